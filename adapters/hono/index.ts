@@ -1,0 +1,2 @@
+/** flagstage/hono adapter (issue 7). */
+export {};

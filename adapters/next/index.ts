@@ -1,0 +1,2 @@
+/** flagstage/next adapter (issue 7). */
+export {};

@@ -1,0 +1,2 @@
+/** flagstage/react adapter (issue 7). */
+export {};

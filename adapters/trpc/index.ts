@@ -1,0 +1,2 @@
+/** flagstage/trpc adapter (issue 7). */
+export {};

@@ -1,0 +1,2 @@
+/** The Flagsmith-compatible evaluation engine (issue 3). */
+export {};

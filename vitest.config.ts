@@ -1,0 +1,42 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+
+// Two projects: Node for codegen, CLI and Node adapters; workerd (no nodejs_compat in the code under
+// test) for everything that runs at the edge. Files named *.workerd.test.ts run inside workerd.
+const ignored = ['**/node_modules/**', '**/dist/**', 'examples/**', 'test/fixtures/**'];
+
+export default defineConfig({
+  resolve: { conditions: ['source'] },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'node',
+          include: ['**/*.test.ts', '**/*.test.tsx'],
+          exclude: [...ignored, '**/*.workerd.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        plugins: [
+          cloudflareTest({
+            miniflare: {
+              compatibilityDate: '2026-04-01',
+              compatibilityFlags: [],
+            },
+          }),
+        ],
+        test: {
+          name: 'workerd',
+          include: ['**/*.workerd.test.ts'],
+          exclude: ignored,
+          testTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
