@@ -1,0 +1,176 @@
+import { pairBucket } from './hashing';
+import type { Matcher } from './operators';
+import type { IdentityView } from './properties';
+import { put } from './records';
+import { compileSegment } from './segments';
+import type { EvaluationContext, EvaluationResult, FeatureContext, FlagResult, FlagValue, Metadata, SegmentResult } from './types';
+
+/** A context compiled for repeated evaluation: `evaluate(null)` is the environment without identity. */
+export interface CompiledContext {
+  evaluate(identity: IdentityView | null): EvaluationResult;
+}
+
+interface Split {
+  /** The feature-state key hashed with the identity key. */
+  key: string;
+  starts: number[];
+  limits: number[];
+  values: FlagValue[];
+  reasons: string[];
+  variants: (string | null)[];
+}
+
+interface CompiledFeature {
+  name: string;
+  enabled: boolean;
+  value: FlagValue;
+  metadata: Metadata | undefined;
+  split: Split | null;
+}
+
+interface CompiledOverride {
+  slot: number;
+  feature: CompiledFeature;
+  priority: number;
+  reason: string;
+}
+
+interface CompiledSegment {
+  match: Matcher;
+  name: string;
+  metadata: Metadata | undefined;
+  overrides: CompiledOverride[];
+}
+
+/**
+ * Compiles an evaluation context once (segment matchers, variant ranges, override slots) into an
+ * evaluator that does no parsing per identity. `getEvaluationResult` and `compileEnvironment` both
+ * evaluate through it, so they cannot disagree.
+ *
+ * Nothing compiled is handed out mutable: metadata is copied and frozen, and every result object is
+ * built fresh, so one call's result can never change another's.
+ *
+ * @example
+ * ```ts
+ * const compiled = compileContext(context);
+ * compiled.evaluate({ identifier: 'u1', key: 'env_u1', traits: { plan: 'pro' } });
+ * ```
+ */
+export function compileContext(context: EvaluationContext): CompiledContext {
+  const slots = new Map<string, number>();
+  const features: Array<{ slot: number; feature: CompiledFeature }> = [];
+  for (const feature of Object.values(context.features ?? {})) {
+    let slot = slots.get(feature.name);
+    if (slot === undefined) slots.set(feature.name, (slot = slots.size));
+    features.push({ slot, feature: compileFeature(feature) });
+  }
+
+  // Segment order matters: it is the order of the result's `segments`, and when two segments
+  // override one feature with the same priority the first one wins.
+  const segments: CompiledSegment[] = Object.values(context.segments ?? {}).map((segment) => {
+    const reason = `TARGETING_MATCH; segment=${segment.name}`;
+    const overrides: CompiledOverride[] = [];
+    for (const override of Array.isArray(segment.overrides) ? segment.overrides : []) {
+      const slot = slots.get(override.name);
+      // An override of a feature the environment does not have changes no flag.
+      if (slot === undefined) continue;
+      overrides.push({ slot, feature: compileFeature(override), priority: override.priority ?? Infinity, reason });
+    }
+    return { match: compileSegment(segment, context), name: segment.name, metadata: frozenCopy(segment.metadata), overrides };
+  });
+  const slotCount = slots.size;
+
+  return {
+    evaluate(identity) {
+      const matched: SegmentResult[] = [];
+      let chosen: Array<CompiledOverride | undefined> | null = null;
+      if (identity) {
+        for (const segment of segments) {
+          if (!segment.match(identity)) continue;
+          matched.push(segment.metadata ? { name: segment.name, metadata: segment.metadata } : { name: segment.name });
+          for (const override of segment.overrides) {
+            chosen ??= new Array<CompiledOverride | undefined>(slotCount);
+            const current = chosen[override.slot];
+            // Lower priority value wins; on a tie the segment evaluated first keeps the feature.
+            if (current === undefined || override.priority < current.priority) chosen[override.slot] = override;
+          }
+        }
+      }
+      const flags: Record<string, FlagResult> = {};
+      for (const { slot, feature } of features) {
+        const override = chosen?.[slot];
+        const flag = override ? flagOf(override.feature, override.reason, identity) : flagOf(feature, 'DEFAULT', identity);
+        put(flags, feature.name, flag);
+      }
+      return { flags, segments: matched };
+    },
+  };
+}
+
+function flagOf(feature: CompiledFeature, reason: string, identity: IdentityView | null): FlagResult {
+  const { name, enabled, metadata, split } = feature;
+  let value = feature.value;
+  let variant: string | null = null;
+  if (split && identity) {
+    const bucket = pairBucket(split.key, identity.key);
+    // Identities past the last variant's range keep the control value.
+    variant = 'control';
+    for (let i = 0; i < split.starts.length; i++) {
+      if (split.starts[i]! <= bucket && bucket < split.limits[i]!) {
+        value = split.values[i]!;
+        reason = split.reasons[i]!;
+        variant = split.variants[i]!;
+        break;
+      }
+    }
+  }
+  return metadata ? { name, enabled, value, reason, variant, metadata } : { name, enabled, value, reason, variant };
+}
+
+function compileFeature(feature: FeatureContext): CompiledFeature {
+  return {
+    name: feature.name,
+    enabled: feature.enabled,
+    value: feature.value === undefined ? null : feature.value,
+    metadata: frozenCopy(feature.metadata),
+    split: compileSplit(feature),
+  };
+}
+
+function compileSplit(feature: FeatureContext): Split | null {
+  const variants = Array.isArray(feature.variants) ? feature.variants : [];
+  if (variants.length === 0) return null;
+  // Stable sort: variants with equal priority keep their order; no priority sorts last.
+  const sorted = [...variants].sort((a, b) => {
+    const left = a.priority ?? Infinity;
+    const right = b.priority ?? Infinity;
+    return left < right ? -1 : left > right ? 1 : 0;
+  });
+  const split: Split = { key: feature.key == null ? '' : String(feature.key), starts: [], limits: [], values: [], reasons: [], variants: [] };
+  // Ranges accumulate exactly as Flagsmith adds them, so float edges land on the same side.
+  let start = 0;
+  for (const variant of sorted) {
+    const limit = start + variant.weight;
+    split.starts.push(start);
+    split.limits.push(limit);
+    split.values.push(variant.value === undefined ? null : variant.value);
+    split.reasons.push(`SPLIT; weight=${variant.weight}`);
+    split.variants.push(typeof variant.key === 'string' ? variant.key : null);
+    start = limit;
+  }
+  return split;
+}
+
+/** A deep copy of plain JSON data, frozen so that results can share it safely. */
+function frozenCopy(value: Metadata | undefined): Metadata | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  return copy(value) as Metadata;
+}
+
+function copy(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return Object.freeze(value.map(copy));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = copy(item);
+  return Object.freeze(out);
+}

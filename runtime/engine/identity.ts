@@ -1,0 +1,54 @@
+import type { IdentityView } from './properties';
+import type { TraitValue } from './types';
+
+/** Traits as a map, or in Flagsmith's list form. */
+export type TraitsInput = Record<string, TraitValue> | Array<{ trait_key: string; trait_value: TraitValue }>;
+
+/** Who `CompiledEnvironment.evaluate` evaluates for. */
+export interface IdentityInput {
+  identifier: string;
+  traits?: TraitsInput;
+  /** Hashing key for % splits and multivariate values; default `<environment api_key>_<identifier>`. */
+  key?: string;
+}
+
+const NO_TRAITS: Readonly<Record<string, unknown>> = Object.freeze(Object.create(null) as Record<string, unknown>);
+
+/**
+ * Turns whatever the caller passed into the view the matchers read, without throwing: callers pass
+ * identities straight from sessions and requests, and a bad identity must not take a gate down.
+ * A non-string identifier is stringified (objects become ''), a non-string or empty key falls back
+ * to the composite key, and traits that are neither a map nor a list are ignored.
+ */
+export function toIdentityView(input: unknown, environmentKey: string): IdentityView {
+  const record = input !== null && typeof input === 'object' ? (input as Record<string, unknown>) : {};
+  const identifier = asText(record.identifier);
+  const key = typeof record.key === 'string' && record.key !== '' ? record.key : `${environmentKey}_${identifier}`;
+  return { identifier, key, traits: toTraits(record.traits) };
+}
+
+function asText(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(value);
+    default:
+      return '';
+  }
+}
+
+function toTraits(traits: unknown): Readonly<Record<string, unknown>> {
+  if (traits === null || typeof traits !== 'object') return NO_TRAITS;
+  if (!Array.isArray(traits)) return traits as Record<string, unknown>;
+  // The list form, read once into a map; a later entry for the same key wins, as in Flagsmith.
+  const map = Object.create(null) as Record<string, unknown>;
+  for (const entry of traits as unknown[]) {
+    if (entry === null || typeof entry !== 'object') continue;
+    const { trait_key: name, trait_value: value } = entry as Record<string, unknown>;
+    if (typeof name === 'string') map[name] = value;
+  }
+  return map;
+}

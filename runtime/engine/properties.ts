@@ -1,0 +1,79 @@
+import { parseJsonPath, resolveMembers } from './jsonpath';
+import type { TraitValue } from './types';
+
+/** An identity as the compiled matchers see it: resolved identifier, hashing key and raw traits. */
+export interface IdentityView {
+  readonly identifier: string;
+  readonly key: string;
+  /** Trait values by name as given by the caller; only primitives are read (see `readTrait`). */
+  readonly traits: Readonly<Record<string, unknown>>;
+}
+
+/** Reads the value a condition's property names for one identity; undefined when not set. */
+export type Accessor = (view: IdentityView) => TraitValue | undefined;
+
+/**
+ * A trait's value, or undefined when it is missing or not a JSON primitive. Conditions only compare
+ * primitives (Flagsmith treats paths to objects as not set); checking the type also screens out
+ * inherited members such as `constructor` or `__proto__` on plain objects, which are never primitives.
+ */
+export function readTrait(traits: Readonly<Record<string, unknown>>, name: string): TraitValue | undefined {
+  const value = traits[name];
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return value;
+    case 'object':
+      return value === null ? null : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function isPrimitive(value: unknown): value is TraitValue {
+  return value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}
+
+// Flagsmith reads `$.identity.traits.<name>` and `$.identity.traits['<name>']` literally, so that
+// trait names containing JSONPath syntax (`$`, `[`, `.`) still work.
+const TRAITS_DOT = /^\$\.identity\.traits\.(.+)$/;
+const TRAITS_BRACKET = /^\$\.identity\.traits\['(.+)'\]$/;
+
+/**
+ * Compiles a condition's property into an accessor. A bare name is a trait key. A `$.` path reads
+ * the evaluation context: identity values per call, anything else (environment, features, segments)
+ * once here, since it cannot change between identities. A path that resolves to nothing, or to an
+ * object, falls back to a trait of that literal name, as Flagsmith does.
+ *
+ * @example
+ * ```ts
+ * const read = compileAccessor('$.environment.name', context);
+ * read({ identifier: 'u1', key: 'env_u1', traits: {} }); // context.environment.name
+ * ```
+ */
+export function compileAccessor(property: string, staticRoot: unknown): Accessor {
+  const byTrait: Accessor = (view) => readTrait(view.traits, property);
+  if (!property.startsWith('$.')) return byTrait;
+
+  const traitName = TRAITS_DOT.exec(property)?.[1] ?? TRAITS_BRACKET.exec(property)?.[1];
+  if (traitName !== undefined) return (view) => readTrait(view.traits, traitName);
+
+  const members = parseJsonPath(property);
+  if (!members) return byTrait;
+  if (members[0] === 'identity') {
+    if (members.length === 2 && members[1] === 'identifier') return (view) => view.identifier;
+    if (members.length === 2 && members[1] === 'key') return (view) => view.key;
+    if (members.length === 3 && members[1] === 'traits') {
+      const name = members[2]!;
+      return (view) => {
+        const value = readTrait(view.traits, name);
+        return value !== undefined ? value : readTrait(view.traits, property);
+      };
+    }
+    return byTrait;
+  }
+  const value = resolveMembers(staticRoot, members);
+  if (value !== undefined && isPrimitive(value)) return () => value;
+  return byTrait;
+}

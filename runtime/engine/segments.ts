@@ -1,0 +1,90 @@
+import { compileCondition, inMatcher, type CompiledCondition, type Matcher } from './operators';
+import type { SegmentContext, SegmentRule } from './types';
+
+const always: Matcher = () => true;
+const never: Matcher = () => false;
+
+/**
+ * Compiles a segment's rules into one matcher. An identity is in a segment when the segment has at
+ * least one rule and every rule matches; a rule matches when its conditions and its sub-rules both
+ * satisfy its quantifier (ALL / ANY / NONE; an empty list satisfies any quantifier).
+ *
+ * @example
+ * ```ts
+ * const inSegment = compileSegment(context.segments['7'], context);
+ * inSegment({ identifier: 'u1', key: 'env_u1', traits: { plan: 'pro' } });
+ * ```
+ */
+export function compileSegment(segment: SegmentContext, staticRoot: unknown): Matcher {
+  const rules = Array.isArray(segment.rules) ? segment.rules : [];
+  if (rules.length === 0) return never;
+  const key = segment.key == null ? '' : String(segment.key);
+  return quantify('ALL', rules.map((rule) => compileRule(rule, key, staticRoot)));
+}
+
+function compileRule(rule: SegmentRule, segmentKey: string, staticRoot: unknown): Matcher {
+  const type: string = rule?.type;
+  const conditions = Array.isArray(rule?.conditions) ? rule.conditions : [];
+  const subRules = Array.isArray(rule?.rules) ? rule.rules : [];
+  const compiled = conditions.map((condition) => compileCondition(condition, segmentKey, staticRoot));
+  const conditionsMatch = quantify(type, type === 'ALL' ? compiled.map((c) => c.match) : mergeInLists(compiled));
+  const subRulesMatch = quantify(type, subRules.map((sub) => compileRule(sub, segmentKey, staticRoot)));
+  if (conditionsMatch === always) return subRulesMatch;
+  if (subRulesMatch === always) return conditionsMatch;
+  return (view) => conditionsMatch(view) && subRulesMatch(view);
+}
+
+/**
+ * Under ANY and NONE only "is the trait in any of these lists" matters, so IN conditions on one
+ * property become a single set lookup: an allowlist split over many conditions (Flagsmith caps a
+ * condition value at 1,000 characters) costs one lookup, not one per condition.
+ */
+function mergeInLists(compiled: CompiledCondition[]): Matcher[] {
+  const merged = new Map<string, CompiledCondition[]>();
+  const matchers: Matcher[] = [];
+  for (const condition of compiled) {
+    if (!condition.inList) {
+      matchers.push(condition.match);
+      continue;
+    }
+    const group = merged.get(condition.inList.property);
+    if (group) group.push(condition);
+    else merged.set(condition.inList.property, [condition]);
+  }
+  for (const group of merged.values()) {
+    const first = group[0]!;
+    if (group.length === 1) {
+      matchers.push(first.match);
+      continue;
+    }
+    const union = new Set<string>();
+    for (const condition of group) for (const value of condition.inList!.values) union.add(value);
+    matchers.push(inMatcher(first.inList!.accessor, union));
+  }
+  return matchers;
+}
+
+function quantify(type: string, matchers: Matcher[]): Matcher {
+  if (matchers.length === 0) return always;
+  switch (type) {
+    case 'ALL':
+      if (matchers.length === 1) return matchers[0]!;
+      return (view) => {
+        for (const match of matchers) if (!match(view)) return false;
+        return true;
+      };
+    case 'ANY':
+      if (matchers.length === 1) return matchers[0]!;
+      return (view) => {
+        for (const match of matchers) if (match(view)) return true;
+        return false;
+      };
+    case 'NONE':
+      return (view) => {
+        for (const match of matchers) if (match(view)) return false;
+        return true;
+      };
+    default:
+      return never;
+  }
+}
