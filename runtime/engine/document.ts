@@ -28,7 +28,7 @@ export interface FeatureStateDocument {
   django_id?: number | string | null;
   featurestate_uuid?: string | null;
   feature_segment?: { priority?: number | null } | null;
-  multivariate_feature_state_values?: MultivariateValueDocument[] | null;
+  multivariate_feature_state_values?: readonly MultivariateValueDocument[] | null;
   [field: string]: unknown;
 }
 
@@ -41,22 +41,22 @@ export interface SegmentConditionDocument {
 
 export interface SegmentRuleDocument {
   type: string;
-  rules?: SegmentRuleDocument[] | null;
-  conditions?: SegmentConditionDocument[] | null;
+  rules?: readonly SegmentRuleDocument[] | null;
+  conditions?: readonly SegmentConditionDocument[] | null;
   [field: string]: unknown;
 }
 
 export interface SegmentDocument {
   id: number | string;
   name: string;
-  rules: SegmentRuleDocument[];
-  feature_states?: FeatureStateDocument[] | null;
+  rules: readonly SegmentRuleDocument[];
+  feature_states?: readonly FeatureStateDocument[] | null;
   [field: string]: unknown;
 }
 
 export interface IdentityOverrideDocument {
   identifier: string;
-  identity_features?: FeatureStateDocument[] | null;
+  identity_features?: readonly FeatureStateDocument[] | null;
   [field: string]: unknown;
 }
 
@@ -65,8 +65,8 @@ export interface EnvironmentDocument {
   name?: string;
   /** When present, the document's revision. */
   updated_at?: string | null;
-  feature_states: FeatureStateDocument[];
-  identity_overrides?: IdentityOverrideDocument[] | null;
-  project: { segments?: SegmentDocument[] | null; [field: string]: unknown };
+  feature_states: readonly FeatureStateDocument[];
+  identity_overrides?: readonly IdentityOverrideDocument[] | null;
+  project: { segments?: readonly SegmentDocument[] | null; [field: string]: unknown };
   [field: string]: unknown;
 }

@@ -30,7 +30,9 @@ function md5Bucket(text: string): number {
     bytes = encoder.encode(text);
   }
   PRISTINE._cloneInto(scratch);
-  scratch.update(bytes);
+  // Fed in pieces shorter than a block, every block is compressed from the hasher's own buffer:
+  // one DataView shape, so the compression function stays monomorphic and fast.
+  for (let offset = 0; offset < bytes.length; offset += 63) scratch.update(bytes.subarray(offset, offset + 63));
   scratch.digestInto(digest);
   // The digest read as one big-endian 128-bit integer, reduced modulo 9999 byte by byte: the same
   // residue as Flagsmith's BigInt arithmetic without allocating a BigInt.
