@@ -3,3 +3,13 @@
  * This entry point runs in workerd without `nodejs_compat`: it imports no Node built-in.
  */
 export * from './manifest/index';
+
+// The runtime: createFlagstage, the rollout policy and grants (issue 4).
+export type { Identity, IdentityTraitValue } from './identity';
+export { createFlagstage } from './flagstage';
+export type { Flagstage, FlagstageOptions } from './flagstage';
+export * from './policy/index';
+export * from './grants/index';
+export { staticSource } from './sources/static';
+export type { DocumentSource, LoadedDocument, WaitUntil } from './sources/source';
+

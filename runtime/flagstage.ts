@@ -1,0 +1,167 @@
+import type { Identity } from './identity';
+import type { FlagKey, RegisteredManifest } from './manifest/register';
+import type { Manifest } from './manifest/types';
+import type { FlagBackend } from './policy/backend';
+import { diffRollouts, type RolloutChangeEvent } from './policy/changes';
+import type { Decision, FlagSnapshot } from './policy/decision';
+import type { Explanation } from './policy/explain';
+import { flagsmithBackend } from './policy/flagsmith-backend';
+import { DecisionMemo } from './policy/memo';
+import { planManifest } from './policy/plan';
+import { compilePolicy, type CompiledPolicy } from './policy/policy';
+import type { DocumentSource, LoadedDocument, WaitUntil } from './sources/source';
+
+type KeyOf<M extends Manifest> = keyof M['flags'] & string;
+
+/**
+ * The runtime an app creates once per isolate: `createFlagstage({ manifest, source })`.
+ * Every method resolves from the source's current document; on a compiled document the decision
+ * itself is synchronous, only waiting for the source (which in steady state is in memory) is async.
+ */
+export interface Flagstage<M extends Manifest = RegisteredManifest> {
+  readonly manifest: M;
+  readonly source: DocumentSource;
+  /** The decision for one flag. `context` lets a stale document refresh through `waitUntil`. */
+  decide<K extends KeyOf<M>>(flag: K, identity: Identity, context?: WaitUntil): Promise<Decision<K>>;
+  /** One boolean per flag, for React hydration. */
+  snapshot(identity: Identity, context?: WaitUntil): Promise<FlagSnapshot<KeyOf<M>>>;
+  /** The decision with the trace behind it: each rule, the matched segment, the percentage bucket. */
+  explain<K extends KeyOf<M>>(flag: K, identity: Identity, context?: WaitUntil): Promise<Explanation<K>>;
+  /** The synchronous core: the decision on a document already in hand (null = no document). Memoised like `decide`. */
+  decideOn<K extends KeyOf<M>>(document: LoadedDocument | null, flag: K, identity: Identity): Decision<K>;
+  /** The compiled policy for a document (compiled once per revision). */
+  policy(document: LoadedDocument | null): CompiledPolicy<KeyOf<M>>;
+  /** Stops delivering change events. */
+  close(): void;
+}
+
+export interface FlagstageOptions<M extends Manifest> {
+  /** The manifest exported by `flags.gen.ts`. */
+  readonly manifest: M;
+  /** Where documents come from: `flagsmithSource`, `fileSource` or `staticSource`. */
+  readonly source: DocumentSource;
+  /**
+   * Called when a new revision changes any flag's stage, kill-switch, allowlist or percentage, with
+   * every changed flag. Never awaited on a request; a failure is logged, not thrown.
+   */
+  readonly onChange?: (event: RolloutChangeEvent<KeyOf<M>>) => void;
+  /** Another flag system behind the same policy. Default: the Flagsmith engine on the document. */
+  readonly backend?: (manifest: M, document: LoadedDocument) => FlagBackend<KeyOf<M>>;
+}
+
+/**
+ * Creates the runtime: staged decisions (admin floor, kill-switch, parent flags) for the manifest's
+ * flags, evaluated locally on the source's document. Create it once per isolate, at module scope;
+ * build the Identity per request from the authenticated session (decisions are memoised per
+ * Identity object and revision, so reuse one object within a request).
+ *
+ * @example
+ * ```ts
+ * import { createFlagstage, staticSource } from 'flagstage';
+ * import { manifest } from './flags.gen';
+ *
+ * const flags = createFlagstage({ manifest, source: staticSource(doc) });
+ * const identity = { userId: session.userId, orgId: session.orgId, isAdmin: session.isAdmin };
+ * const d = await flags.decide('gastown', identity);  // { allowed, reason, stage, killed, revision }
+ * const s = await flags.snapshot(identity);           // { revision, flags: { gastown: true, … } }
+ * const e = await flags.explain('gastown', identity); // the trace
+ * ```
+ */
+export function createFlagstage<M extends Manifest>(options: FlagstageOptions<M>): Flagstage<M> {
+  type K = KeyOf<M>;
+  const { manifest, source } = options;
+  if (!manifest || typeof manifest.flags !== 'object') throw new TypeError('flagstage: createFlagstage needs the manifest exported by flags.gen.ts');
+  if (!source || typeof source.current !== 'function') throw new TypeError('flagstage: createFlagstage needs a source (flagsmithSource, fileSource or staticSource)');
+  const plans = planManifest(manifest as Manifest<K>);
+  const keys = Object.keys(plans) as K[];
+  const makeBackend = options.backend ?? ((m: M, loaded: LoadedDocument) => flagsmithBackend(m as Manifest<K>, loaded));
+  const noEnvironment = compilePolicy<K>(plans, null);
+  const memo = new DecisionMemo<K>();
+  // Keyed by the compiled evaluator: a refetch of the same revision keeps it, so keeps the policy too.
+  const policies = new WeakMap<object, CompiledPolicy<K>>();
+  let last: { compiled: object; policy: CompiledPolicy<K> } | null = null;
+
+  const policy = (document: LoadedDocument | null): CompiledPolicy<K> => {
+    if (document === null) return noEnvironment;
+    if (last !== null && last.compiled === document.compiled) return last.policy;
+    let compiled = policies.get(document.compiled);
+    if (compiled === undefined) {
+      compiled = compilePolicy(plans, makeBackend(manifest, document));
+      policies.set(document.compiled, compiled);
+    }
+    last = { compiled: document.compiled, policy: compiled };
+    return compiled;
+  };
+
+  const current = async (context: WaitUntil | undefined): Promise<LoadedDocument | null> => {
+    try {
+      return await source.current(context);
+    } catch (error) {
+      // Sources promise never to throw; if one does anyway, fail closed rather than fail the request.
+      warn('source-error', error);
+      return null;
+    }
+  };
+
+  const decideOn = <F extends K>(document: LoadedDocument | null, flag: F, identity: Identity): Decision<F> => {
+    const active = policy(document);
+    return active.decide(flag, identity, memo.for(checked(identity), active));
+  };
+
+  let unsubscribe: (() => void) | undefined;
+  const { onChange } = options;
+  if (onChange && source.subscribe) {
+    unsubscribe = source.subscribe((next, previous) => {
+      // The first document of an isolate is not a change, and a refetch of one revision is not either.
+      if (previous === null || previous.revision === next.revision) return;
+      try {
+        const changes = diffRollouts(manifest as Manifest<K>, previous.document, next.document);
+        if (changes.length === 0) return;
+        // Typed `void` so any callback fits; an async one's rejection is still caught and logged.
+        const result: unknown = onChange({ type: 'flagstage.rollout-change', revision: next.revision, previousRevision: previous.revision, changes });
+        if (result instanceof Promise) result.catch((error: unknown) => warn('listener', error));
+      } catch (error) {
+        warn('listener', error);
+      }
+    });
+  }
+
+  return Object.freeze({
+    manifest,
+    source,
+    decideOn,
+    policy,
+    async decide<F extends K>(flag: F, identity: Identity, context?: WaitUntil): Promise<Decision<F>> {
+      return decideOn(await current(context), flag, identity);
+    },
+    async snapshot(identity: Identity, context?: WaitUntil): Promise<FlagSnapshot<K>> {
+      const document = await current(context);
+      const flags = {} as Record<K, boolean>;
+      for (const key of keys) flags[key] = decideOn(document, key, identity).allowed;
+      return Object.freeze({ revision: document?.revision ?? null, flags: Object.freeze(flags) });
+    },
+    async explain<F extends K>(flag: F, identity: Identity, context?: WaitUntil) {
+      const active = policy(await current(context));
+      return active.explain(flag, identity, memo.for(checked(identity), active));
+    },
+    close() {
+      unsubscribe?.();
+      unsubscribe = undefined;
+    },
+  });
+}
+
+/** A decision about nobody would be a decision about everybody: refuse an identity without a userId. */
+function checked(identity: Identity): Identity {
+  if (typeof identity !== 'object' || identity === null || typeof identity.userId !== 'string' || identity.userId === '') {
+    throw new TypeError('flagstage: an identity needs a non-empty userId, resolved from the authenticated session');
+  }
+  return identity;
+}
+
+function warn(code: string, error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  console.warn(JSON.stringify({ type: 'flagstage.runtime-error', code, message }));
+}
+
+export type { FlagKey };

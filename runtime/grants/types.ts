@@ -1,0 +1,59 @@
+/** The `purpose` claim every flagstage grant carries, so a token minted for anything else never passes. */
+export const GRANT_PURPOSE = 'flagstage.grant';
+
+/** The JWS `typ` header of a grant (RFC 8725 §3.11: explicit typing against token confusion). */
+export const GRANT_TYP = 'flagstage-grant+jwt';
+
+/** A secret as the app holds it: a string (UTF-8 encoded) or raw bytes. At least 32 bytes. */
+export type GrantSecret = string | Uint8Array;
+
+/**
+ * A verified grant: the flags that were allowed for an identity when work started, so routes serving
+ * that work (agent callbacks, an active container) keep working after a kill-switch.
+ */
+export interface Grant<K extends string = string> {
+  /** The identity's `userId`. */
+  readonly sub: string;
+  /** The identity's `orgId`, or null. */
+  readonly org: string | null;
+  /** The flags allowed when the grant was issued. */
+  readonly flags: readonly K[];
+  /** Issued at, seconds since epoch. */
+  readonly iat: number;
+  /** Expiry, seconds since epoch. */
+  readonly exp: number;
+  /** The document revision the decisions were made from, or null. */
+  readonly revision: string | null;
+  /** The key id it was signed with. */
+  readonly kid: string;
+}
+
+/** Why a token was refused. */
+export type GrantError = 'expired' | 'bad-signature' | 'wrong-purpose' | 'malformed' | 'unknown-kid';
+
+/** The result of `verifyGrant`: never throws on a bad token, only on a bad configuration. */
+export type GrantVerification<K extends string = string> =
+  | { readonly ok: true; readonly grant: Grant<K> }
+  | { readonly ok: false; readonly error: GrantError };
+
+export interface IssueGrantOptions {
+  /** The signing secret, at least 32 bytes. */
+  readonly secret: GrantSecret;
+  /** Lifetime in seconds (a positive integer). Keep it short: a grant outlives a kill-switch. */
+  readonly ttlSeconds: number;
+  /** Key id, so verifiers can hold several secrets during a rotation. */
+  readonly kid: string;
+  /** The document revision the decisions were made from. */
+  readonly revision?: string | null;
+  /** Clock, ms since epoch (tests). Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+export interface VerifyGrantOptions {
+  /** Secrets by key id: the current one and, during a rotation, the previous one. */
+  readonly secrets: Readonly<Record<string, GrantSecret>>;
+  /** Clock, ms since epoch (tests). Default `Date.now`. */
+  readonly now?: () => number;
+  /** Accepted clock skew in seconds. Default 0. */
+  readonly clockToleranceSeconds?: number;
+}

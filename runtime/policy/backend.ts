@@ -1,0 +1,47 @@
+import type { Identity } from '../identity';
+import type { FlagRollout } from './rollout';
+
+/** Why a backend enabled a feature, in the policy's words. */
+export type EnabledBy = 'allowlist' | 'percentage' | 'ga';
+
+/** A backend's answer for one feature and one identity. */
+export interface FeatureAnswer {
+  readonly enabled: boolean;
+  /** What enabled it; null when not enabled. */
+  readonly by: EnabledBy | null;
+  /** The segment whose override decided (enabled or not), or null when the default did. */
+  readonly segment: string | null;
+  /** The backend's own reason, verbatim (Flagsmith's `TARGETING_MATCH; segment=…`), for explain. */
+  readonly detail: string;
+}
+
+/** The answers for one identity, evaluated per flag on demand (the policy memoises its decisions). */
+export interface BackendEvaluation<K extends string = string> {
+  answer(flag: K): FeatureAnswer;
+}
+
+/** An identity's place in a flag's percentage split, for explain. */
+export interface BucketInfo {
+  /** The identity's bucket, 0–100 (inside when `value <= threshold`). */
+  readonly value: number;
+  readonly threshold: number;
+  readonly by: 'user' | 'org';
+}
+
+/**
+ * What the policy needs from a flag system, for one revision of its configuration: "for this
+ * identity, is feature X enabled, and why; what stage is it at". The Flagsmith engine is the first
+ * implementation (`flagsmithBackend`); an OpenFeature provider or Cloudflare's flag binding can
+ * implement the same without touching the policy. Implementations must be pure per revision: the
+ * same identity always gets the same answers, so decisions can be memoised.
+ */
+export interface FlagBackend<K extends string = string> {
+  /** The configuration revision decisions are made from. */
+  readonly revision: string;
+  /** The flag's own rollout: stage, own kill-switch, lists. Cheap (precomputed). */
+  rollout(flag: K): FlagRollout;
+  /** Evaluates the identity for every flag at once. */
+  evaluate(identity: Identity): BackendEvaluation<K>;
+  /** The identity's bucket in the flag's percentage split, or null when there is none or it has no bucket. */
+  bucket?(flag: K, identity: Identity): BucketInfo | null;
+}

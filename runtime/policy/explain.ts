@@ -1,0 +1,123 @@
+import type { Identity } from '../identity';
+import type { BucketInfo, FeatureAnswer } from './backend';
+import type { Decision, Stage } from './decision';
+import type { FlagPlan } from './plan';
+import type { CompiledPolicy, FlagState, IdentityMemo } from './policy';
+import type { FlagRollout } from './rollout';
+
+/** The rules, in the order the policy applies them. */
+export type ExplainRule = 'parent' | 'admin' | 'kill-switch' | 'backend' | 'environment';
+
+/** One rule as it applied: `pass` went on to the next rule, `allow` / `deny` decided. */
+export interface ExplainStep {
+  readonly rule: ExplainRule;
+  readonly outcome: 'pass' | 'allow' | 'deny';
+  readonly detail: string;
+}
+
+/** The trace behind a decision: what `flags.explain` and `flagstage explain` show. */
+export interface Explanation<K extends string = string> {
+  readonly flag: K;
+  readonly decision: Decision<K>;
+  /** Every rule applied, in order; the last one decided. */
+  readonly steps: readonly ExplainStep[];
+  /** The parent's own explanation, for a sub-flag. */
+  readonly parent: Explanation<string> | null;
+  readonly stage: Stage;
+  /** The flag whose kill-switch is on (this one or an ancestor), or null. */
+  readonly killedBy: string | null;
+  /** The flag's own rollout (lists, percentage), or null without a document. */
+  readonly rollout: FlagRollout | null;
+  /** The segment whose override decided the backend's answer, even when an earlier rule decided. */
+  readonly segment: string | null;
+  /** The backend's reason verbatim (Flagsmith's `TARGETING_MATCH; segment=…`), or null without a document. */
+  readonly backendReason: string | null;
+  /** The identity's place in the percentage split (0–100), when the flag has one and the identity a bucket. */
+  readonly bucket: (BucketInfo & { readonly inside: boolean }) | null;
+}
+
+interface ExplainContext<K extends string> {
+  readonly policy: CompiledPolicy<K>;
+  readonly plan: FlagPlan<K>;
+  readonly memo: IdentityMemo<K>;
+}
+
+/**
+ * Rebuilds the steps `decide` went through for a flag. The decision itself comes from `decide`
+ * (memoised), so an explanation can never disagree with the decision it explains.
+ *
+ * @example
+ * ```ts
+ * const e = buildExplanation({ policy, plan: plans.gastown, memo: policy.memo() }, 'gastown', identity);
+ * e.steps.at(-1); // { rule: 'backend', outcome: 'allow', detail: 'enabled by segment flagstage_gastown_percentage …' }
+ * ```
+ */
+export function buildExplanation<K extends string>(context: ExplainContext<K>, flag: K, identity: Identity): Explanation<K> {
+  const { policy, plan, memo } = context;
+  const decision = policy.decide(flag, identity, memo);
+  const state = policy.state(flag);
+  const backend = policy.backend;
+  const admin = identity.isAdmin === true;
+  const steps: ExplainStep[] = [];
+  const base = { flag, decision, steps, stage: state.stage, killedBy: state.killedBy, rollout: state.rollout };
+
+  if (backend === null) {
+    steps.push(admin ? { rule: 'admin', outcome: 'allow', detail: 'the identity is an admin: stage 0 is a floor, kept even without a document' } : { rule: 'admin', outcome: 'pass', detail: 'the identity is not an admin' });
+    if (!admin) steps.push({ rule: 'environment', outcome: 'deny', detail: 'no environment document has been loaded: failing closed to admin-only' });
+    return freeze({ ...base, parent: null, segment: null, backendReason: null, bucket: null });
+  }
+
+  const answer = (memo.evaluation ??= backend.evaluate(identity)).answer(flag);
+  const rawBucket = backend.bucket?.(flag, identity) ?? null;
+  const bucket = rawBucket ? { ...rawBucket, inside: rawBucket.value <= rawBucket.threshold } : null;
+  const parent = plan.parent !== null ? policy.explain(plan.parent, identity, memo) : null;
+  steps.push(...ruleSteps(flag, admin, parent, state, answer, bucket));
+  return freeze({ ...base, parent, segment: answer.segment, backendReason: answer.detail, bucket });
+}
+
+/** The rules in order, stopping at the one that decides, exactly as `compilePolicy` applies them. */
+function ruleSteps(
+  flag: string,
+  admin: boolean,
+  parent: Explanation<string> | null,
+  state: FlagState<string>,
+  answer: FeatureAnswer,
+  bucket: Explanation['bucket'],
+): ExplainStep[] {
+  const steps: ExplainStep[] = [];
+  if (parent === null) {
+    steps.push({ rule: 'parent', outcome: 'pass', detail: 'a top-level flag: no parent to check' });
+  } else if (parent.decision.allowed) {
+    steps.push({ rule: 'parent', outcome: 'pass', detail: `parent "${parent.flag}" is allowed (${parent.decision.reason})` });
+  } else {
+    steps.push({ rule: 'parent', outcome: 'deny', detail: `parent "${parent.flag}" is denied (${parent.decision.reason}), so its sub-flags are too` });
+    return steps;
+  }
+
+  if (admin) {
+    steps.push({ rule: 'admin', outcome: 'allow', detail: 'the identity is an admin: stage 0 is a floor, kept at every stage and through a kill' });
+    return steps;
+  }
+  steps.push({ rule: 'admin', outcome: 'pass', detail: 'the identity is not an admin' });
+
+  if (state.killedBy !== null) {
+    const whose = state.killedBy === flag ? 'its own kill-switch' : `the kill-switch of its ancestor "${state.killedBy}"`;
+    steps.push({ rule: 'kill-switch', outcome: 'deny', detail: `${whose} is on: back to admin-only for new access` });
+    return steps;
+  }
+  steps.push({ rule: 'kill-switch', outcome: 'pass', detail: 'no kill-switch is on for the flag or its ancestors' });
+
+  const where = answer.segment !== null ? `segment ${answer.segment}` : 'the environment default';
+  const split = bucket ? `; bucket ${bucket.value.toFixed(2)} ${bucket.inside ? '<=' : '>'} ${bucket.threshold} (by ${bucket.by})` : '';
+  steps.push(
+    answer.enabled
+      ? { rule: 'backend', outcome: 'allow', detail: `enabled by ${where} at stage ${state.stage} (${answer.detail})${split}` }
+      : { rule: 'backend', outcome: 'deny', detail: `not enabled for this identity at stage ${state.stage}: ${where} decided (${answer.detail})${split}` },
+  );
+  return steps;
+}
+
+function freeze<T extends { readonly steps: readonly ExplainStep[] }>(explanation: T): T {
+  Object.freeze(explanation.steps);
+  return Object.freeze(explanation);
+}

@@ -1,0 +1,118 @@
+import { compileEnvironment, percentageBucket, type CompiledEnvironment, type EnvironmentDocument } from '../engine/index';
+import type { Identity } from '../identity';
+import type { Manifest } from '../manifest/types';
+import type { BackendEvaluation, BucketInfo, EnabledBy, FeatureAnswer, FlagBackend } from './backend';
+import { percentageSegmentName, TRAIT } from './naming';
+import { readLayouts } from './read-rollout';
+import { sliceDocument } from './slice';
+import type { FlagRollout } from './rollout';
+import { hasOrg, toEngineIdentity } from './traits';
+
+/** A document as sources hold it (`LoadedDocument` fits). */
+export interface CompiledDocument {
+  readonly revision: string;
+  readonly document: EnvironmentDocument;
+}
+
+const SEGMENT_PREFIX = 'TARGETING_MATCH; segment=';
+const MISSING: FeatureAnswer = Object.freeze({ enabled: false, by: null, segment: null, detail: 'MISSING' });
+
+/**
+ * The policy's backend on a Flagsmith environment document, evaluated locally by the engine.
+ * Stages come from `readLayouts` once per revision; an identity is evaluated per flag, on a slice of
+ * the document holding only that flag's feature (the policy's memo keeps each answer).
+ *
+ * How Flagsmith's reasons map: the `flagstage_<feature>_percentage` segment is `percentage`; the
+ * allowlist segment, an identity override or any other segment made in the dashboard count as
+ * `allowlist` (a named set of people; explain shows which); the default (or a multivariate split
+ * of it) is `ga`.
+ *
+ * @example
+ * ```ts
+ * const backend = flagsmithBackend(manifest, loaded); // loaded: a LoadedDocument from a source
+ * backend.evaluate(identity).answer('gastown');        // { enabled: true, by: 'percentage', segment: 'flagstage_gastown_percentage', … }
+ * ```
+ */
+export function flagsmithBackend<K extends string>(manifest: Manifest<K>, loaded: CompiledDocument): FlagBackend<K> {
+  const layouts = readLayouts(manifest, loaded.document);
+  const rollouts = {} as Record<K, FlagRollout>;
+  for (const key of Object.keys(layouts) as K[]) {
+    const { flag, stage, killed, allowlist, percentage } = layouts[key];
+    rollouts[key] = Object.freeze({ flag, stage, killed, allowlist, percentage });
+  }
+  const apiKey = loaded.document.api_key ?? '';
+  // One evaluator per flag, compiled on first use in this revision: a decision evaluates only the
+  // segments of the flag it is about (see sliceDocument), not every flag's percentage split.
+  const slices = new Map<K, CompiledEnvironment>();
+  const sliceOf = (flag: K): CompiledEnvironment => {
+    let compiled = slices.get(flag);
+    if (compiled === undefined) {
+      compiled = compileEnvironment(sliceDocument(loaded.document, layoutOf(layouts, flag).feature));
+      slices.set(flag, compiled);
+    }
+    return compiled;
+  };
+
+  // Flagsmith's reasons for one feature are a handful of strings: each maps to one shared, frozen
+  // answer, so deciding allocates no answer per identity.
+  const answerCache = new Map<string, [Map<string, FeatureAnswer>, Map<string, FeatureAnswer>]>();
+  const answerOf = (feature: string, enabled: boolean, reason: string): FeatureAnswer => {
+    let byEnabled = answerCache.get(feature);
+    if (byEnabled === undefined) answerCache.set(feature, (byEnabled = [new Map(), new Map()]));
+    const cache = byEnabled[enabled ? 1 : 0];
+    let answer = cache.get(reason);
+    if (answer === undefined) {
+      answer = Object.freeze(toAnswer(feature, enabled, reason));
+      cache.set(reason, answer);
+    }
+    return answer;
+  };
+
+  return {
+    revision: loaded.revision,
+    rollout: (flag) => layoutOf(rollouts, flag),
+    evaluate(identity: Identity): BackendEvaluation<K> {
+      const input = toEngineIdentity(identity);
+      return {
+        answer(flag) {
+          const feature = layoutOf(layouts, flag).feature;
+          const state = sliceOf(flag).evaluate(input).flags[feature];
+          return state ? answerOf(feature, state.enabled === true, String(state.reason ?? '')) : MISSING;
+        },
+      };
+    },
+    bucket(flag, identity): BucketInfo | null {
+      const layout = layoutOf(layouts, flag);
+      if (layout.percentageSegmentKey === null || layout.percentage === null) return null;
+      const splitKey = splitKeyOf(layout.percentageProperty ?? '', identity, apiKey);
+      if (splitKey === null) return null;
+      return { value: percentageBucket([layout.percentageSegmentKey, splitKey]), threshold: layout.percentage.value, by: layout.percentage.by };
+    },
+  };
+}
+
+function layoutOf<K extends string, T>(table: Record<K, T>, flag: K): T {
+  const entry = table[flag];
+  if (entry === undefined) throw new Error(`flagstage: unknown flag "${flag}"; it is not in the manifest`);
+  return entry;
+}
+
+function toAnswer(feature: string, enabled: boolean, reason: string): FeatureAnswer {
+  const segment = reason.startsWith(SEGMENT_PREFIX) ? reason.slice(SEGMENT_PREFIX.length) : null;
+  let by: EnabledBy | null = null;
+  if (enabled) {
+    if (segment === percentageSegmentName(feature)) by = 'percentage';
+    else if (segment !== null || reason.startsWith('IDENTITY_OVERRIDE')) by = 'allowlist';
+    else by = 'ga';
+  }
+  return { enabled, by, segment, detail: reason };
+}
+
+/** The string Flagsmith hashes with the segment key, as the engine does for a PERCENTAGE_SPLIT. */
+function splitKeyOf(property: string, identity: Identity, apiKey: string): string | null {
+  if (property === '' || property === '$.identity.key') return `${apiKey}_${identity.userId}`;
+  if (property === TRAIT.orgId) return hasOrg(identity) ? identity.orgId : null;
+  if (property === TRAIT.userId || property === '$.identity.identifier') return identity.userId;
+  const value = identity.traits?.[property];
+  return value === undefined || value === null ? null : String(value);
+}

@@ -1,0 +1,26 @@
+export type { Stage, DecisionReason, Decision, FlagSnapshot } from './decision';
+export type { FlagRollout } from './rollout';
+export type { BackendEvaluation, BucketInfo, EnabledBy, FeatureAnswer, FlagBackend } from './backend';
+export type { RolloutDocument } from './document';
+export type { Explanation, ExplainRule, ExplainStep } from './explain';
+export type { CompiledPolicy, FlagState, IdentityMemo } from './policy';
+export type { FlagPlan } from './plan';
+export type { RolloutChange, RolloutChangeEvent } from './changes';
+export type { CompiledDocument } from './flagsmith-backend';
+export type { EngineIdentity } from './traits';
+export type { FlagLayout } from './read-rollout';
+export { readRollout, readLayouts } from './read-rollout';
+export { flagsmithBackend } from './flagsmith-backend';
+export { compilePolicy } from './policy';
+export { planManifest } from './plan';
+export { DecisionMemo } from './memo';
+export { diffRollouts, sameRollout } from './changes';
+export { toEngineIdentity } from './traits';
+export {
+  ADMINS_SEGMENT,
+  allowlistSegmentName,
+  percentageSegmentName,
+  SEGMENT_PRIORITY,
+  TRAIT,
+  FLAGSMITH_LIMITS,
+} from './naming';

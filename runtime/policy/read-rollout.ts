@@ -1,0 +1,146 @@
+import type { BucketBy, Manifest } from '../manifest/types';
+import type { Stage } from './decision';
+import type { DocumentCondition, DocumentRule, DocumentSegment, RolloutDocument } from './document';
+import { allowlistSegmentName, percentageSegmentName, TRAIT } from './naming';
+import type { FlagRollout } from './rollout';
+
+/** A flag's rollout plus where it lives in the document (the policy's Flagsmith backend needs the segment key). */
+export interface FlagLayout extends FlagRollout {
+  readonly feature: string;
+  /** Flagsmith's key for the percentage segment (its id as a string): the first part of the split hash. */
+  readonly percentageSegmentKey: string | null;
+  /** The trait the split hashes ('' = the identity key). */
+  readonly percentageProperty: string | null;
+}
+
+const SPLIT = 'PERCENTAGE_SPLIT';
+
+/**
+ * Reads every flag's rollout from an environment document with the mapping of `naming.ts`: GA is
+ * the feature's environment default, percentage and allowlist are the enabled overrides of
+ * `flagstage_<feature>_percentage` / `_allowlist`, and `<feature>_kill_switch` enabled is a kill.
+ * `flagstage status`, change events and the policy all read stages through this one function.
+ *
+ * @example
+ * ```ts
+ * const rollout = readRollout(manifest, document);
+ * rollout.gastown; // { flag: 'gastown', stage: 'percentage', killed: false, allowlist: { users: ['u1'], orgs: [] }, percentage: { value: 10, by: 'user' } }
+ * ```
+ */
+export function readRollout<K extends string>(manifest: Manifest<K>, document: RolloutDocument): Record<K, FlagRollout> {
+  const layouts = readLayouts(manifest, document);
+  const out = {} as Record<K, FlagRollout>;
+  for (const key of Object.keys(layouts) as K[]) {
+    const { flag, stage, killed, allowlist, percentage } = layouts[key];
+    out[key] = { flag, stage, killed, allowlist, percentage };
+  }
+  return out;
+}
+
+/**
+ * `readRollout` with the segment keys the Flagsmith backend needs to explain a bucket.
+ *
+ * @example
+ * ```ts
+ * readLayouts(manifest, document).gastown.percentageSegmentKey; // '12'
+ * ```
+ */
+export function readLayouts<K extends string>(manifest: Manifest<K>, document: RolloutDocument): Record<K, FlagLayout> {
+  const defaults = new Map<string, boolean>();
+  for (const state of document.feature_states ?? []) defaults.set(state.feature.name, state.enabled === true);
+  const segments = new Map<string, DocumentSegment>();
+  for (const segment of document.project?.segments ?? []) {
+    // Flagsmith names are not unique; the first wins, as the CLI never writes two of one name.
+    if (!segments.has(segment.name)) segments.set(segment.name, segment);
+  }
+
+  const out = {} as Record<K, FlagLayout>;
+  for (const key of Object.keys(manifest.flags) as K[]) {
+    const definition = manifest.flags[key];
+    const feature = definition.feature;
+    const allowSegment = segments.get(allowlistSegmentName(feature));
+    const percentSegment = segments.get(percentageSegmentName(feature));
+    const split = percentSegment ? findSplit(percentSegment.rules ?? []) : null;
+    const percentage = split ? { value: clampPercent(split.value), by: bucketOf(split.property_) } : null;
+
+    let stage: Stage = 'admin-only';
+    if (defaults.get(feature) === true) stage = 'ga';
+    else if (overrideEnabled(percentSegment, feature)) stage = 'percentage';
+    else if (overrideEnabled(allowSegment, feature)) stage = 'allowlist';
+
+    out[key] = {
+      flag: key,
+      stage,
+      killed: definition.killSwitchFeature !== null && defaults.get(definition.killSwitchFeature) === true,
+      allowlist: allowSegment ? readAllowlist(allowSegment.rules ?? []) : { users: [], orgs: [] },
+      percentage,
+      feature,
+      percentageSegmentKey: split && percentSegment ? String(percentSegment.id) : null,
+      percentageProperty: split ? (split.property_ ?? '') : null,
+    };
+  }
+  return out;
+}
+
+function overrideEnabled(segment: DocumentSegment | undefined, feature: string): boolean {
+  return segment?.feature_states?.some((state) => state.feature.name === feature && state.enabled === true) ?? false;
+}
+
+function findSplit(rules: readonly DocumentRule[]): DocumentCondition | null {
+  for (const rule of rules) {
+    for (const condition of rule.conditions ?? []) if (condition.operator === SPLIT) return condition;
+    const nested = findSplit(rule.rules ?? []);
+    if (nested) return nested;
+  }
+  return null;
+}
+
+function bucketOf(property: string | null | undefined): BucketBy {
+  return property === TRAIT.orgId ? 'org' : 'user';
+}
+
+function clampPercent(value: unknown): number {
+  const n = typeof value === 'number' ? value : Number.parseFloat(String(value));
+  return Number.isFinite(n) ? Math.min(100, Math.max(0, n)) : 0;
+}
+
+/** Collects `user_id` / `org_id` IN (comma-separated) and EQUAL conditions, however they are nested or split. */
+function readAllowlist(rules: readonly DocumentRule[]): FlagRollout['allowlist'] {
+  const users = new Set<string>();
+  const orgs = new Set<string>();
+  const visit = (list: readonly DocumentRule[]) => {
+    for (const rule of list) {
+      for (const condition of rule.conditions ?? []) {
+        const target = condition.property_ === TRAIT.userId ? users : condition.property_ === TRAIT.orgId ? orgs : null;
+        if (!target || condition.value === null || condition.value === undefined) continue;
+        if (condition.operator === 'IN') {
+          for (const id of inValues(condition.value)) if (id !== '') target.add(id);
+        } else if (condition.operator === 'EQUAL') {
+          target.add(String(condition.value));
+        }
+      }
+      visit(rule.rules ?? []);
+    }
+  };
+  visit(rules);
+  return { users: [...users].sort(), orgs: [...orgs].sort() };
+}
+
+/**
+ * An IN value as the engine reads it: a list, a JSON array string, or a comma-separated string
+ * (split exactly, no trimming), so status shows what actually matches. Empty ids (the
+ * `NOBODY_CONDITION`) match nobody and are left out.
+ */
+function inValues(value: unknown): string[] {
+  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
+  if (typeof value !== 'string') return [];
+  if (value.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(value);
+      if (Array.isArray(parsed)) return parsed.filter((item): item is string => typeof item === 'string');
+    } catch {
+      // Not JSON: a comma-separated list.
+    }
+  }
+  return value.split(',');
+}

@@ -1,0 +1,16 @@
+import type { BucketBy } from '../manifest/types';
+import type { Stage } from './decision';
+
+/**
+ * A flag's rollout as the environment document holds it: what `flagstage status` shows and what
+ * change events compare. Lists are sorted so two equal rollouts compare equal.
+ */
+export interface FlagRollout {
+  readonly flag: string;
+  readonly stage: Stage;
+  /** The flag's own kill-switch (not an ancestor's). */
+  readonly killed: boolean;
+  readonly allowlist: { readonly users: readonly string[]; readonly orgs: readonly string[] };
+  /** The percentage split, or null when none was ever set. */
+  readonly percentage: { readonly value: number; readonly by: BucketBy } | null;
+}

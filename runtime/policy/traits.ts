@@ -1,0 +1,42 @@
+import type { Identity, IdentityTraitValue } from '../identity';
+import { TRAIT } from './naming';
+
+/** What the Flagsmith engine evaluates: the identifier and its traits. */
+export interface EngineIdentity {
+  readonly identifier: string;
+  readonly traits: Record<string, IdentityTraitValue>;
+}
+
+/**
+ * Maps an identity to Flagsmith's identifier and traits: `userId` is the identifier, with traits
+ * `user_id`, `org_id` (omitted without an org, so org-bucketed splits leave it out) and `is_admin`.
+ * Extra traits go first so that they can never override the three the app vouches for.
+ *
+ * @example
+ * ```ts
+ * toEngineIdentity({ userId: 'u1', orgId: 'o1', isAdmin: false, traits: { plan: 'pro' } });
+ * // { identifier: 'u1', traits: { plan: 'pro', user_id: 'u1', org_id: 'o1', is_admin: false } }
+ * ```
+ */
+export function toEngineIdentity(identity: Identity): EngineIdentity {
+  const admin = identity.isAdmin === true;
+  const org = hasOrg(identity);
+  // The common case (no extra traits) builds one literal: this runs for every new identity.
+  if (identity.traits === undefined) {
+    return {
+      identifier: identity.userId,
+      traits: org ? { user_id: identity.userId, org_id: identity.orgId, is_admin: admin } : { user_id: identity.userId, is_admin: admin },
+    };
+  }
+  const traits: Record<string, IdentityTraitValue> = { ...identity.traits };
+  delete traits[TRAIT.orgId];
+  traits[TRAIT.userId] = identity.userId;
+  if (org) traits[TRAIT.orgId] = identity.orgId;
+  traits[TRAIT.isAdmin] = admin;
+  return { identifier: identity.userId, traits };
+}
+
+/** Whether the identity belongs to an organisation (an empty id counts as none). */
+export function hasOrg(identity: Identity): identity is Identity & { readonly orgId: string } {
+  return typeof identity.orgId === 'string' && identity.orgId !== '';
+}

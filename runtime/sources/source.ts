@@ -1,0 +1,31 @@
+import type { CompiledEnvironment, EnvironmentDocument } from '../engine/index';
+
+/** Lets a source refresh in the background after the response is sent (Workers' `ctx.waitUntil`). */
+export interface WaitUntil {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+/** A document as the runtime holds it: compiled once per revision. */
+export interface LoadedDocument {
+  readonly revision: string;
+  readonly document: EnvironmentDocument;
+  readonly compiled: CompiledEnvironment;
+  /** When it was fetched from its origin (ms since epoch). */
+  readonly fetchedAt: number;
+}
+
+/**
+ * Where environment documents come from. `current()` never throws: it returns the best document it
+ * has (possibly stale, refreshing in the background through `context.waitUntil`), or null when no
+ * document was ever loaded, in which case the policy fails closed to admin-only.
+ */
+export interface DocumentSource {
+  current(context?: WaitUntil): Promise<LoadedDocument | null>;
+  /** Fetches now, bypassing freshness (the webhook calls it). Resolves when done; never throws. */
+  refresh?(context?: WaitUntil): Promise<LoadedDocument | null>;
+  /** Called with every newly loaded revision (change events hang off this). Returns an unsubscribe. */
+  subscribe?(listener: DocumentListener): () => void;
+}
+
+/** Receives each newly loaded revision (never a refetch of the same one); `previous` is null on the first. */
+export type DocumentListener = (next: LoadedDocument, previous: LoadedDocument | null) => void;

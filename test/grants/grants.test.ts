@@ -1,0 +1,3 @@
+import { grantTests } from './grants.cases';
+
+grantTests();

@@ -1,0 +1,215 @@
+import { describe, expect, it } from 'vitest';
+import { compileEnvironment } from '../../runtime/engine/index';
+import { createFlagstage } from '../../runtime/flagstage';
+import type { Manifest } from '../../runtime/manifest/types';
+import type { FlagBackend } from '../../runtime/policy/backend';
+import type { RolloutChangeEvent } from '../../runtime/policy/changes';
+import { flagsmithBackend } from '../../runtime/policy/flagsmith-backend';
+import type { DocumentSource, LoadedDocument } from '../../runtime/sources/source';
+import { staticSource } from '../../runtime/sources/static';
+import { buildDocument } from '../helpers/documents';
+import { admin, flagsFor, manifest, user, type Setup } from './setup';
+
+/** A source whose document the test swaps, announcing each new one like a real source does. */
+function mutableSource(setup: Setup) {
+  const load = (next: Setup): LoadedDocument => {
+    const document = buildDocument(manifest, next);
+    const compiled = compileEnvironment(document);
+    return { revision: compiled.revision, document, compiled, fetchedAt: Date.now() };
+  };
+  let current = load(setup);
+  const listeners = new Set<(next: LoadedDocument, previous: LoadedDocument | null) => void>();
+  const source: DocumentSource = {
+    current: async () => current,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  return {
+    source,
+    get loaded() {
+      return current;
+    },
+    set(next: Setup) {
+      const previous = current;
+      current = load(next);
+      for (const listener of listeners) listener(current, previous);
+    },
+  };
+}
+
+describe('createFlagstage', () => {
+  it('returns the decision with the document revision', async () => {
+    const mutable = mutableSource({ gastown: { stage: 'ga' } });
+    const flags = createFlagstage({ manifest, source: mutable.source });
+    expect(await flags.decide('gastown', user('u1'))).toEqual({
+      flag: 'gastown',
+      allowed: true,
+      reason: 'ga',
+      stage: 'ga',
+      killed: false,
+      revision: mutable.loaded.revision,
+    });
+  });
+
+  it('snapshots every flag for hydration', async () => {
+    const flags = flagsFor({ gastown: { stage: 'ga' }, convoys: { stage: 'allowlist', allowlist: { users: ['u1'] } }, molecules: { stage: 'ga' } });
+    const snapshot = await flags.snapshot(user('u1'));
+    expect(snapshot.flags).toEqual({ gastown: true, convoys: true, prMerge: false, multiRig: false, molecules: true });
+    expect(snapshot.revision).toMatch(/^\d{4}-/);
+    expect((await flags.snapshot(user('u2'))).flags.convoys).toBe(false);
+  });
+
+  it('evaluates an identity once per request (memo keyed by the Identity object and revision)', async () => {
+    const mutable = mutableSource({ gastown: { stage: 'ga' }, convoys: { stage: 'ga' } });
+    let evaluations = 0;
+    const flags = createFlagstage({
+      manifest,
+      source: mutable.source,
+      backend: (m, loaded) => {
+        const inner = flagsmithBackend(m, loaded);
+        return { ...inner, evaluate: (identity) => (evaluations++, inner.evaluate(identity)) };
+      },
+    });
+    const identity = user('u1');
+    const first = await flags.decide('gastown', identity);
+    await flags.snapshot(identity);
+    await flags.explain('convoys', identity);
+    expect(await flags.decide('gastown', identity)).toBe(first);
+    expect(evaluations).toBe(1);
+
+    // The same user in another request (a new Identity object) is evaluated afresh.
+    await flags.decide('gastown', user('u1'));
+    expect(evaluations).toBe(2);
+
+    // A new revision invalidates the memo of an identity object that outlives it.
+    mutable.set({ gastown: { stage: 'admin-only' } });
+    expect(await flags.decide('gastown', identity)).toMatchObject({ allowed: false, reason: 'not-enabled', revision: mutable.loaded.revision });
+    expect(evaluations).toBe(3);
+  });
+
+  it('never lets extra traits override is_admin, user_id or org_id', async () => {
+    const flags = flagsFor({ gastown: { stage: 'allowlist', allowlist: { users: ['vip'], orgs: ['vip-org'] } } });
+    const spoof = { userId: 'u1', orgId: null, isAdmin: false, traits: { is_admin: true, user_id: 'vip', org_id: 'vip-org' } };
+    expect(await flags.decide('gastown', spoof)).toMatchObject({ allowed: false, reason: 'not-enabled' });
+    // The admins segment (is_admin EQUAL true) must not match a spoofed trait either.
+    const explanation = await flags.explain('gastown', spoof);
+    expect(explanation.segment).not.toBe('flagstage_admins');
+    // A truthy non-boolean isAdmin is not an admin.
+    expect(await flags.decide('gastown', { userId: 'u2', isAdmin: 'true' as unknown as boolean })).toMatchObject({ allowed: false });
+  });
+
+  it('passes extra traits through to the engine', async () => {
+    const flags = flagsFor({ gastown: { stage: 'ga' } });
+    expect(await flags.decide('gastown', { userId: 'u1', isAdmin: false, traits: { plan: 'pro', seats: 3 } })).toMatchObject({ allowed: true });
+  });
+
+  it('refuses an identity without a userId', async () => {
+    const flags = flagsFor({ gastown: { stage: 'ga' } });
+    await expect(flags.decide('gastown', { userId: '', isAdmin: false })).rejects.toThrow(/^flagstage: an identity needs a non-empty userId/);
+    await expect(flags.decide('gastown', {} as never)).rejects.toThrow(/^flagstage:/);
+  });
+
+  it('refuses an unknown flag', async () => {
+    const flags = flagsFor({});
+    await expect(flags.decide('nope' as 'gastown', user('u1'))).rejects.toThrow(/^flagstage: unknown flag "nope"/);
+  });
+
+  it('emits a change event when a new revision changes a rollout', async () => {
+    const mutable = mutableSource({ gastown: { stage: 'allowlist', allowlist: { users: ['u1'] } } });
+    const events: RolloutChangeEvent[] = [];
+    const flags = createFlagstage({ manifest, source: mutable.source, onChange: (event) => events.push(event) });
+    const previous = mutable.loaded.revision;
+    mutable.set({ gastown: { stage: 'percentage', allowlist: { users: ['u1'] }, percentage: 10 } });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      type: 'flagstage.rollout-change',
+      revision: mutable.loaded.revision,
+      previousRevision: previous,
+      changes: [
+        {
+          flag: 'gastown',
+          before: { stage: 'allowlist', killed: false, allowlist: { users: ['u1'], orgs: [] }, percentage: null },
+          after: { stage: 'percentage', percentage: { value: 10, by: 'user' } },
+        },
+      ],
+    });
+    // A new revision that changes nothing about any rollout is no event.
+    mutable.set({ gastown: { stage: 'percentage', allowlist: { users: ['u1'] }, percentage: 10 } });
+    expect(events).toHaveLength(1);
+    mutable.set({ gastown: { stage: 'percentage', allowlist: { users: ['u1'] }, percentage: 10, killed: true }, molecules: { stage: 'ga' } });
+    expect(events[1]!.changes.map((change) => [change.flag, change.after.killed, change.after.stage])).toEqual([
+      ['gastown', true, 'percentage'],
+      ['molecules', false, 'ga'],
+    ]);
+    flags.close();
+    mutable.set({ gastown: { stage: 'ga' } });
+    expect(events).toHaveLength(2);
+  });
+
+  it('logs a failing change callback instead of throwing it into the source', async () => {
+    const mutable = mutableSource({});
+    const warn = console.warn;
+    const lines: string[] = [];
+    console.warn = (line: string) => lines.push(line);
+    try {
+      createFlagstage({ manifest, source: mutable.source, onChange: () => { throw new Error('sink broken'); } });
+      createFlagstage({ manifest, source: mutable.source, onChange: async () => { throw new Error('sink down'); } });
+      mutable.set({ gastown: { stage: 'ga' } });
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    } finally {
+      console.warn = warn;
+    }
+    expect(lines.map((line) => JSON.parse(line).message).sort()).toEqual(['sink broken', 'sink down']);
+  });
+
+  it('accepts another backend behind the same policy', async () => {
+    const backend: FlagBackend<keyof typeof manifest.flags> = {
+      revision: 'other-1',
+      rollout: (flag) => ({ flag, stage: 'allowlist', killed: false, allowlist: { users: ['u1'], orgs: [] }, percentage: null }),
+      evaluate: (identity) => ({
+        answer: () =>
+          identity.userId === 'u1'
+            ? { enabled: true, by: 'allowlist', segment: 'beta', detail: 'provider said yes' }
+            : { enabled: false, by: null, segment: null, detail: 'provider said no' },
+      }),
+    };
+    const flags = createFlagstage({ manifest, source: staticSource(buildDocument(manifest, {})), backend: () => backend });
+    expect(await flags.decide('convoys', user('u1'))).toMatchObject({ allowed: true, reason: 'allowlist', revision: 'other-1' });
+    expect(await flags.decide('gastown', user('u2'))).toMatchObject({ allowed: false, reason: 'not-enabled' });
+    expect(await flags.decide('convoys', user('u2'))).toMatchObject({ allowed: false, reason: 'parent' });
+    expect(await flags.decide('convoys', admin())).toMatchObject({ allowed: true, reason: 'admin' });
+    expect((await flags.explain('convoys', user('u1'))).bucket).toBe(null);
+  });
+
+  it('kills a sub-flag through its own kill-switch, and a grandchild through it', async () => {
+    const nested = {
+      flags: {
+        root: { key: 'root', description: 'r', parent: null, killSwitch: true, bucketBy: 'user', feature: 'root', killSwitchFeature: 'root_kill_switch', owner: null, expires: null },
+        child: { key: 'child', description: 'c', parent: 'root', killSwitch: true, bucketBy: 'user', feature: 'child', killSwitchFeature: 'child_kill_switch', owner: null, expires: null },
+        leaf: { key: 'leaf', description: 'l', parent: 'child', killSwitch: false, bucketBy: 'org', feature: 'leaf', killSwitchFeature: null, owner: null, expires: null },
+      },
+    } as const satisfies Manifest<'root' | 'child' | 'leaf'>;
+    const flags = createFlagstage({
+      manifest: nested,
+      source: staticSource(buildDocument(nested, { root: { stage: 'ga' }, child: { stage: 'ga', killed: true }, leaf: { stage: 'ga' } })),
+    });
+    expect(await flags.decide('root', user('u1'))).toMatchObject({ allowed: true, reason: 'ga', killed: false });
+    expect(await flags.decide('child', user('u1'))).toMatchObject({ allowed: false, reason: 'killed', killed: true });
+    expect(await flags.decide('leaf', user('u1'))).toMatchObject({ allowed: false, reason: 'parent', killed: true });
+    expect((await flags.explain('leaf', user('u1'))).killedBy).toBe('child');
+    expect(await flags.decide('leaf', admin())).toMatchObject({ allowed: true, reason: 'admin', killed: true });
+  });
+
+  it('refuses a manifest with a parent cycle or a missing parent', () => {
+    const flag = (key: string, parent: string | null) => ({ key, description: key, parent, killSwitch: false, bucketBy: 'user' as const, feature: key, killSwitchFeature: null, owner: null, expires: null });
+    const source = staticSource(null);
+    expect(() => createFlagstage({ manifest: { flags: { a: flag('a', 'b'), b: flag('b', 'a') } }, source })).toThrow(/^flagstage: flag "a" has a parent cycle/);
+    expect(() => createFlagstage({ manifest: { flags: { a: flag('a', 'ghost') } }, source })).toThrow(/^flagstage: flag "a" names parent "ghost"/);
+  });
+
+  it('refuses an invalid static document at startup', () => {
+    expect(() => staticSource({ nonsense: true } as never)).toThrow(/^flagstage: staticSource got an invalid environment document/);
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { diffRollouts } from '../../runtime/policy/changes';
+import { readRollout } from '../../runtime/policy/read-rollout';
+import { buildDocument } from '../helpers/documents';
+import { manifest, STAGES } from './setup';
+
+describe('readRollout', () => {
+  it('reads back every stage, list, percentage and kill the builder wrote', () => {
+    for (const stage of STAGES) {
+      for (const killed of [false, true]) {
+        const doc = buildDocument(manifest, {
+          gastown: { stage, killed, allowlist: { users: ['b', 'a'], orgs: ['o1'] }, percentage: { value: 12.5, by: 'org' } },
+          convoys: { stage },
+        });
+        const rollout = readRollout(manifest, doc);
+        expect(rollout.gastown).toEqual({ flag: 'gastown', stage, killed, allowlist: { users: ['a', 'b'], orgs: ['o1'] }, percentage: { value: 12.5, by: 'org' } });
+        expect(rollout.convoys).toMatchObject({ flag: 'convoys', stage, killed: false });
+        expect(rollout.prMerge).toEqual({ flag: 'prMerge', stage: 'admin-only', killed: false, allowlist: { users: [], orgs: [] }, percentage: null });
+      }
+    }
+  });
+
+  it('joins lists split across conditions', () => {
+    const users = Array.from({ length: 2500 }, (_, index) => `user-${String(index).padStart(5, '0')}`);
+    const doc = buildDocument(manifest, { gastown: { stage: 'allowlist', allowlist: { users } } });
+    const segment = (doc as unknown as { project: { segments: { name: string; rules: { rules: { conditions: { value: string }[] }[] }[] }[] } }).project.segments.find((s) => s.name === 'flagstage_gastown_allowlist')!;
+    const conditions = segment.rules[0]!.rules[0]!.conditions;
+    expect(conditions.length).toBeGreaterThan(1);
+    for (const condition of conditions) expect(condition.value.length).toBeLessThanOrEqual(1000);
+    expect(readRollout(manifest, doc).gastown.allowlist.users).toEqual(users);
+  });
+
+  it('reads a document without any flagstage objects as admin-only everywhere', () => {
+    const rollout = readRollout(manifest, { feature_states: [], project: { segments: [] } });
+    for (const flag of Object.values(rollout)) expect(flag).toMatchObject({ stage: 'admin-only', killed: false, percentage: null });
+  });
+
+  it('diffs two revisions flag by flag', () => {
+    const before = buildDocument(manifest, { gastown: { stage: 'allowlist', allowlist: { users: ['u1'] } } });
+    const after = buildDocument(manifest, { gastown: { stage: 'allowlist', allowlist: { users: ['u1', 'u2'] } }, molecules: { stage: 'ga' } });
+    expect(diffRollouts(manifest, before, after).map((change) => change.flag)).toEqual(['gastown', 'molecules']);
+    expect(diffRollouts(manifest, before, buildDocument(manifest, { gastown: { stage: 'allowlist', allowlist: { users: ['u1'] } } }))).toEqual([]);
+  });
+});
