@@ -2,7 +2,7 @@ import { pairBucket } from './hashing';
 import type { Matcher } from './operators';
 import type { IdentityView } from './properties';
 import { put } from './records';
-import { compileSegment } from './segments';
+import { compileSegment, identifierList } from './segments';
 import type { EvaluationContext, EvaluationResult, FeatureContext, FlagResult, FlagValue, Metadata, SegmentResult } from './types';
 
 /** A context compiled for repeated evaluation: `evaluate(null)` is the environment without identity. */
@@ -67,7 +67,12 @@ export function compileContext(context: EvaluationContext): CompiledContext {
 
   // Segment order matters: it is the order of the result's `segments`, and when two segments
   // override one feature with the same priority the first one wins.
-  const segments: CompiledSegment[] = Object.values(context.segments ?? {}).map((segment) => {
+  const segments: CompiledSegment[] = [];
+  // Identifier-only segments (identity overrides) by identifier; every other segment is evaluated.
+  const byIdentifier = new Map<string, number[]>();
+  const evaluated: number[] = [];
+  for (const segment of Object.values(context.segments ?? {})) {
+    const index = segments.length;
     const reason = `TARGETING_MATCH; segment=${segment.name}`;
     const overrides: CompiledOverride[] = [];
     for (const override of Array.isArray(segment.overrides) ? segment.overrides : []) {
@@ -76,25 +81,35 @@ export function compileContext(context: EvaluationContext): CompiledContext {
       if (slot === undefined) continue;
       overrides.push({ slot, feature: compileFeature(override), priority: override.priority ?? Infinity, reason });
     }
-    return { match: compileSegment(segment, context), name: segment.name, metadata: frozenCopy(segment.metadata), overrides };
-  });
+    segments.push({ match: compileSegment(segment, context), name: segment.name, metadata: frozenCopy(segment.metadata), overrides });
+    const identifiers = identifierList(segment);
+    if (!identifiers) {
+      evaluated.push(index);
+      continue;
+    }
+    for (const identifier of identifiers) {
+      const list = byIdentifier.get(identifier);
+      if (list) list.push(index);
+      else byIdentifier.set(identifier, [index]);
+    }
+  }
   const slotCount = slots.size;
 
   return {
     evaluate(identity) {
       const matched: SegmentResult[] = [];
-      let chosen: Array<CompiledOverride | undefined> | null = null;
+      let chosen: Chosen | null = null;
       if (identity) {
-        for (const segment of segments) {
-          if (!segment.match(identity)) continue;
-          matched.push(segment.metadata ? { name: segment.name, metadata: segment.metadata } : { name: segment.name });
-          for (const override of segment.overrides) {
-            chosen ??= new Array<CompiledOverride | undefined>(slotCount);
-            const current = chosen[override.slot];
-            // Lower priority value wins; on a tie the segment evaluated first keeps the feature.
-            if (current === undefined || override.priority < current.priority) chosen[override.slot] = override;
-          }
+        // An empty identifier is in no IN list (Flagsmith never matches a falsy value).
+        const listed = identity.identifier === '' ? undefined : byIdentifier.get(identity.identifier);
+        let next = 0;
+        for (const index of evaluated) {
+          // Listed segments join in document order, between the evaluated ones.
+          while (listed && next < listed.length && listed[next]! < index) chosen = enter(segments[listed[next++]!]!, matched, chosen, slotCount);
+          const segment = segments[index]!;
+          if (segment.match(identity)) chosen = enter(segment, matched, chosen, slotCount);
         }
+        while (listed && next < listed.length) chosen = enter(segments[listed[next++]!]!, matched, chosen, slotCount);
       }
       const flags: Record<string, FlagResult> = {};
       for (const { slot, feature } of features) {
@@ -105,6 +120,21 @@ export function compileContext(context: EvaluationContext): CompiledContext {
       return { flags, segments: matched };
     },
   };
+}
+
+/** The override chosen so far for each feature slot. */
+type Chosen = Array<CompiledOverride | undefined>;
+
+/** Records that the identity is in `segment`: lists it and applies its overrides by priority. */
+function enter(segment: CompiledSegment, matched: SegmentResult[], chosen: Chosen | null, slotCount: number): Chosen | null {
+  matched.push(segment.metadata ? { name: segment.name, metadata: segment.metadata } : { name: segment.name });
+  for (const override of segment.overrides) {
+    chosen ??= new Array<CompiledOverride | undefined>(slotCount);
+    const current = chosen[override.slot];
+    // Lower priority value wins; on a tie the segment entered first keeps the feature.
+    if (current === undefined || override.priority < current.priority) chosen[override.slot] = override;
+  }
+  return chosen;
 }
 
 function flagOf(feature: CompiledFeature, reason: string, identity: IdentityView | null): FlagResult {

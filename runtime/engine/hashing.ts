@@ -8,6 +8,9 @@ const PRISTINE = md5.create();
 const scratch = md5.create();
 const digest = new Uint8Array(16);
 const input = new Uint8Array(512);
+// Views of the first n bytes of `input` for n < 64, made once: most hash inputs ("<id>,<key>") are
+// that short, and a fresh subarray per hash is measurable garbage on the hot path.
+const SHORT_VIEWS = Array.from({ length: 64 }, (_, n) => input.subarray(0, n));
 const encoder = new TextEncoder();
 
 function md5Bucket(text: string): number {
@@ -23,7 +26,7 @@ function md5Bucket(text: string): number {
       }
       input[i] = code;
     }
-    if (ascii) bytes = input.subarray(0, length);
+    if (ascii) bytes = length < 64 ? SHORT_VIEWS[length]! : input.subarray(0, length);
     else if (length * 3 <= input.length) bytes = input.subarray(0, encoder.encodeInto(text, input).written);
     else bytes = encoder.encode(text);
   } else {
@@ -32,7 +35,8 @@ function md5Bucket(text: string): number {
   PRISTINE._cloneInto(scratch);
   // Fed in pieces shorter than a block, every block is compressed from the hasher's own buffer:
   // one DataView shape, so the compression function stays monomorphic and fast.
-  for (let offset = 0; offset < bytes.length; offset += 63) scratch.update(bytes.subarray(offset, offset + 63));
+  if (bytes.length < 64) scratch.update(bytes);
+  else for (let offset = 0; offset < bytes.length; offset += 63) scratch.update(bytes.subarray(offset, offset + 63));
   scratch.digestInto(digest);
   // The digest read as one big-endian 128-bit integer, reduced modulo 9999 byte by byte: the same
   // residue as Flagsmith's BigInt arithmetic without allocating a BigInt.

@@ -90,7 +90,7 @@ export function inMatcher(read: Accessor, values: ReadonlySet<string>): Matcher 
 
 // An IN value is a list, a JSON array string or a comma-separated string. Only string members of a
 // JSON array can ever equal the stringified trait, so numbers in `[1, 2]` never match.
-function inValues(raw: unknown): ReadonlySet<string> | null {
+export function inValues(raw: unknown): ReadonlySet<string> | null {
   if (Array.isArray(raw)) return new Set(raw.filter((item): item is string => typeof item === 'string'));
   if (typeof raw !== 'string') return null;
   try {

@@ -1,4 +1,4 @@
-import { compileCondition, inMatcher, type CompiledCondition, type Matcher } from './operators';
+import { compileCondition, inMatcher, inValues, type CompiledCondition, type Matcher } from './operators';
 import type { SegmentContext, SegmentRule } from './types';
 
 const always: Matcher = () => true;
@@ -20,6 +20,22 @@ export function compileSegment(segment: SegmentContext, staticRoot: unknown): Ma
   if (rules.length === 0) return never;
   const key = segment.key == null ? '' : String(segment.key);
   return quantify('ALL', rules.map((rule) => compileRule(rule, key, staticRoot)));
+}
+
+/**
+ * The identifiers of a segment that is nothing but "identifier IN [...]" (how identity overrides
+ * are expressed), or null. Such segments are found by a map lookup instead of being evaluated one
+ * by one, so thousands of overridden identities cost one lookup per evaluation.
+ */
+export function identifierList(segment: SegmentContext): ReadonlySet<string> | null {
+  const rules = Array.isArray(segment.rules) ? segment.rules : [];
+  const rule = rules[0];
+  if (rules.length !== 1 || !rule || (rule.type !== 'ALL' && rule.type !== 'ANY')) return null;
+  if (Array.isArray(rule.rules) && rule.rules.length > 0) return null;
+  const conditions = Array.isArray(rule.conditions) ? rule.conditions : [];
+  const condition = conditions[0];
+  if (conditions.length !== 1 || !condition || condition.operator !== 'IN' || condition.property !== '$.identity.identifier') return null;
+  return inValues(condition.value);
 }
 
 function compileRule(rule: SegmentRule, segmentKey: string, staticRoot: unknown): Matcher {

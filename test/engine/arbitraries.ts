@@ -69,6 +69,17 @@ const { rule } = fc.letrec<{ rule: SegmentRuleDocument }>((tie) => ({
   }),
 }));
 
+// Segments that are only "identifier IN [...]", which the engine indexes instead of evaluating.
+const identifierRules: fc.Arbitrary<SegmentRuleDocument[]> = fc
+  .record({
+    type: fc.constantFrom('ALL', 'ANY'),
+    identifiers: fc.uniqueArray(fc.constantFrom(...IDENTIFIERS, ''), { minLength: 1, maxLength: 3 }),
+    json: fc.boolean(),
+  })
+  .map(({ type, identifiers, json }) => [
+    { type, rules: [], conditions: [{ operator: 'IN', property_: '$.identity.identifier', value: json ? JSON.stringify(identifiers) : identifiers.join(',') }] },
+  ]);
+
 const flagValue = fc.oneof(fc.constantFrom('on', 'off', '', 'blue'), fc.integer({ min: 0, max: 9 }), fc.boolean(), fc.constant(null));
 
 const multivariateValue = fc.record({
@@ -100,7 +111,7 @@ export const document: fc.Arbitrary<EnvironmentDocument> = fc.integer({ min: 1, 
     fc.record({
       id: fc.constant(id),
       name: fc.constantFrom('segment_a', 'segment_b', `segment_${id}`),
-      rules: fc.array(rule, { maxLength: 2 }),
+      rules: fc.oneof({ weight: 3, arbitrary: fc.array(rule, { maxLength: 2 }) }, { weight: 1, arbitrary: identifierRules }),
       feature_states: fc.array(anyFeature(true), { maxLength: 3 }),
     });
   const identityOverride = (identifier: string) =>

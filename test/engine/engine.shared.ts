@@ -80,6 +80,10 @@ export function engineSuite(): void {
       expect(percentageBucket(['segment', 'ünïcødé'])).toBe(39.467893578715746);
       expect(percentageBucket(['', ''])).toBe(51.200240048009604);
       expect(percentageBucket(['a'])).toBe(11.802360472094419);
+      // Several MD5 blocks, UTF-8 multi-byte characters, and input longer than the scratch buffer.
+      expect(percentageBucket(['long', 'x'.repeat(200)])).toBe(98.12962592518504);
+      expect(percentageBucket(['ü'.repeat(100), '🚀'.repeat(50)])).toBe(78.26565313062612);
+      expect(percentageBucket(['a'.repeat(600)])).toBe(36.72734546909382);
     });
 
     it('rehashes with the ids repeated when the hash lands on exactly 100', () => {
