@@ -27,6 +27,8 @@ export default defineConfig({
             miniflare: {
               compatibilityDate: '2026-04-01',
               compatibilityFlags: [],
+              // The shared document cache tests (test/sources) need a KV namespace.
+              kvNamespaces: ['FLAGSTAGE_KV'],
             },
           }),
         ],

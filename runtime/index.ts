@@ -13,3 +13,7 @@ export * from './grants/index';
 export { staticSource } from './sources/static';
 export type { DocumentSource, LoadedDocument, WaitUntil } from './sources/source';
 
+// Documents at the edge: the Flagsmith source, its shared cache layers, the webhook, and change
+// events (issue 5). fileSource is Node-only: runtime/sources/file.ts, on its own subpath.
+export * from './sources/index';
+export * from './audit/index';

@@ -1,0 +1,257 @@
+import { report, SourceError, warnSourceError, type SourceErrorHandler } from './errors';
+import { loadDocument } from './load';
+import { checkDuration, checkEnvironmentKey, environmentDocumentUrl, environmentId } from './options';
+import { fetchEnvironmentDocument, type FetchLike } from './origin';
+import { withTimeout } from './timeout';
+import type { SharedCache } from './shared-cache';
+import type { DocumentListener, DocumentSource, LoadedDocument, WaitUntil } from './source';
+
+export interface FlagsmithSourceOptions {
+  /** Flagsmith's API base, e.g. `https://edge.api.flagsmith.com/api/v1/` (trailing slash optional). */
+  readonly apiUrl: string;
+  /** A server-side environment key (`ser.…`). */
+  readonly environmentKey: string;
+  /** How long a document is fresh: younger ones are served from memory without any I/O. */
+  readonly ttlMs: number;
+  /** Past this age a document is still served (a stale one beats none) but every failed refresh says so. */
+  readonly maxStaleMs: number;
+  /** The budget for one fetch of the whole page sequence. */
+  readonly timeoutMs: number;
+  /** Default: the global `fetch`. */
+  readonly fetch?: FetchLike;
+  /** A layer shared between isolates: `cachesApiCache(caches.default)` or `kvCache(env.KV)`. */
+  readonly cache?: SharedCache;
+  /** Receives every failure; default: one JSON line on `console.warn`. */
+  readonly onError?: SourceErrorHandler;
+  /** The clock (ms since epoch); injectable for tests. */
+  readonly now?: () => number;
+}
+
+/** A `DocumentSource` backed by Flagsmith's environment document endpoint. */
+export interface FlagsmithSource extends DocumentSource {
+  current(context?: WaitUntil): Promise<LoadedDocument | null>;
+  /** Fetches from the origin now (the webhook calls it) and updates the shared cache before resolving. */
+  refresh(context?: WaitUntil): Promise<LoadedDocument | null>;
+  subscribe(listener: DocumentListener): () => void;
+}
+
+/** One refresh in flight: `ready` once a cold request has something to serve, `done` when finished. */
+interface Refresh {
+  readonly ready: Promise<void>;
+  readonly done: Promise<void>;
+  /** Real time (`Date.now()`), whatever clock the source was given. */
+  readonly startedAt: number;
+}
+
+/**
+ * The Flagsmith environment document, layered: compiled in isolate memory, then the optional shared
+ * cache, then the origin. Requests wait on the network only when the isolate is cold and the shared
+ * cache is empty; otherwise a stale document is served while exactly one refresh runs in the
+ * background (through `waitUntil` when a context is given). `current()` never throws.
+ *
+ * @example
+ * const source = flagsmithSource({
+ *   apiUrl: 'https://edge.api.flagsmith.com/api/v1/',
+ *   environmentKey: env.FLAGSMITH_SERVER_KEY,
+ *   ttlMs: 5_000, maxStaleMs: 60 * 60_000, timeoutMs: 2_000,
+ *   cache: cachesApiCache(caches.default),
+ * });
+ * const doc = await source.current(ctx); // ctx: the Worker's ExecutionContext
+ */
+export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSource {
+  checkEnvironmentKey(options.environmentKey);
+  const url = environmentDocumentUrl(options.apiUrl);
+  checkDuration('ttlMs', options.ttlMs);
+  checkDuration('maxStaleMs', options.maxStaleMs);
+  checkDuration('timeoutMs', options.timeoutMs);
+
+  const { environmentKey, ttlMs, maxStaleMs, timeoutMs } = options;
+  const cache = options.cache ?? null;
+  const now = options.now ?? Date.now;
+  const onError = options.onError ?? warnSourceError;
+  // Late-bound so a test (or a polyfill) replacing globalThis.fetch after construction is honoured.
+  const fetchFn: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
+  /**
+   * A refresh older than this belonged to a request that ended without `waitUntil`: workerd drops
+   * that request's pending I/O, so its promise may never settle. Stop waiting on it and start anew.
+   */
+  const abandonAfterMs = 3 * timeoutMs + 1_000;
+  /** A cold isolate whose origin just failed answers null at once for a moment instead of waiting again. */
+  const coldRetryMs = Math.min(ttlMs, 1_000);
+
+  const listeners = new Set<DocumentListener>();
+  let memory: LoadedDocument | null = null;
+  let lastFailureAt = Number.NEGATIVE_INFINITY;
+  let running: Refresh | null = null;
+  let queuedForce: Promise<LoadedDocument | null> | null = null;
+  let cacheId: Promise<string> | null = null;
+
+  // Real time, not the injected clock: this guards against promises that will never settle.
+  const alive = (refresh: Refresh | null): refresh is Refresh =>
+    refresh !== null && Date.now() - refresh.startedAt < abandonAfterMs;
+
+  function accept(next: LoadedDocument): void {
+    const previous = memory;
+    memory = next;
+    if (previous?.revision === next.revision) return;
+    for (const listener of listeners) {
+      try {
+        listener(next, previous);
+      } catch (error) {
+        report(onError, new SourceError('listener', 'flagstage: a document listener threw.', { cause: error }));
+      }
+    }
+  }
+
+  function fail(error: unknown): void {
+    lastFailureAt = now();
+    report(onError, asSourceError(error));
+    if (memory && now() - memory.fetchedAt > maxStaleMs) {
+      report(
+        onError,
+        new SourceError(
+          'max-stale',
+          `flagstage: serving environment document revision ${memory.revision}, fetched ${Math.round((now() - memory.fetchedAt) / 1000)} s ago, past maxStaleMs (${maxStaleMs} ms), because refreshing failed.`,
+        ),
+      );
+    }
+  }
+
+  /** Adopts the shared entry when it is newer than memory. Says whether it is fresh, stale or unusable. */
+  async function fromShared(shared: SharedCache): Promise<'fresh' | 'stale' | 'none'> {
+    let entry;
+    try {
+      cacheId ??= environmentId(url, environmentKey);
+      entry = await withTimeout(shared.get(await cacheId), timeoutMs);
+    } catch (error) {
+      report(onError, new SourceError('shared-cache', `flagstage: reading the shared cache failed (${message(error)}).`, { cause: error }));
+      return 'none';
+    }
+    if (!entry || (memory && entry.fetchedAt <= memory.fetchedAt)) return 'none';
+    try {
+      accept(loadDocument(JSON.parse(entry.body), entry.fetchedAt, memory));
+    } catch (error) {
+      // An older revision is normal (KV propagates slowly); anything else means a corrupt entry.
+      if (!(error instanceof SourceError && error.code === 'older-document')) {
+        report(onError, new SourceError('shared-cache', `flagstage: the shared cache held an unusable document (${message(error)}).`, { cause: error }));
+      }
+      return 'none';
+    }
+    return now() - entry.fetchedAt < ttlMs ? 'fresh' : 'stale';
+  }
+
+  /** Fetches, validates and adopts the origin's document; returns the shared-cache write, if any. */
+  async function fromOrigin(): Promise<Promise<void> | null> {
+    let raw: Record<string, unknown>;
+    let loaded: LoadedDocument;
+    try {
+      raw = await fetchEnvironmentDocument({ url, environmentKey, fetch: fetchFn, timeoutMs });
+      loaded = loadDocument(raw, now(), memory);
+    } catch (error) {
+      fail(error);
+      return null;
+    }
+    lastFailureAt = Number.NEGATIVE_INFINITY;
+    accept(loaded);
+    if (!cache) return null;
+    const shared = cache;
+    return (async () => {
+      try {
+        cacheId ??= environmentId(url, environmentKey);
+        await shared.put(await cacheId, { body: JSON.stringify(raw), fetchedAt: loaded.fetchedAt });
+      } catch (error) {
+        report(onError, new SourceError('shared-cache', `flagstage: writing the shared cache failed (${message(error)}).`, { cause: error }));
+      }
+    })();
+  }
+
+  function start(kind: 'cold' | 'stale' | 'force', context: WaitUntil | undefined): Refresh {
+    let markReady: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => {
+      markReady = resolve;
+    });
+    const done = (async () => {
+      try {
+        // A forced refresh exists because the origin changed: the shared cache is what it replaces.
+        if (kind !== 'force' && cache) {
+          const shared = await fromShared(cache);
+          if (shared === 'fresh') return;
+          if (shared === 'stale') markReady(); // serve it now, refresh from the origin behind it
+        }
+        const write = await fromOrigin();
+        markReady();
+        await write;
+      } catch (error) {
+        fail(error);
+      } finally {
+        markReady();
+      }
+    })();
+    const refresh: Refresh = { ready, done, startedAt: Date.now() };
+    running = refresh;
+    void done.finally(() => {
+      if (running === refresh) running = null;
+    });
+    context?.waitUntil(done);
+    return refresh;
+  }
+
+  /** Waits for a refresh, but never longer than it may legitimately take. */
+  function settle(promise: Promise<void>): Promise<void> {
+    return withTimeout(promise, abandonAfterMs).catch(() => undefined);
+  }
+
+  return {
+    async current(context) {
+      const held = memory;
+      if (held) {
+        const due = now() - Math.max(held.fetchedAt, lastFailureAt) >= ttlMs;
+        if (due && !alive(running) && !queuedForce) start('stale', context);
+        return held;
+      }
+      if (queuedForce) {
+        await settle(queuedForce.then(() => undefined));
+        return memory;
+      }
+      let refresh: Refresh | null = alive(running) ? running : null;
+      if (!refresh) {
+        if (now() - lastFailureAt < coldRetryMs) return null;
+        refresh = start('cold', context);
+      }
+      await settle(refresh.ready);
+      return memory;
+    },
+
+    refresh(context) {
+      if (queuedForce) return queuedForce;
+      const before = alive(running) ? running : null;
+      const forced = (before ? settle(before.done) : Promise.resolve())
+        .then(() => {
+          // From here on a new forced refresh queues behind this one: the origin may change again.
+          queuedForce = null;
+          return start('force', context).done;
+        })
+        .then(() => memory);
+      queuedForce = forced;
+      context?.waitUntil(forced);
+      return forced;
+    },
+
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+  };
+}
+
+function asSourceError(error: unknown): SourceError {
+  return error instanceof SourceError
+    ? error
+    : new SourceError('network', `flagstage: refreshing the environment document failed (${message(error)}).`, { cause: error });
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message.replace(/^flagstage:\s*/, '') : String(error);
+}

@@ -1,0 +1,13 @@
+/**
+ * Where environment documents come from, for the edge entry `flagstage`. `fileSource` is Node-only
+ * and lives in `./file` (exported from its own subpath), so nothing here imports a Node built-in.
+ */
+export type { DocumentSource, DocumentListener, LoadedDocument, WaitUntil } from './source';
+export { SourceError, warnSourceError, type SourceErrorCode, type SourceErrorHandler } from './errors';
+export { flagsmithSource, type FlagsmithSource, type FlagsmithSourceOptions } from './flagsmith';
+export type { FetchLike } from './origin';
+export type { SharedCache, CachedDocument } from './shared-cache';
+export { cachesApiCache, type CacheLike, type CachesApiCacheOptions } from './cache-api';
+export { kvCache, type KVLike, type KvCacheOptions } from './kv-cache';
+export { flagsmithWebhook, type FlagsmithWebhookOptions, type WebhookCode } from './webhook';
+export { signWebhookBody } from './signature';

@@ -1,0 +1,44 @@
+/**
+ * Construction-time checks for `flagsmithSource`: a misconfigured source must fail at startup with
+ * a message that says what to do, not at the first request with an HTTP 401 from Flagsmith.
+ */
+
+/** The first page of the environment document for an API base URL, with or without trailing slash. */
+export function environmentDocumentUrl(apiUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(apiUrl);
+  } catch {
+    throw new Error(
+      `flagstage: flagsmithSource apiUrl "${apiUrl}" is not a URL; pass the API base, e.g. https://edge.api.flagsmith.com/api/v1/.`,
+    );
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new Error(`flagstage: flagsmithSource apiUrl must be http(s), got ${url.protocol}.`);
+  }
+  return `${url.href.replace(/[?#].*$/, '').replace(/\/+$/, '')}/environment-document/`;
+}
+
+/** Only a server-side key (`ser.…`) may read the whole environment document. */
+export function checkEnvironmentKey(environmentKey: string): void {
+  if (typeof environmentKey !== 'string' || !environmentKey.startsWith('ser.')) {
+    throw new Error(
+      'flagstage: flagsmithSource needs a server-side environment key, which starts with "ser.". ' +
+        'Create one in Flagsmith under Environment settings -> Keys and pass it as environmentKey ' +
+        '(a client-side key cannot read the environment document).',
+    );
+  }
+}
+
+/** A duration option must be a positive finite number of milliseconds. */
+export function checkDuration(name: string, value: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new Error(`flagstage: flagsmithSource ${name} must be a positive number of milliseconds, got ${String(value)}.`);
+  }
+}
+
+/** An id for the environment that does not reveal its key: the shared cache is keyed by it. */
+export async function environmentId(url: string, environmentKey: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${url}\n${environmentKey}`));
+  return [...new Uint8Array(digest).slice(0, 16)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,86 @@
+import { importHmacKey, parseHexSignature, verifySignature } from './signature';
+import type { DocumentSource, WaitUntil } from './source';
+
+export interface FlagsmithWebhookOptions {
+  /** The secret configured on the Flagsmith webhook. */
+  readonly secret: string;
+  /** The source to refresh; it must have `refresh` (`flagsmithSource(...)`'s also updates the shared cache). */
+  readonly source: DocumentSource;
+  /** The largest body accepted. Default: 1 MiB (Flagsmith's payloads are a few KiB). */
+  readonly maxBodyBytes?: number;
+}
+
+/** The stable `code` of a webhook answer, for callers and alerts. */
+export type WebhookCode =
+  | 'refreshed'
+  | 'method-not-allowed'
+  | 'payload-too-large'
+  | 'missing-signature'
+  | 'malformed-signature'
+  | 'invalid-signature'
+  | 'malformed-body'
+  | 'no-document';
+
+/**
+ * A framework-free Flagsmith webhook endpoint: `(request) => Promise<Response>`. A call whose
+ * `X-Flagsmith-Signature` verifies forces a refresh of the source (and of the shared cache), so a
+ * kill-switch applies on the next request; anything else gets 401 and changes nothing. Responses
+ * are small JSON objects with a stable `code` and nothing internal.
+ *
+ * @example
+ * const webhook = flagsmithWebhook({ secret: env.FLAGSMITH_WEBHOOK_SECRET, source });
+ * app.post('/flagsmith/webhook', (c) => webhook(c.req.raw, c.executionCtx));
+ */
+export function flagsmithWebhook(
+  options: FlagsmithWebhookOptions,
+): (request: Request, context?: WaitUntil) => Promise<Response> {
+  if (typeof options.secret !== 'string' || options.secret.length === 0) {
+    throw new Error('flagstage: flagsmithWebhook needs the webhook secret configured in Flagsmith (secret was empty).');
+  }
+  const source = options.source;
+  if (typeof source?.refresh !== 'function') {
+    throw new Error('flagstage: flagsmithWebhook needs a source that can refresh, such as flagsmithSource(...).');
+  }
+  const refresh = source.refresh.bind(source);
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  let key: Promise<CryptoKey> | null = null;
+
+  return async (request, context) => {
+    try {
+      if (request.method !== 'POST') return answer(405, 'method-not-allowed', { Allow: 'POST' });
+      const declared = Number(request.headers.get('content-length') ?? '0');
+      if (declared > maxBodyBytes) return answer(413, 'payload-too-large');
+      const header = request.headers.get('x-flagsmith-signature');
+      if (header === null || header.trim() === '') return answer(401, 'missing-signature');
+      const signature = parseHexSignature(header);
+      if (!signature) return answer(401, 'malformed-signature');
+      const body = await request.arrayBuffer();
+      if (body.byteLength > maxBodyBytes) return answer(413, 'payload-too-large');
+      key ??= importHmacKey(options.secret);
+      if (!(await verifySignature(await key, signature, body))) return answer(401, 'invalid-signature');
+      if (!isJsonObject(body)) return answer(401, 'malformed-body');
+      const loaded = await refresh(context);
+      if (!loaded) return answer(503, 'no-document');
+      return answer(200, 'refreshed', {}, { revision: loaded.revision });
+    } catch {
+      // Whatever went wrong stays on the server: the caller learns only that nothing changed.
+      return answer(401, 'malformed-body');
+    }
+  };
+}
+
+function isJsonObject(body: ArrayBuffer): boolean {
+  try {
+    const value: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(body));
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+function answer(status: number, code: WebhookCode, headers: Record<string, string> = {}, extra: Record<string, unknown> = {}): Response {
+  return new Response(JSON.stringify({ ok: status === 200, code, ...extra }), {
+    status,
+    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers },
+  });
+}

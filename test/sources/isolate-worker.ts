@@ -1,0 +1,44 @@
+/**
+ * A Worker for the cold-isolate test (isolate.test.ts): bundled with esbuild and run in Miniflare,
+ * twice, so the second run is a genuinely new workerd process with only the shared cache left.
+ */
+import { manifest } from '../../flags.gen';
+import { cachesApiCache, createFlagstage, flagsmithSource, flagsmithWebhook, kvCache, type CacheLike, type KVLike } from '../../runtime/index';
+
+interface Env {
+  readonly ORIGIN: string;
+  readonly LAYER: 'cache' | 'kv';
+  readonly KV: KVLike;
+  readonly WEBHOOK_SECRET: string;
+}
+
+interface Context {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+// Workers' `caches.default` (the DOM typings this file is checked with do not know it).
+const defaultCache = (): CacheLike => (globalThis as unknown as { caches: { default: CacheLike } }).caches.default;
+
+let runtime: { flags: ReturnType<typeof createFlagstage<typeof manifest>>; webhook: (request: Request, ctx: Context) => Promise<Response> } | undefined;
+const errors: string[] = [];
+
+export default {
+  async fetch(request: Request, env: Env, ctx: Context): Promise<Response> {
+    if (!runtime) {
+      const source = flagsmithSource({
+        apiUrl: env.ORIGIN,
+        environmentKey: 'ser.test-key',
+        ttlMs: 5_000,
+        maxStaleMs: 60_000,
+        timeoutMs: 2_000,
+        cache: env.LAYER === 'kv' ? kvCache(env.KV, { key: 'doc' }) : cachesApiCache(defaultCache(), { key: 'https://flagstage.test/doc' }),
+        onError: (error) => void errors.push(error.code),
+      });
+      runtime = { flags: createFlagstage({ manifest, source }), webhook: flagsmithWebhook({ secret: env.WEBHOOK_SECRET, source }) };
+    }
+    const url = new URL(request.url);
+    if (url.pathname === '/webhook') return runtime.webhook(request, ctx);
+    const decision = await runtime.flags.decide('gastown', { userId: url.searchParams.get('user') ?? 'nobody', isAdmin: false }, ctx);
+    return Response.json({ decision, errors });
+  },
+};

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { mergePages, nextPageUrl } from '../../runtime/sources/pages';
+import { compareRevisions } from '../../runtime/sources/revision';
+import { environmentDocumentUrl } from '../../runtime/sources/options';
+
+describe('Link: rel="next"', () => {
+  const base = 'https://flagsmith.test/api/v1/environment-document/';
+  it('finds the next page among several links, relative or absolute', () => {
+    expect(nextPageUrl('</api/v1/environment-document/?page=2>; rel="next"', base)).toBe(`${base}?page=2`);
+    expect(nextPageUrl('<https://flagsmith.test/a?page=1>; rel="prev", <https://flagsmith.test/a?page=3>; rel=next', base)).toBe(
+      'https://flagsmith.test/a?page=3',
+    );
+    expect(nextPageUrl('<https://flagsmith.test/a?x=1,2>; rel="last next"', base)).toBe('https://flagsmith.test/a?x=1,2');
+    expect(nextPageUrl('<https://flagsmith.test/a>; rel="prev"', base)).toBeNull();
+    expect(nextPageUrl(null, base)).toBeNull();
+  });
+  it('never follows a next page on another origin (the server key would go with it)', () => {
+    expect(() => nextPageUrl('<https://evil.test/steal>; rel="next"', base)).toThrow(/^flagstage: .*another origin/);
+  });
+  it('merges later pages\' identity_overrides into the first page', () => {
+    expect(mergePages([{ a: 1, identity_overrides: [1] }, { identity_overrides: [2, 3] }, {}])).toEqual({ a: 1, identity_overrides: [1, 2, 3] });
+    expect(() => mergePages([{ a: 1 }, { identity_overrides: 'x' }])).toThrow(/page 2/);
+  });
+});
+
+describe('revisions', () => {
+  it('compares updated_at as instants, microseconds included', () => {
+    expect(compareRevisions('2026-01-01T00:00:00.000001Z', '2026-01-01T00:00:00.000002Z')).toBeLessThan(0);
+    expect(compareRevisions('2026-01-01T00:00:01Z', '2026-01-01T00:00:00.999999Z')).toBeGreaterThan(0);
+    expect(compareRevisions('2026-01-01 01:00:00.5+01:00', '2026-01-01T00:00:00.500Z')).toBe(0);
+    expect(compareRevisions('2023-07-14 16:12:00.000000', '2023-07-14T16:12:00Z')).toBe(0);
+  });
+});
+
+describe('apiUrl', () => {
+  it('tolerates a trailing slash or none', () => {
+    expect(environmentDocumentUrl('https://x.test/api/v1')).toBe('https://x.test/api/v1/environment-document/');
+    expect(environmentDocumentUrl('https://x.test/api/v1//')).toBe('https://x.test/api/v1/environment-document/');
+    expect(() => environmentDocumentUrl('x.test/api')).toThrow(/^flagstage: /);
+  });
+});
