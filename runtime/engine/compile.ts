@@ -81,8 +81,10 @@ export function compileContext(context: EvaluationContext): CompiledContext {
       if (slot === undefined) continue;
       overrides.push({ slot, feature: compileFeature(override), priority: override.priority ?? Infinity, reason });
     }
-    segments.push({ match: compileSegment(segment, context), name: segment.name, metadata: frozenCopy(segment.metadata), overrides });
     const identifiers = identifierList(segment);
+    // A listed segment is found by lookup, never matched: it needs no matcher.
+    const match = identifiers ? () => false : compileSegment(segment, context);
+    segments.push({ match, name: segment.name, metadata: frozenCopy(segment.metadata), overrides });
     if (!identifiers) {
       evaluated.push(index);
       continue;

@@ -146,6 +146,27 @@ export function engineSuite(): void {
       }
     });
 
+    it('finds each of thousands of overridden identities by lookup, in order with other segments', () => {
+      const doc = stagedDocument(['user-7'], 0);
+      doc.identity_overrides = Array.from({ length: 5000 }, (_, i) => ({
+        identifier: `user-${i}`,
+        identity_features: [{ feature: { id: 1, name: 'gastown', type: 'STANDARD' }, enabled: i % 2 === 0, feature_state_value: `value-${i}`, django_id: 100_000 + i }],
+      }));
+      const environment = compileEnvironment(doc);
+      const seventh = environment.evaluate({ identifier: 'user-7', traits: { user_id: 'user-7' } });
+      expect(seventh.segments.map((segment) => segment.name)).toEqual(['flagstage_gastown_allowlist', 'identity_overrides']);
+      expect(seventh.flags.gastown).toMatchObject({ enabled: false, value: 'value-7', reason: 'TARGETING_MATCH; segment=identity_overrides' });
+      expect(environment.evaluate({ identifier: 'user-4242' }).flags.gastown).toMatchObject({ enabled: true, value: 'value-4242' });
+      expect(environment.evaluate({ identifier: 'user-5000' }).flags.gastown).toMatchObject({ enabled: false, value: null, reason: 'DEFAULT' });
+    });
+
+    it('follows Flagsmith in matching everyone with a rule that has no conditions', () => {
+      // A trap for whoever writes segments: an allowlist emptied down to no IN condition at all
+      // leaves `ANY []`, which Flagsmith (and so flagstage) treats as matching every identity.
+      const environment = compileEnvironment(stagedDocument([], 0));
+      expect(environment.evaluate({ identifier: 'anyone' }).flags.gastown!.reason).toBe('TARGETING_MATCH; segment=flagstage_gastown_allowlist');
+    });
+
     it('uses `key` as the hashing key when given', () => {
       const environment = compileEnvironment(stagedDocument(['nobody'], 50));
       for (let i = 0; i < 20; i++) {
