@@ -136,8 +136,11 @@ export function createFlagstage<M extends Manifest>(options: FlagstageOptions<M>
     },
     async snapshot(identity: Identity, context?: WaitUntil): Promise<FlagSnapshot<K>> {
       const document = await current(context);
+      const active = policy(document);
+      // One memo lookup for the whole snapshot: it is one use of the identity, not one per flag.
+      const memoOf = memo.for(checked(identity), active);
       const flags = {} as Record<K, boolean>;
-      for (const key of keys) flags[key] = decideOn(document, key, identity).allowed;
+      for (const key of keys) flags[key] = active.decide(key, identity, memoOf).allowed;
       return Object.freeze({ revision: document?.revision ?? null, flags: Object.freeze(flags) });
     },
     async explain<F extends K>(flag: F, identity: Identity, context?: WaitUntil) {

@@ -1,29 +1,83 @@
 import type { Identity } from '../identity';
 import type { CompiledPolicy, IdentityMemo } from './policy';
 
+/** How many recent identities are held directly: more than the requests one isolate interleaves. */
+const RECENT = 16;
+
 /**
  * The request-scoped memo: decisions for one identity on one revision are computed once.
- * It is keyed by the Identity object in a WeakMap, not by user id: apps build the identity per
- * request from the session, so the memo is collected with the request, and two requests of the same
- * user never share an entry (a module-level cache keyed by user id would leak decisions across
- * requests and revisions, and grow without bound). A new revision replaces the entry.
+ *
+ * It is keyed by the Identity object, never by user id: apps build the identity per request from
+ * the session, so two requests of the same user never share an entry (a module-level cache keyed by
+ * user id would leak decisions across requests and revisions, and grow without bound). An entry is
+ * also bound to the policy (so to the revision) and to the identity's fields, so a new revision or an
+ * identity object mutated in place (which the readonly type forbids, but JavaScript allows) starts
+ * afresh instead of answering for someone else.
+ *
+ * Where entries live: a WeakMap insert costs several µs of GC work in V8 (ephemerons), more than the
+ * decision itself, so the last 16 identities sit in a small ring first. An identity that leaves the
+ * ring having been asked about more than once (a request still making decisions while others
+ * interleave) moves into a WeakMap and is collected with its request; one asked about once is
+ * dropped. The ring keeps at most 16 identity objects alive until newer ones replace them.
  *
  * @example
  * ```ts
  * const memo = new DecisionMemo<FlagKey>();
  * policy.decide('gastown', identity, memo.for(identity, policy)); // evaluated
- * policy.decide('convoys', identity, memo.for(identity, policy)); // reuses the same evaluation
+ * policy.decide('convoys', identity, memo.for(identity, policy)); // reuses the gastown decision
  * ```
  */
 export class DecisionMemo<K extends string = string> {
-  readonly #byIdentity = new WeakMap<Identity, IdentityMemo<K>>();
+  readonly #byIdentity = new WeakMap<Identity, Entry<K>>();
+  readonly #ring: (Entry<K> | undefined)[] = new Array(RECENT);
+  #next = 0;
 
   /** The memo of this identity on this policy, created (or replaced after a new revision) as needed. */
   for(identity: Identity, policy: CompiledPolicy<K>): IdentityMemo<K> {
-    const existing = this.#byIdentity.get(identity);
-    if (existing !== undefined && existing.policy === policy) return existing;
-    const fresh = policy.memo();
-    this.#byIdentity.set(identity, fresh);
-    return fresh;
+    for (let i = 0, slot = this.#next; i < RECENT; i++) {
+      // Newest first: the identity being decided is almost always the last one seen.
+      slot = slot === 0 ? RECENT - 1 : slot - 1;
+      const entry = this.#ring[slot];
+      if (entry?.identity === identity) {
+        entry.uses++;
+        return current(entry, identity, policy);
+      }
+    }
+    const kept = this.#byIdentity.get(identity);
+    const entry: Entry<K> = kept ?? { identity, memo: policy.memo(), userId: identity.userId, orgId: identity.orgId, isAdmin: identity.isAdmin, traits: identity.traits, uses: 0 };
+    entry.uses++;
+    const evicted = this.#ring[this.#next];
+    if (evicted !== undefined && evicted.uses > 1 && evicted !== kept) this.#byIdentity.set(evicted.identity, evicted);
+    this.#ring[this.#next] = entry;
+    this.#next = (this.#next + 1) % RECENT;
+    return current(entry, identity, policy);
   }
+}
+
+interface Entry<K extends string> {
+  readonly identity: Identity;
+  memo: IdentityMemo<K>;
+  userId: string;
+  orgId: string | null | undefined;
+  isAdmin: boolean;
+  traits: Identity['traits'];
+  uses: number;
+}
+
+/** The entry's memo if it still describes this identity on this policy; a fresh one otherwise. */
+function current<K extends string>(entry: Entry<K>, identity: Identity, policy: CompiledPolicy<K>): IdentityMemo<K> {
+  if (
+    entry.memo.policy !== policy ||
+    entry.userId !== identity.userId ||
+    entry.orgId !== identity.orgId ||
+    entry.isAdmin !== identity.isAdmin ||
+    entry.traits !== identity.traits
+  ) {
+    entry.memo = policy.memo();
+    entry.userId = identity.userId;
+    entry.orgId = identity.orgId;
+    entry.isAdmin = identity.isAdmin;
+    entry.traits = identity.traits;
+  }
+  return entry.memo;
 }

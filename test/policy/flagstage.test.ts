@@ -89,6 +89,34 @@ describe('createFlagstage', () => {
     expect(evaluations).toBe(3);
   });
 
+  it('keeps the memo of a request while other requests interleave, and never answers a mutated identity from it', async () => {
+    const mutable = mutableSource({ gastown: { stage: 'allowlist', allowlist: { users: ['u1'] } } });
+    const evaluated: string[] = [];
+    const flags = createFlagstage({
+      manifest,
+      source: mutable.source,
+      backend: (m, loaded) => {
+        const inner = flagsmithBackend(m, loaded);
+        return { ...inner, evaluate: (identity) => (evaluated.push(identity.userId), inner.evaluate(identity)) };
+      },
+    });
+    const a = user('a');
+    await flags.decide('gastown', a);
+    await flags.decide('gastown', a);
+    // Many other requests in between (more than the recent ring holds): a's memo survives.
+    for (let i = 0; i < 40; i++) await flags.decide('gastown', user(`other-${i}`));
+    await flags.decide('convoys', a);
+    expect(evaluated.filter((id) => id === 'a')).toHaveLength(1);
+
+    // An identity object reused with other fields is decided afresh, not from the old memo.
+    const reused = { userId: 'nobody', orgId: null, isAdmin: false };
+    expect(await flags.decide('gastown', reused)).toMatchObject({ allowed: false });
+    reused.userId = 'u1';
+    expect(await flags.decide('gastown', reused)).toMatchObject({ allowed: true, reason: 'allowlist' });
+    (reused as { isAdmin: boolean }).isAdmin = true;
+    expect(await flags.decide('gastown', reused)).toMatchObject({ allowed: true, reason: 'admin' });
+  });
+
   it('never lets extra traits override is_admin, user_id or org_id', async () => {
     const flags = flagsFor({ gastown: { stage: 'allowlist', allowlist: { users: ['vip'], orgs: ['vip-org'] } } });
     const spoof = { userId: 'u1', orgId: null, isAdmin: false, traits: { is_admin: true, user_id: 'vip', org_id: 'vip-org' } };
