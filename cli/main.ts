@@ -1,8 +1,30 @@
+import { allowCommand, disallowCommand } from './commands/allow';
+import { auditCommand } from './commands/audit';
 import { codegenCommand } from './commands/codegen';
+import { devCommand } from './commands/dev';
+import { explainCommand } from './commands/explain';
+import { killCommand, reviveCommand } from './commands/kill';
+import { percentCommand } from './commands/percent';
+import { provisionCommand } from './commands/provision';
+import { stageCommand } from './commands/stage';
+import { statusCommand } from './commands/status';
 import { BackendError, UsageError, type CliIO, type Command } from './io';
 
 /** Every command, in the order `flagstage --help` lists them. */
-export const commands: readonly Command[] = [codegenCommand];
+export const commands: readonly Command[] = [
+  codegenCommand,
+  statusCommand,
+  stageCommand,
+  allowCommand,
+  disallowCommand,
+  percentCommand,
+  killCommand,
+  reviveCommand,
+  explainCommand,
+  auditCommand,
+  provisionCommand,
+  devCommand,
+];
 
 function overview(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
@@ -12,6 +34,15 @@ Usage: flagstage <command> [options]
 
 Commands:
 ${commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join('\n')}
+
+Backends:
+  local       the default: .flagstage/environment.json (a Flagsmith environment document) and
+              .flagstage/audit.jsonl beside flags.config.ts; no server, no account
+  flagsmith   --backend flagsmith, or when FLAGSMITH_ADMIN_API_KEY is set: the Admin API, with
+              FLAGSMITH_API_URL, FLAGSMITH_ADMIN_API_KEY, FLAGSMITH_PROJECT_ID, FLAGSMITH_ENVIRONMENT_KEY
+
+Every change takes --reason TEXT and --actor NAME for the audit log; all but codegen take --json.
+Exit codes: 0 done, 1 a mistake (the message says the fix, nothing was changed), 2 a backend failure.
 
 Run \`flagstage <command> --help\` for a command's options.
 `;
@@ -51,12 +82,21 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
     // parseArgs reports unknown or malformed options with a code; they are user mistakes.
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr(`flagstage: ${(error as Error).message}; run \`flagstage ${name} --help\`\n`);
+      io.stderr(`flagstage: ${parseArgsProblem(error as Error)}; run \`flagstage ${name} --help\`\n`);
       return 1;
     }
     io.stderr(`flagstage: ${(error as Error)?.message ?? String(error)}\n`);
     return 2;
   }
+}
+
+/** Node's parseArgs messages, shortened to the part a person needs. */
+function parseArgsProblem(error: Error): string {
+  const unknown = /Unknown option '([^']+)'/.exec(error.message);
+  if (unknown) return `Unknown option '${unknown[1]}'`;
+  const missing = /Option '([^']+)' argument (missing|is ambiguous)/.exec(error.message);
+  if (missing) return `option ${missing[1]?.replace(/^-\w, /, '').replace(/ <value>$/, '')} needs a value`;
+  return error.message.split('. ')[0] ?? error.message;
 }
 
 function processIO(): CliIO {

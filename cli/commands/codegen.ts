@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { describeDiff, ManifestError, runCodegen } from '../../codegen/index';
 import { UsageError, type CliIO, type Command } from '../io';
 
 export const codegenCommand: Command = {
@@ -23,6 +22,8 @@ Options:
       strict: true,
       allowPositionals: false,
     });
+    // Imported here: the codegen needs the TypeScript compiler, which other commands do without.
+    const { describeDiff, ManifestError, runCodegen } = await import('../../codegen/index');
     try {
       const result = runCodegen({ config: values.config, out: values.out, cwd: io.cwd }, { check: values.check });
       const count = Object.keys(result.manifest.flags).length;

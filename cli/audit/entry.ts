@@ -1,0 +1,58 @@
+import type { FlagRollout } from '../../runtime/policy/rollout';
+
+/**
+ * One change made through the CLI, as a line of `.flagstage/audit.jsonl`: who, when, which command
+ * on which flag, why, and the flag's rollout before and after.
+ */
+export interface AuditEntry {
+  /** ISO timestamp of the change. */
+  readonly at: string;
+  readonly actor: string;
+  /** The command: `stage`, `allow`, `disallow`, `percent`, `kill` or `revive`. */
+  readonly command: string;
+  /** The command's arguments after the command name, as typed. */
+  readonly args: readonly string[];
+  readonly flag: string;
+  readonly reason: string | null;
+  /** Which backend was changed, and the environment (its api key) within it. */
+  readonly backend: 'local' | 'flagsmith';
+  readonly environment: string;
+  /** The document revision after the change, when the backend reports one. */
+  readonly revision: string | null;
+  readonly before: FlagRollout;
+  readonly after: FlagRollout;
+}
+
+/**
+ * A short human description of what changed between two rollouts.
+ *
+ * @example
+ * ```ts
+ * describeChange(before, after); // 'stage allowlist -> percentage; percentage 10% -> 50% (user)'
+ * ```
+ */
+export function describeChange(before: FlagRollout, after: FlagRollout): string {
+  const parts: string[] = [];
+  if (before.stage !== after.stage) parts.push(`stage ${before.stage} -> ${after.stage}`);
+  if (before.killed !== after.killed) parts.push(after.killed ? 'killed' : 'revived');
+  const users = listDelta('user', before.allowlist.users, after.allowlist.users);
+  const orgs = listDelta('org', before.allowlist.orgs, after.allowlist.orgs);
+  if (users) parts.push(users);
+  if (orgs) parts.push(orgs);
+  const p = (r: FlagRollout) => (r.percentage === null ? 'none' : `${r.percentage.value}% (${r.percentage.by})`);
+  if (p(before) !== p(after)) parts.push(`percentage ${p(before)} -> ${p(after)}`);
+  return parts.length > 0 ? parts.join('; ') : 'no change';
+}
+
+function listDelta(kind: string, before: readonly string[], after: readonly string[]): string | null {
+  const added = after.filter((id) => !before.includes(id));
+  const removed = before.filter((id) => !after.includes(id));
+  const parts: string[] = [];
+  if (added.length > 0) parts.push(`+${added.length} ${kind}${added.length === 1 ? '' : 's'} (${abbreviate(added)})`);
+  if (removed.length > 0) parts.push(`-${removed.length} ${kind}${removed.length === 1 ? '' : 's'} (${abbreviate(removed)})`);
+  return parts.length > 0 ? parts.join(' ') : null;
+}
+
+function abbreviate(ids: readonly string[]): string {
+  return ids.length <= 3 ? ids.join(', ') : `${ids.slice(0, 3).join(', ')}, …`;
+}

@@ -1,0 +1,81 @@
+import type { Manifest } from '../runtime/manifest/types';
+import type { EnvironmentDocument } from '../runtime/engine/index';
+import type { FlagRollout } from '../runtime/policy/rollout';
+import type { AuditEntry } from './audit/entry';
+import type { Plan, PlanState } from './rollout/plan';
+
+/**
+ * Where flag state lives. The commands are written once against this interface; `local` keeps a
+ * Flagsmith environment document on disk, `flagsmith` drives the Flagsmith Admin API.
+ */
+export interface Backend {
+  readonly kind: 'local' | 'flagsmith';
+  /** Where the state is, for messages: a path or a Flagsmith environment. */
+  readonly location: string;
+  /** The current environment document, exactly as the runtime would evaluate it. */
+  read(): Promise<BackendSnapshot>;
+  /**
+   * Plans and applies one change to one flag atomically with respect to other flagstage writers:
+   * `plan` sees the latest state and may throw a UsageError, in which case nothing is written.
+   * A change that changes nothing writes nothing and records nothing.
+   */
+  change(request: ChangeRequest): Promise<ChangeResult>;
+  /** Creates whatever the manifest needs that the backend lacks; idempotent. */
+  provision(): Promise<ProvisionReport>;
+  /** The flagstage audit log for this backend, oldest first. */
+  audit(): Promise<AuditEntry[]>;
+  /** The backend's own audit log, when it has one (Flagsmith's): the latest `limit` entries, newest first. */
+  externalAudit?(limit?: number): Promise<ExternalAuditEntry[]>;
+}
+
+export interface BackendSnapshot {
+  /** The environment document, as the runtime's sources would fetch it. */
+  readonly document: EnvironmentDocument;
+  readonly revision: string | null;
+  readonly rollouts: Readonly<Record<string, FlagRollout>>;
+}
+
+export interface ChangeRequest {
+  readonly flag: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly actor: string;
+  readonly reason: string | null;
+  readonly plan: (state: PlanState) => Plan;
+}
+
+export interface ChangeResult {
+  readonly flag: string;
+  readonly changed: boolean;
+  readonly before: FlagRollout;
+  readonly after: FlagRollout;
+  readonly revision: string | null;
+  readonly notes: readonly string[];
+  /** The audit entry written, or null when nothing changed. */
+  readonly entry: AuditEntry | null;
+}
+
+export interface ProvisionReport {
+  /** What was created, one line each (`feature gastown_kill_switch`, `segment flagstage_admins`, …). */
+  readonly created: readonly string[];
+  /** What already existed. */
+  readonly existing: readonly string[];
+}
+
+/** An entry of Flagsmith's own audit log. */
+export interface ExternalAuditEntry {
+  readonly at: string;
+  readonly author: string;
+  readonly log: string;
+  readonly objectType: string | null;
+}
+
+/** What a backend factory receives. */
+export interface BackendOptions {
+  readonly manifest: Manifest;
+  /** The `.flagstage` directory (documents, locks, the audit log). */
+  readonly stateDir: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The clock, injectable for tests. */
+  readonly now?: () => number;
+}

@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readRollout } from '../../../runtime/policy/read-rollout';
+import type { AuditEntry } from '../../audit/entry';
+import { appendAudit, readAudit } from '../../audit/log';
+import type { Backend, BackendOptions, ChangeResult, ProvisionReport } from '../../backend';
+import { UsageError } from '../../io';
+import { sameRollout } from '../../rollout/plan';
+import { asEngineDocument, type EnvironmentDoc } from './document';
+import { withLock } from './lock';
+import { nextRevision } from './revision';
+import { readDocument, writeDocument } from './store';
+import { createDocument, ensureFlags, withRevision, writeRollout } from './write';
+
+/**
+ * The files of the local backend inside the state directory.
+ *
+ * @example
+ * ```ts
+ * localPaths('.flagstage').document; // '.flagstage/environment.json'
+ * ```
+ */
+export function localPaths(stateDir: string) {
+  const document = join(stateDir, 'environment.json');
+  return { document, lock: `${document}.lock`, audit: join(stateDir, 'audit.jsonl') };
+}
+
+/**
+ * The embedded backend: a Flagsmith environment document at `.flagstage/environment.json`, created
+ * on first use with every flag admin-only, and the audit log `.flagstage/audit.jsonl`. Every write
+ * (document and audit line) happens under one lock file, so concurrent commands lose nothing and
+ * the audit log is in revision order.
+ *
+ * @example
+ * ```ts
+ * const backend = localBackend({ manifest, stateDir: '.flagstage', env: process.env });
+ * const { rollouts } = await backend.read();
+ * ```
+ */
+export function localBackend(options: BackendOptions): Backend {
+  const { manifest } = options;
+  const now = options.now ?? Date.now;
+  const paths = localPaths(options.stateDir);
+
+  /** The document, created if missing and completed with flags added to the manifest since. Under the lock only. */
+  const load = (): { doc: EnvironmentDoc; stored: EnvironmentDoc | null } => {
+    const stored = readDocument(paths.document);
+    const base = stored ?? createDocument(manifest, { apiKey: randomBytes(16).toString('base64url').slice(0, 22), revision: nextRevision(null, now()) });
+    return { doc: ensureFlags(base, manifest), stored };
+  };
+
+  const persist = (doc: EnvironmentDoc, stored: EnvironmentDoc | null): EnvironmentDoc => {
+    const saved = withRevision(doc, nextRevision(stored?.updated_at ?? null, now()));
+    writeDocument(paths.document, saved);
+    return saved;
+  };
+
+  return {
+    kind: 'local',
+    location: paths.document,
+
+    async read() {
+      let doc = existsSync(paths.document) ? readDocument(paths.document) : null;
+      if (doc === null) {
+        doc = await withLock(paths.lock, () => {
+          const { doc: created, stored } = load();
+          return stored ?? persist(created, null);
+        });
+      }
+      return { document: asEngineDocument(doc), revision: doc.updated_at, rollouts: readRollout(manifest, ensureFlags(doc, manifest)) };
+    },
+
+    change(request) {
+      return withLock(paths.lock, (): ChangeResult => {
+        const { doc, stored } = load();
+        const rollouts = readRollout(manifest, doc);
+        const before = rollouts[request.flag];
+        if (before === undefined) throw new UsageError(`"${request.flag}" is not a flag of this manifest`);
+        const plan = request.plan({ manifest, rollouts });
+        if (sameRollout(before, plan.after)) {
+          if (stored === null) persist(doc, null);
+          return { flag: request.flag, changed: false, before, after: before, revision: stored?.updated_at ?? null, notes: plan.notes, entry: null };
+        }
+        const next = writeRollout(doc, manifest, plan.after);
+        const after = readRollout(manifest, next)[request.flag];
+        if (after === undefined || !sameRollout(after, plan.after)) {
+          // The writer and the policy's reader disagree: refuse rather than store a state nobody asked for.
+          throw new Error(`flagstage: internal error: the document would read back as ${JSON.stringify(after)} instead of ${JSON.stringify(plan.after)}`);
+        }
+        const saved = persist(next, stored);
+        const entry: AuditEntry = {
+          at: new Date(now()).toISOString(),
+          actor: request.actor,
+          command: request.command,
+          args: request.args,
+          flag: request.flag,
+          reason: request.reason,
+          backend: 'local',
+          environment: saved.api_key,
+          revision: saved.updated_at,
+          before,
+          after,
+        };
+        appendAudit(paths.audit, entry);
+        return { flag: request.flag, changed: true, before, after, revision: saved.updated_at, notes: plan.notes, entry };
+      });
+    },
+
+    provision() {
+      return withLock(paths.lock, (): ProvisionReport => {
+        const { doc, stored } = load();
+        const names = (d: EnvironmentDoc | null) => [
+          ...(d?.feature_states ?? []).map((state) => `feature ${state.feature.name}`),
+          ...(d?.project.segments ?? []).map((segment) => `segment ${segment.name}`),
+          ...(d?.project.segments ?? []).flatMap((segment) => segment.feature_states.map((state) => `override ${segment.name} -> ${state.feature.name}`)),
+        ];
+        const had = new Set(names(stored));
+        const created = names(doc).filter((name) => !had.has(name));
+        if (stored === null || created.length > 0) persist(doc, stored);
+        return { created, existing: names(doc).filter((name) => had.has(name)) };
+      });
+    },
+
+    async audit() {
+      return readAudit(paths.audit).filter((entry) => entry.backend === 'local');
+    },
+  };
+}

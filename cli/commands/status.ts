@@ -1,0 +1,106 @@
+import { parseArgs } from 'node:util';
+import type { Manifest } from '../../runtime/manifest/types';
+import type { FlagRollout } from '../../runtime/policy/rollout';
+import type { AuditEntry } from '../audit/entry';
+import { BACKEND_HELP, BACKEND_OPTIONS, openContext } from '../context';
+import { UsageError, type CliIO, type Command } from '../io';
+import { painter, table, type Paint } from '../output/table';
+
+/** One row of `flagstage status --json`. */
+export interface FlagStatus {
+  readonly flag: string;
+  readonly feature: string;
+  readonly parent: string | null;
+  readonly stage: FlagRollout['stage'];
+  /** The flag's own kill-switch. */
+  readonly killed: boolean;
+  /** The flag (itself first) or ancestor whose kill-switch is on, or null. */
+  readonly killedBy: string | null;
+  readonly allowlist: { readonly users: number; readonly orgs: number };
+  readonly percentage: FlagRollout['percentage'];
+  readonly lastChange: { readonly at: string; readonly actor: string; readonly command: string; readonly reason: string | null } | null;
+}
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'every flag: stage, kill-switch, allowlist sizes, percentage, parent, last change',
+  help: `Usage: flagstage status [options]
+
+Shows every flag of the manifest as the backend holds it now: its stage, whether it is killed
+(by its own kill-switch or an ancestor's), how many users and orgs are allowlisted, the percentage
+and its bucketing, its parent, and the last change recorded in the audit log.
+
+Options:
+${BACKEND_HELP}
+`,
+  async run(args: string[], io: CliIO): Promise<number> {
+    const { values, positionals } = parseArgs({ args, options: BACKEND_OPTIONS, allowPositionals: true, strict: true });
+    if (positionals.length > 0) throw new UsageError(`unexpected "${positionals.join(' ')}"; status takes no arguments`);
+    const { manifest, backend } = await openContext(io, values);
+    const [snapshot, audit] = await Promise.all([backend.read(), backend.audit()]);
+    const flags = Object.keys(manifest.flags).map((key) => statusOf(manifest, snapshot.rollouts, audit, key));
+    if (values.json) {
+      io.stdout(`${JSON.stringify({ backend: backend.kind, location: backend.location, revision: snapshot.revision, flags }, null, 2)}\n`);
+      return 0;
+    }
+    const paint = painter(io.isTTY);
+    io.stdout(`${paint('dim', `${backend.kind}: ${backend.location}, revision ${snapshot.revision ?? 'none'}`)}\n`);
+    io.stdout(
+      table(
+        ['FLAG', 'PARENT', 'STAGE', 'KILLED', 'ALLOWLIST', 'PERCENTAGE', 'LAST CHANGE'],
+        flags.map((flag) => [
+          flag.flag,
+          flag.parent ?? '-',
+          stageCell(flag.stage, paint),
+          flag.killedBy === null ? 'no' : paint('red', flag.killedBy === flag.flag ? 'KILLED' : `via ${flag.killedBy}`),
+          `${flag.allowlist.users} user${flag.allowlist.users === 1 ? '' : 's'}, ${flag.allowlist.orgs} org${flag.allowlist.orgs === 1 ? '' : 's'}`,
+          flag.percentage === null ? '-' : `${flag.percentage.value}% by ${flag.percentage.by}`,
+          flag.lastChange === null ? '-' : `${flag.lastChange.at} ${flag.lastChange.command} by ${flag.lastChange.actor}${flag.lastChange.reason ? ` (${flag.lastChange.reason})` : ''}`,
+        ]),
+      ),
+    );
+    return 0;
+  },
+};
+
+function statusOf(manifest: Manifest, rollouts: Readonly<Record<string, FlagRollout>>, audit: readonly AuditEntry[], key: string): FlagStatus {
+  const definition = manifest.flags[key];
+  const rollout = rollouts[key];
+  if (definition === undefined || rollout === undefined) throw new Error(`flagstage: internal error: no rollout for "${key}"`);
+  const last = [...audit].reverse().find((entry) => entry.flag === key) ?? null;
+  return {
+    flag: key,
+    feature: definition.feature,
+    parent: definition.parent,
+    stage: rollout.stage,
+    killed: rollout.killed,
+    killedBy: killedBy(manifest, rollouts, key),
+    allowlist: { users: rollout.allowlist.users.length, orgs: rollout.allowlist.orgs.length },
+    percentage: rollout.percentage,
+    lastChange: last === null ? null : { at: last.at, actor: last.actor, command: last.command, reason: last.reason },
+  };
+}
+
+function killedBy(manifest: Manifest, rollouts: Readonly<Record<string, FlagRollout>>, key: string): string | null {
+  const seen = new Set<string>();
+  let current: string | null = key;
+  while (current !== null && !seen.has(current)) {
+    seen.add(current);
+    if (rollouts[current]?.killed) return current;
+    current = manifest.flags[current]?.parent ?? null;
+  }
+  return null;
+}
+
+function stageCell(stage: FlagRollout['stage'], paint: Paint): string {
+  switch (stage) {
+    case 'admin-only':
+      return paint('dim', stage);
+    case 'allowlist':
+      return paint('blue', stage);
+    case 'percentage':
+      return paint('yellow', stage);
+    case 'ga':
+      return paint('green', stage);
+  }
+}
