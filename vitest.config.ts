@@ -7,6 +7,9 @@ const ignored = ['**/node_modules/**', '**/dist/**', 'examples/**', 'test/fixtur
 
 export default defineConfig({
   resolve: { conditions: ['source'] },
+  // Tests run in Vite's ssr environment, which ignores resolve.conditions: without this, `flagstage/*`
+  // would resolve to dist/ instead of the TypeScript sources.
+  ssr: { resolve: { conditions: ['source'] } },
   test: {
     projects: [
       {
@@ -32,6 +35,8 @@ export default defineConfig({
             },
           }),
         ],
+        // Resolve packages as workerd does (the ssr defaults would pick their Node builds).
+        ssr: { resolve: { conditions: ['workerd', 'worker', 'browser'] } },
         test: {
           name: 'workerd',
           include: ['**/*.workerd.test.ts'],

@@ -1,0 +1,72 @@
+import type { NextFetchEvent, NextRequest } from 'next/server';
+import type { Flagstage } from '../../runtime/flagstage';
+import type { Identity } from '../../runtime/identity';
+import type { FlagKey } from '../../runtime/manifest/index';
+import type { DecisionReason } from '../../runtime/policy/decision';
+import { compileRoutes, type RouteGates } from './routes';
+
+/** Why the guard turned a request away. */
+export interface Denial {
+  readonly flag: FlagKey;
+  /** `unauthenticated` when the identity function returned null, else the decision's reason. */
+  readonly reason: DecisionReason | 'unauthenticated';
+}
+
+export interface FlagGuardOptions {
+  /** Route patterns to gates: `{ '/gastown/*': requireGastown }`. Every matching gate must allow. */
+  readonly routes: RouteGates;
+  /**
+   * The identity of the request, from the app's own session cookie, verified (signature or session
+   * lookup): never a value the client can set. Null: nobody signed in.
+   */
+  readonly identity: (request: NextRequest) => Identity | null | Promise<Identity | null>;
+  /** Where denied requests go (307). A path, or a function of the request and the denial. Default `/`. */
+  readonly redirectTo?: string | ((request: NextRequest, denial: Denial) => string | URL);
+}
+
+/** A Next.js `proxy` (Node runtime) or `middleware` (edge runtime) function. */
+export type FlagGuard = (request: NextRequest, event?: NextFetchEvent) => Promise<Response | undefined>;
+
+/**
+ * A guard for `proxy.ts` (Next 16, Node runtime) or `middleware.ts` (edge runtime): requests whose
+ * path matches a route pattern are decided live, and redirected when a gate denies them. Requests
+ * it lets through get `undefined` (Next carries on), so it composes with other proxy logic.
+ * Keep a `config.matcher` that covers the patterns so the guard only runs where it matters, and
+ * keep the redirect target outside the guarded routes. Proxy is a first line, not the only one:
+ * pages and server actions should still call `requireFlag`.
+ *
+ * @example
+ * ```ts
+ * // proxy.ts (or middleware.ts, with `export const middleware = guard`)
+ * import { flagGuard } from 'flagstage/next';
+ * import { requireGastown, withFeature } from './flags.gen';
+ *
+ * export const proxy = flagGuard(flags, {
+ *   routes: { '/gastown/*': requireGastown, '/gastown/:town/convoys/*': withFeature('convoys') },
+ *   identity: async (request) => identityFromSession(await verifySession(request.cookies.get('session')?.value)),
+ *   redirectTo: (request, denial) => (denial.reason === 'unauthenticated' ? '/login' : '/'),
+ * });
+ * export const config = { matcher: ['/gastown/:path*'] };
+ * ```
+ */
+export function flagGuard(flags: Flagstage, options: FlagGuardOptions): FlagGuard {
+  if (typeof options?.identity !== 'function') throw new TypeError('flagstage: flagGuard(flags, { routes, identity }) needs an identity function');
+  const gatesFor = compileRoutes(options.routes);
+  const redirectTo = options.redirectTo ?? '/';
+  return async function flagGuard(request, event) {
+    const gates = gatesFor(request.nextUrl.pathname);
+    if (gates.length === 0) return undefined;
+    const identity = await options.identity(request);
+    for (const gate of gates) {
+      if (identity === null || identity === undefined) return redirect(request, { flag: gate.flag, reason: 'unauthenticated' });
+      const decision = await flags.decide(gate.flag, identity, event);
+      if (!decision.allowed) return redirect(request, { flag: gate.flag, reason: decision.reason });
+    }
+    return undefined;
+  };
+
+  function redirect(request: NextRequest, denial: Denial): Response {
+    const target = typeof redirectTo === 'function' ? redirectTo(request, denial) : redirectTo;
+    return Response.redirect(new URL(target, request.url), 307);
+  }
+}

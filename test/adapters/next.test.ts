@@ -1,0 +1,162 @@
+// flagstage/next inside a real Next.js 16: test/next-app built with `next build` and served with
+// `next start`, once with proxy.ts (Node runtime) and once with middleware.ts (edge runtime).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signSession } from '../next-app/lib/session';
+import { assertDistFresh, repoRoot } from './dist';
+
+const appDir = `${repoRoot}/test/next-app`;
+const nextBin = `${repoRoot}/node_modules/next/dist/bin/next`;
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+
+type Variant = 'proxy' | 'middleware';
+const buildSeconds: Partial<Record<Variant, number>> = {};
+
+function run(args: string[], variant: Variant): ChildProcess {
+  return spawn(process.execPath, [nextBin, ...args], { cwd: appDir, env: { ...env, FLAGSTAGE_NEXT_VARIANT: variant }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function build(variant: Variant): Promise<void> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = run(['build'], variant);
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    child.on('close', (code) => {
+      buildSeconds[variant] = (performance.now() - started) / 1000;
+      console.log(`next build (${variant}): ${buildSeconds[variant]!.toFixed(1)} s`);
+      if (code === 0) resolve();
+      else reject(new Error(`next build (${variant}) exited ${code}:\n${output}`));
+    });
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function start(variant: Variant): Promise<{ origin: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = run(['start', '-p', String(port), '-H', '127.0.0.1'], variant);
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const origin = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 150; i++) {
+    if (child.exitCode !== null) throw new Error(`next start (${variant}) exited:\n${output}`);
+    try {
+      await fetch(`${origin}/login`);
+      return { origin, child };
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  child.kill();
+  throw new Error(`next start (${variant}) did not answer:\n${output}`);
+}
+
+const sessionCookie = async (userId: string) => `session=${await signSession(userId)}`;
+
+async function get(origin: string, path: string, userId?: string): Promise<Response> {
+  const headers: Record<string, string> = userId ? { cookie: await sessionCookie(userId) } : {};
+  return fetch(`${origin}${path}`, { headers, redirect: 'manual' });
+}
+
+const servers: ChildProcess[] = [];
+const origins: Partial<Record<Variant, string>> = {};
+
+beforeAll(async () => {
+  assertDistFresh();
+  // Two builds of one app into separate distDirs, one after the other (concurrent builds of one
+  // project race on shared files).
+  await build('proxy');
+  await build('middleware');
+  for (const variant of ['proxy', 'middleware'] as const) {
+    const { origin, child } = await start(variant);
+    servers.push(child);
+    origins[variant] = origin;
+  }
+}, 300_000);
+
+afterAll(() => {
+  for (const child of servers) child.kill('SIGTERM');
+});
+
+describe.each(['proxy', 'middleware'] as const)('flagGuard in %s.ts', (variant) => {
+  const origin = () => origins[variant]!;
+
+  it('serves /gastown/* to allowed identities', async () => {
+    for (const userId of ['u-alice', 'u-admin']) {
+      const res = await get(origin(), '/gastown', userId);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('Gastown towns');
+    }
+    const convoys = await get(origin(), '/gastown/convoys', 'u-alice');
+    expect(convoys.status).toBe(200);
+    expect(await convoys.text()).toContain('id="convoys"');
+  });
+
+  it('redirects denied identities away from /gastown/*', async () => {
+    for (const path of ['/gastown', '/gastown/convoys', '/gastown/towns/42']) {
+      const res = await get(origin(), path, 'u-bob');
+      expect(res.status).toBe(307);
+      expect(new URL(res.headers.get('location')!, origin()).pathname + new URL(res.headers.get('location')!, origin()).search).toBe('/?denied=gastown');
+    }
+  });
+
+  it('redirects anonymous requests and forged cookies to the sign-in page', async () => {
+    const anonymous = await get(origin(), '/gastown');
+    expect(anonymous.status).toBe(307);
+    expect(new URL(anonymous.headers.get('location')!, origin()).pathname).toBe('/login');
+    const forged = await fetch(`${origin()}/gastown`, { headers: { cookie: 'session=u-admin.forged' }, redirect: 'manual' });
+    expect(new URL(forged.headers.get('location')!, origin()).pathname).toBe('/login');
+  });
+
+  it('leaves routes outside its patterns alone', async () => {
+    expect((await get(origin(), '/', 'u-bob')).status).toBe(200);
+    expect((await get(origin(), '/gastownish', 'u-bob')).status).toBe(404);
+  });
+});
+
+describe('server helper requireFlag', () => {
+  const origin = () => origins.proxy!;
+
+  it('renders for allowed identities', async () => {
+    const res = await get(origin(), '/labs/convoys', 'u-alice');
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('Convoy lab');
+  });
+
+  it('calls redirect() for denied identities (convoys needs its parent gastown)', async () => {
+    for (const userId of ['u-bob', undefined]) {
+      const res = await get(origin(), '/labs/convoys', userId);
+      expect(res.status).toBe(307);
+      const location = new URL(res.headers.get('location')!, origin());
+      expect(location.pathname + location.search).toBe('/?denied=server');
+    }
+  });
+
+  it('calls notFound() when asked to', async () => {
+    expect((await get(origin(), '/labs/molecules', 'u-alice')).status).toBe(404);
+    expect((await get(origin(), '/labs/molecules', 'u-admin')).status).toBe(200);
+  });
+
+  it('hands the snapshot to React: the nav follows it in the server HTML', async () => {
+    const alice = await (await get(origin(), '/', 'u-alice')).text();
+    expect(alice).toContain('id="nav-gastown"');
+    expect(alice).toContain('id="nav-molecules-off"');
+    const bob = await (await get(origin(), '/', 'u-bob')).text();
+    expect(bob).not.toContain('id="nav-gastown"');
+    const admin = await (await get(origin(), '/', 'u-admin')).text();
+    expect(admin).toContain('id="nav-molecules"');
+  });
+});

@@ -1,0 +1,3 @@
+export default function Convoys() {
+  return <h1 id="convoys">Convoys</h1>;
+}
