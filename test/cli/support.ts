@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadManifest } from '../../codegen/index';
 import type { EnvironmentDocument } from '../../runtime/engine/index';
@@ -7,11 +7,21 @@ import { createFlagstage } from '../../runtime/flagstage';
 import type { Identity } from '../../runtime/identity';
 import { staticSource } from '../../runtime/sources/static';
 import { cli } from '../helpers/cli';
-import { repoRoot, tempDir } from '../helpers/tmp';
+import { afterAll } from 'vitest';
+import { repoRoot } from '../helpers/tmp';
 
-/** A directory with Gastown's manifest in it, as an app using flagstage would have. */
+const made: string[] = [];
+// Registered when a test file imports this module, so it runs after that file's tests (a hook
+// registered inside a test, as tempDir's would be, never runs).
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A directory with Gastown's manifest in it (under test/.tmp, so `flagstage` resolves to this package), removed after the file's tests. */
 export function project(prefix: string): string {
-  const dir = tempDir(prefix);
+  mkdirSync(join(repoRoot, 'test/.tmp'), { recursive: true });
+  const dir = mkdtempSync(join(repoRoot, 'test/.tmp', `${prefix}-`));
+  made.push(dir);
   copyFileSync(join(repoRoot, 'flags.config.ts'), join(dir, 'flags.config.ts'));
   return dir;
 }
