@@ -1,0 +1,13 @@
+import { flagsmithWebhook } from 'flagstage';
+import { appConfig } from '../../../../lib/config';
+import { getFlagSource } from '../../../../lib/flags';
+
+export const dynamic = 'force-dynamic';
+
+let handle: ((request: Request) => Promise<Response>) | null = null;
+
+/** Flagsmith's webhook (here from `flagstage dev`): refreshes the document at once on a change. */
+export function POST(request: Request): Promise<Response> {
+  const webhook = (handle ??= flagsmithWebhook({ secret: appConfig().flagsmithWebhookSecret, source: getFlagSource() }));
+  return webhook(request);
+}

@@ -1,0 +1,16 @@
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { contextForToken, sessionTokenOf } from '../../../../lib/trpc/context';
+import { appRouter } from '../../../../lib/trpc/server';
+
+export const dynamic = 'force-dynamic';
+
+function handler(request: Request): Promise<Response> {
+  return fetchRequestHandler({
+    endpoint: '/api/trpc',
+    req: request,
+    router: appRouter(),
+    createContext: () => contextForToken(sessionTokenOf(request)),
+  });
+}
+
+export { handler as GET, handler as POST };

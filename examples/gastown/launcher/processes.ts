@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readFileSync } from 'node:fs';
+
+export interface Child {
+  readonly name: string;
+  readonly process: ChildProcess;
+  readonly logFile: string;
+  /** Resolves with the exit code when the process ends. */
+  readonly exited: Promise<number | null>;
+}
+
+/**
+ * Child processes of the demo. Each writes to its own log file (the terminal keeps the banner),
+ * stays in the launcher's process group (so a Ctrl-C or a group kill reaches it), and is stopped
+ * by `stopAll()` on exit.
+ */
+export class Processes {
+  private readonly children: Child[] = [];
+
+  start(name: string, command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string }): Child {
+    const log = createWriteStream(options.logFile, { flags: 'a' });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    // 'close', not 'exit': the output is in the log by then, for error messages.
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    const entry: Child = { name, process: child, logFile: options.logFile, exited };
+    this.children.push(entry);
+    return entry;
+  }
+
+  /** Runs a command to completion (a build); rejects with the end of its log when it fails. */
+  async run(name: string, command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string }): Promise<void> {
+    const child = this.start(name, command, args, options);
+    const code = await child.exited;
+    this.children.splice(this.children.indexOf(child), 1);
+    if (code !== 0) throw new Error(`gastown: ${name} failed (exit ${code}); end of ${options.logFile}:\n${tail(options.logFile)}`);
+  }
+
+  /** SIGTERM everything still running, then SIGKILL what did not stop within `graceMs`. */
+  async stopAll(graceMs = 5_000): Promise<void> {
+    const running = this.children.filter((child) => !hasExited(child));
+    for (const child of running) child.process.kill('SIGTERM');
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
+    await Promise.race([Promise.all(running.map((child) => child.exited)), timeout]);
+    for (const child of running) if (!hasExited(child)) child.process.kill('SIGKILL');
+  }
+}
+
+/** Whether a child has ended, by exit or by signal. */
+export function hasExited(child: Child): boolean {
+  return child.process.exitCode !== null || child.process.signalCode !== null;
+}
+
+/** The last lines of a log, for error messages. */
+export function tail(file: string, lines = 30): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}

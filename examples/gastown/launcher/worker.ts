@@ -1,0 +1,64 @@
+import { build } from 'esbuild';
+import { Miniflare } from 'miniflare';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+
+export interface WorkerBindings {
+  readonly FLAGSMITH_API_URL: string;
+  readonly FLAGSMITH_ENVIRONMENT_KEY: string;
+  readonly FLAGSMITH_WEBHOOK_SECRET: string;
+  readonly SESSION_SECRET: string;
+  readonly GRANT_SECRET: string;
+  readonly GRANT_KID: string;
+  readonly FLAGS_TTL_MS: string;
+}
+
+export interface RunningWorker {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Same as wrangler.jsonc: the worker runs without nodejs_compat, like Gastown's on Workers. */
+const COMPATIBILITY_DATE = '2026-04-01';
+
+/**
+ * Bundles the Hono worker the way wrangler does (esbuild, workerd conditions; `flagstage/*` from
+ * the package's exports) and runs it in workerd through Miniflare on a free port, with the Cache
+ * API the flag source layers on. No Cloudflare account or network access involved.
+ */
+export async function startWorker(options: { exampleDir: string; outDir: string; port: number; bindings: WorkerBindings; logFile: string }): Promise<RunningWorker> {
+  const outfile = join(options.outDir, 'worker.js');
+  await build({
+    entryPoints: [join(options.exampleDir, 'worker/index.ts')],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    logLevel: 'warning',
+  });
+  const miniflare = new Miniflare({
+    modules: true,
+    scriptPath: outfile,
+    // Module names are relative to this root; the bundle lives outside the working directory.
+    modulesRoot: options.outDir,
+    compatibilityDate: COMPATIBILITY_DATE,
+    compatibilityFlags: [],
+    bindings: { ...options.bindings },
+    host: '127.0.0.1',
+    port: options.port,
+    // Offline: no request.cf data fetched from Cloudflare.
+    cf: false,
+    // The worker's console goes to its log file; the terminal keeps the banner.
+    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
+      const log = createWriteStream(options.logFile, { flags: 'a' });
+      stdout.pipe(log);
+      stderr.pipe(log);
+    },
+  });
+  const url = (await miniflare.ready).toString().replace(/\/$/, '');
+  return { url, stop: () => miniflare.dispose() };
+}

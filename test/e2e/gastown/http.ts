@@ -1,0 +1,77 @@
+import type { Dispatch, Town } from '../../../examples/gastown/shared/api';
+
+/**
+ * Talking to the demo over HTTP as a signed-in user, for checks across the whole population
+ * (the browser covers representative users; this covers everyone, quickly).
+ */
+export interface Session {
+  readonly userId: string;
+  /** The signed session token (the cookie's value; the worker takes it as a bearer token). */
+  readonly token: string;
+}
+
+const COOKIE = 'gastown_session';
+
+export async function signIn(appUrl: string, userId: string): Promise<Session> {
+  const response = await fetch(`${appUrl}/api/session`, { method: 'POST', body: new URLSearchParams({ userId }), redirect: 'manual' });
+  const cookie = response.headers.getSetCookie().find((line) => line.startsWith(`${COOKIE}=`));
+  if (response.status !== 303 || cookie === undefined) throw new Error(`sign-in as ${userId} failed: ${response.status}`);
+  const token = decodeURIComponent(cookie.slice(COOKIE.length + 1).split(';')[0] ?? '');
+  return { userId, token };
+}
+
+const cookieOf = (session: Session) => ({ cookie: `${COOKIE}=${encodeURIComponent(session.token)}` });
+
+/** What one user gets from each layer right now. */
+export interface Access {
+  /** GET /gastown: 200, or a redirect away (proxy.ts / layout). */
+  readonly page: 'in' | 'redirected';
+  readonly trpc: number;
+  readonly worker: number;
+}
+
+export async function accessOf(urls: { appUrl: string; workerUrl: string }, session: Session): Promise<Access> {
+  const [page, trpc, worker] = await Promise.all([
+    fetch(`${urls.appUrl}/gastown`, { headers: cookieOf(session), redirect: 'manual' }),
+    fetch(`${urls.appUrl}/api/trpc/listTowns`, { headers: cookieOf(session) }),
+    fetch(`${urls.workerUrl}/api/towns`, { headers: { authorization: `Bearer ${session.token}` } }),
+  ]);
+  await Promise.all([page.arrayBuffer(), trpc.arrayBuffer(), worker.arrayBuffer()]);
+  if (page.status !== 200 && !(page.status >= 300 && page.status < 400)) throw new Error(`GET /gastown as ${session.userId}: ${page.status}`);
+  return { page: page.status === 200 ? 'in' : 'redirected', trpc: trpc.status, worker: worker.status };
+}
+
+/** Calls a tRPC mutation over HTTP (no transformer: the body is the input); returns status and body. */
+export async function mutate(appUrl: string, session: Session, procedure: string, input: unknown): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${appUrl}/api/trpc/${procedure}`, {
+    method: 'POST',
+    headers: { ...cookieOf(session), 'content-type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+export async function createTown(appUrl: string, session: Session, name: string): Promise<Town> {
+  const { status, body } = await mutate(appUrl, session, 'createTown', { name });
+  if (status !== 200) throw new Error(`createTown as ${session.userId}: ${status} ${JSON.stringify(body)}`);
+  return (body as { result: { data: Town } }).result.data;
+}
+
+/** Dispatches a container straight through the worker API, as Gastown's backend would. */
+export async function dispatch(workerUrl: string, session: Session, townId: string): Promise<{ status: number; dispatch: Dispatch | null }> {
+  const response = await fetch(`${workerUrl}/api/towns/${townId}/containers`, { method: 'POST', headers: { authorization: `Bearer ${session.token}` } });
+  const body: unknown = await response.json();
+  return { status: response.status, dispatch: response.status === 201 ? (body as Dispatch) : null };
+}
+
+/** An agent inside a running container reporting back: it has its grant, not a user session. */
+export async function agentCallback(workerUrl: string, containerId: string, grant: string): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${workerUrl}/api/containers/${containerId}/callbacks`, { method: 'POST', headers: { 'x-flagstage-grant': grant } });
+  return { status: response.status, body: await response.json() };
+}
+
+/** The document revision a server holds (its health endpoint). */
+export async function revisionOf(healthUrl: string): Promise<string | null> {
+  const response = await fetch(healthUrl);
+  return ((await response.json()) as { revision: string | null }).revision;
+}
