@@ -5,7 +5,7 @@ import { manifest } from '../../flags.gen';
 import { changeListener, type ChangeEvent } from '../../runtime/audit/index';
 import { createFlagstage } from '../../runtime/flagstage';
 import type { SourceError } from '../../runtime/sources/errors';
-import { fileSource } from '../../runtime/sources/file';
+import { fileSource } from 'flagstage/file';
 import { tempDir } from '../helpers/tmp';
 import { gastownDocument, revisionAt, type Doc } from './documents';
 import { fakeClock } from './fake-origin';
