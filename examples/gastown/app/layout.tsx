@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { Metadata } from 'next';
-import { FlagstageProvider } from '../components/flags-provider';
+import { FlagstageProvider } from 'flagstage/react';
 import { Sidebar } from '../components/sidebar';
 import { flagsServer } from '../lib/flags-server';
 import { currentUser } from '../lib/session';
