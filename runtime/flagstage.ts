@@ -2,7 +2,8 @@ import type { Identity } from './identity';
 import type { FlagKey, RegisteredManifest } from './manifest/register';
 import type { Manifest } from './manifest/types';
 import type { FlagBackend } from './policy/backend';
-import { diffRollouts, type RolloutChangeEvent } from './policy/changes';
+import { changeListener } from './audit/emitter';
+import type { ChangeSink } from './audit/change-event';
 import type { Decision, FlagSnapshot } from './policy/decision';
 import type { Explanation } from './policy/explain';
 import { flagsmithBackend } from './policy/flagsmith-backend';
@@ -41,10 +42,13 @@ export interface FlagstageOptions<M extends Manifest> {
   /** Where documents come from: `flagsmithSource`, `fileSource` or `staticSource`. */
   readonly source: DocumentSource;
   /**
-   * Called when a new revision changes any flag's stage, kill-switch, allowlist or percentage, with
-   * every changed flag. Never awaited on a request; a failure is logged, not thrown.
+   * Receives one event `{ at, flag, before, after, revision }` per flag whose stage, kill-switch,
+   * allowlist or percentage a new revision changes. Never awaited on a request; a failing sink is
+   * reported on the console, not thrown.
    */
-  readonly onChange?: (event: RolloutChangeEvent<KeyOf<M>>) => void;
+  readonly onChange?: ChangeSink | readonly ChangeSink[];
+  /** Also log every change event as one JSON line on the console. Default: true. */
+  readonly logChanges?: boolean;
   /** Another flag system behind the same policy. Default: the Flagsmith engine on the document. */
   readonly backend?: (manifest: M, document: LoadedDocument) => FlagBackend<KeyOf<M>>;
 }
@@ -108,23 +112,11 @@ export function createFlagstage<M extends Manifest>(options: FlagstageOptions<M>
     return active.decide(flag, identity, memo.for(checked(identity), active));
   };
 
-  let unsubscribe: (() => void) | undefined;
-  const { onChange } = options;
-  if (onChange && source.subscribe) {
-    unsubscribe = source.subscribe((next, previous) => {
-      // The first document of an isolate is not a change, and a refetch of one revision is not either.
-      if (previous === null || previous.revision === next.revision) return;
-      try {
-        const changes = diffRollouts(manifest as Manifest<K>, previous.document, next.document);
-        if (changes.length === 0) return;
-        // Typed `void` so any callback fits; an async one's rejection is still caught and logged.
-        const result: unknown = onChange({ type: 'flagstage.rollout-change', revision: next.revision, previousRevision: previous.revision, changes });
-        if (result instanceof Promise) result.catch((error: unknown) => warn('listener', error));
-      } catch (error) {
-        warn('listener', error);
-      }
-    });
-  }
+  // The same listener as the audit module's watchChanges, so there is one shape of change event.
+  let unsubscribe =
+    source.subscribe && (options.onChange !== undefined || options.logChanges !== false)
+      ? source.subscribe(changeListener({ manifest, onChange: options.onChange, console: options.logChanges ?? true }))
+      : undefined;
 
   return Object.freeze({
     manifest,

@@ -11,17 +11,6 @@ export interface RolloutChange<K extends string = string> {
 }
 
 /**
- * What `createFlagstage({ onChange })` receives: one event per new revision that changes any flag's
- * rollout, listing every changed flag (the audit module's sinks get one event per flag instead).
- */
-export interface RolloutChangeEvent<K extends string = string> {
-  readonly type: 'flagstage.rollout-change';
-  readonly revision: string;
-  readonly previousRevision: string;
-  readonly changes: readonly RolloutChange<K>[];
-}
-
-/**
  * The flags whose rollout differs between two documents, in manifest order. A revision that only
  * touched unrelated features (or a flag's value) yields no change.
  *

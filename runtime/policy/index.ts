@@ -5,7 +5,7 @@ export type { RolloutDocument } from './document';
 export type { Explanation, ExplainRule, ExplainStep } from './explain';
 export type { CompiledPolicy, FlagState, IdentityMemo } from './policy';
 export type { FlagPlan } from './plan';
-export type { RolloutChange, RolloutChangeEvent } from './changes';
+export type { RolloutChange } from './changes';
 export type { CompiledDocument } from './flagsmith-backend';
 export type { EngineIdentity } from './traits';
 export type { FlagLayout } from './read-rollout';

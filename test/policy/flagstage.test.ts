@@ -3,7 +3,7 @@ import { compileEnvironment } from '../../runtime/engine/index';
 import { createFlagstage } from '../../runtime/flagstage';
 import type { Manifest } from '../../runtime/manifest/types';
 import type { FlagBackend } from '../../runtime/policy/backend';
-import type { RolloutChangeEvent } from '../../runtime/policy/changes';
+import type { ChangeEvent } from '../../runtime/audit/change-event';
 import { flagsmithBackend } from '../../runtime/policy/flagsmith-backend';
 import type { DocumentSource, LoadedDocument } from '../../runtime/sources/source';
 import { staticSource } from '../../runtime/sources/static';
@@ -144,52 +144,64 @@ describe('createFlagstage', () => {
     await expect(flags.decide('nope' as 'gastown', user('u1'))).rejects.toThrow(/^flagstage: unknown flag "nope"/);
   });
 
-  it('emits a change event when a new revision changes a rollout', async () => {
+  it('emits one change event per changed flag when a new revision changes a rollout', async () => {
     const mutable = mutableSource({ gastown: { stage: 'allowlist', allowlist: { users: ['u1'] } } });
-    const events: RolloutChangeEvent[] = [];
-    const flags = createFlagstage({ manifest, source: mutable.source, onChange: (event) => events.push(event) });
-    const previous = mutable.loaded.revision;
+    const events: ChangeEvent[] = [];
+    const flags = createFlagstage({ manifest, source: mutable.source, onChange: (event) => void events.push(event), logChanges: false });
     mutable.set({ gastown: { stage: 'percentage', allowlist: { users: ['u1'] }, percentage: 10 } });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
-      type: 'flagstage.rollout-change',
+      flag: 'gastown',
       revision: mutable.loaded.revision,
-      previousRevision: previous,
-      changes: [
-        {
-          flag: 'gastown',
-          before: { stage: 'allowlist', killed: false, allowlist: { users: ['u1'], orgs: [] }, percentage: null },
-          after: { stage: 'percentage', percentage: { value: 10, by: 'user' } },
-        },
-      ],
+      before: { stage: 'allowlist', killed: false, allowlist: { users: ['u1'], orgs: [] }, percentage: null },
+      after: { stage: 'percentage', percentage: { value: 10, by: 'user' } },
     });
+    expect(Date.parse(events[0]!.at)).not.toBeNaN();
     // A new revision that changes nothing about any rollout is no event.
     mutable.set({ gastown: { stage: 'percentage', allowlist: { users: ['u1'] }, percentage: 10 } });
     expect(events).toHaveLength(1);
     mutable.set({ gastown: { stage: 'percentage', allowlist: { users: ['u1'] }, percentage: 10, killed: true }, molecules: { stage: 'ga' } });
-    expect(events[1]!.changes.map((change) => [change.flag, change.after.killed, change.after.stage])).toEqual([
+    expect(events.slice(1).map((event) => [event.flag, event.after.killed, event.after.stage])).toEqual([
       ['gastown', true, 'percentage'],
       ['molecules', false, 'ga'],
     ]);
     flags.close();
     mutable.set({ gastown: { stage: 'ga' } });
-    expect(events).toHaveLength(2);
+    expect(events).toHaveLength(3);
   });
 
-  it('logs a failing change callback instead of throwing it into the source', async () => {
+  it('logs each change as a JSON line unless told not to', async () => {
+    const mutable = mutableSource({});
+    const log = console.log;
+    const lines: string[] = [];
+    console.log = (line: string) => lines.push(line);
+    try {
+      createFlagstage({ manifest, source: mutable.source });
+      createFlagstage({ manifest, source: mutable.source, logChanges: false });
+      mutable.set({ gastown: { stage: 'ga' } });
+    } finally {
+      console.log = log;
+    }
+    expect(lines.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ type: 'flagstage.change', flag: 'gastown', after: expect.objectContaining({ stage: 'ga' }) })]);
+  });
+
+  it('reports a failing change sink instead of throwing it into the source', async () => {
     const mutable = mutableSource({});
     const warn = console.warn;
     const lines: string[] = [];
     console.warn = (line: string) => lines.push(line);
     try {
-      createFlagstage({ manifest, source: mutable.source, onChange: () => { throw new Error('sink broken'); } });
-      createFlagstage({ manifest, source: mutable.source, onChange: async () => { throw new Error('sink down'); } });
+      createFlagstage({ manifest, source: mutable.source, logChanges: false, onChange: () => { throw new Error('sink broken'); } });
+      createFlagstage({ manifest, source: mutable.source, logChanges: false, onChange: async () => { throw new Error('sink down'); } });
       mutable.set({ gastown: { stage: 'ga' } });
       await new Promise((resolve) => setTimeout(resolve, 0));
     } finally {
       console.warn = warn;
     }
-    expect(lines.map((line) => JSON.parse(line).message).sort()).toEqual(['sink broken', 'sink down']);
+    expect(lines.map((line) => JSON.parse(line).message).sort()).toEqual([
+      'flagstage: a change event sink failed (sink broken).',
+      'flagstage: a change event sink failed (sink down).',
+    ]);
   });
 
   it('accepts another backend behind the same policy', async () => {

@@ -3,7 +3,6 @@ import { manifest } from '../../flags.gen';
 import { changeListener, type ChangeEvent } from '../../runtime/audit/index';
 import { createFlagstage } from '../../runtime/flagstage';
 import type { Identity } from '../../runtime/identity';
-import type { RolloutChangeEvent } from '../../runtime/policy/changes';
 import { SourceError } from '../../runtime/sources/errors';
 import { flagsmithSource, type FlagsmithSourceOptions } from '../../runtime/sources/flagsmith';
 import type { SharedCache } from '../../runtime/sources/shared-cache';
@@ -42,7 +41,7 @@ function rig(origin: FakeOrigin, extra: Partial<FlagsmithSourceOptions> = {}) {
     now: clock.now,
     ...extra,
   });
-  const flags = createFlagstage({ manifest, source });
+  const flags = createFlagstage({ manifest, source, logChanges: false });
   return { clock, errors, source, flags };
 }
 
@@ -360,9 +359,9 @@ export function sourceSuite(platform: Platform): void {
       const origin = fakeOrigin({ doc: allowlisted(revisionAt(1)) });
       const { source, flags, clock } = rig(origin);
       const events: ChangeEvent[] = [];
-      const batches: RolloutChangeEvent[] = [];
+      const fromRuntime: ChangeEvent[] = [];
       source.subscribe(changeListener({ manifest, onChange: (event) => void events.push(event), console: false, now: clock.now }));
-      const logged = createFlagstage({ manifest, source, onChange: (event) => void batches.push(event) });
+      const logged = createFlagstage({ manifest, source, onChange: (event) => void fromRuntime.push(event), logChanges: false });
       const ctx = executionContext();
       const step = async (doc?: ReturnType<typeof gastownDocument>) => {
         if (doc) origin.serve(doc);
@@ -389,7 +388,7 @@ export function sourceSuite(platform: Platform): void {
         ['gastown', revisionAt(5), true, false, 'percentage', 2],
       ]);
       expect(events[0]?.at).toBe(new Date(Date.UTC(2026, 0, 1) + 10_000).toISOString());
-      expect(batches.flatMap((b) => b.changes.map((c) => `${b.revision}:${c.flag}`))).toEqual(events.map((e) => `${e.revision}:${e.flag}`));
+      expect(fromRuntime.map((e) => `${e.revision}:${e.flag}`)).toEqual(events.map((e) => `${e.revision}:${e.flag}`));
       logged.close();
     });
 
