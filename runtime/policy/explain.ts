@@ -69,7 +69,7 @@ export function buildExplanation<K extends string>(context: ExplainContext<K>, f
 
   const answer = (memo.evaluation ??= backend.evaluate(identity)).answer(flag);
   const rawBucket = backend.bucket?.(flag, identity) ?? null;
-  const bucket = rawBucket ? { ...rawBucket, inside: rawBucket.value <= rawBucket.threshold } : null;
+  const bucket = rawBucket ? { ...rawBucket, inside: rawBucket.threshold > 0 && rawBucket.value <= rawBucket.threshold } : null;
   const parent = plan.parent !== null ? policy.explain(plan.parent, identity, memo) : null;
   steps.push(...ruleSteps(flag, admin, parent, state, answer, bucket));
   return freeze({ ...base, parent, segment: answer.segment, backendReason: answer.detail, bucket });

@@ -77,7 +77,12 @@ export function flagsmithBackend<K extends string>(manifest: Manifest<K>, loaded
         answer(flag) {
           const feature = layoutOf(layouts, flag).feature;
           const state = sliceOf(flag).evaluate(input).flags[feature];
-          return state ? answerOf(feature, state.enabled === true, String(state.reason ?? '')) : MISSING;
+          if (!state) return MISSING;
+          const answer = answerOf(feature, state.enabled === true, String(state.reason ?? ''));
+          // Flagsmith's split still admits the identities whose hash is exactly 0 at 0% (about 1 in
+          // 10,000): a rollout at 0% means nobody, so flagstage does not let them in.
+          if (answer.by === 'percentage' && rollouts[flag].percentage?.value === 0) return answerOf(feature, false, ZERO_PERCENT);
+          return answer;
         },
       };
     },
@@ -90,6 +95,8 @@ export function flagsmithBackend<K extends string>(manifest: Manifest<K>, loaded
     },
   };
 }
+
+const ZERO_PERCENT = 'PERCENTAGE_SPLIT at 0%: nobody';
 
 function layoutOf<K extends string, T>(table: Record<K, T>, flag: K): T {
   const entry = table[flag];
