@@ -1,11 +1,13 @@
-import { md5 } from '@noble/hashes/legacy.js';
+// The MD5 class itself rather than noble's `md5` wrapper: the wrapper's generic option checks
+// (createHasher) are dead weight in every Worker bundle, and only the streaming API is used here.
+import { _MD5 } from '@noble/hashes/legacy.js';
 
 // Flagsmith buckets with MD5 over "<id>,<id>" taken modulo 9999. Allocating a fresh hasher, input
 // buffer and digest per call costs more than the compression itself, so one hasher is reset from a
 // pristine copy before every use. This is scratch space, not state: each use fully overwrites it,
 // evaluation is synchronous and no caller code runs in between, so nothing can leak across calls.
-const PRISTINE = md5.create();
-const scratch = md5.create();
+const PRISTINE = new _MD5();
+const scratch = new _MD5();
 const digest = new Uint8Array(16);
 const input = new Uint8Array(512);
 // Views of the first n bytes of `input` for n < 64, made once: most hash inputs ("<id>,<key>") are

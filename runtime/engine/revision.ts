@@ -1,5 +1,8 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+// The SHA-256 class itself rather than noble's `sha256` wrapper and its utils.js helpers: the
+// wrapper's generic option checks are dead weight in every Worker bundle.
+import { _SHA256 } from '@noble/hashes/sha2.js';
+
+const encoder = new TextEncoder();
 
 /**
  * A document's revision: its `updated_at` when it has one, else a digest of its content (keys
@@ -13,7 +16,8 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
  */
 export function documentRevision(doc: Readonly<Record<string, unknown>>): string {
   if (typeof doc.updated_at === 'string' && doc.updated_at !== '') return doc.updated_at;
-  return `sha256:${bytesToHex(sha256(utf8ToBytes(canonicalJson(doc))))}`;
+  const digest = new _SHA256().update(encoder.encode(canonicalJson(doc))).digest();
+  return `sha256:${Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
 }
 
 function canonicalJson(value: unknown): string {
