@@ -1,4 +1,4 @@
-import { CompactSign } from 'jose';
+import { CompactSign } from 'jose/jws/compact/sign';
 import type { Identity } from '../identity';
 import { secretBytes } from './secret';
 import { GRANT_PURPOSE, GRANT_TYP, type IssueGrantOptions } from './types';

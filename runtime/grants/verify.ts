@@ -1,4 +1,8 @@
-import { base64url, compactVerify, decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
+// jose's narrow subpaths, not its root: `base64url` from the root is a namespace object that every
+// Worker bundle would carry.
+import * as base64url from 'jose/base64url';
+import { decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose/decode/protected_header';
+import { compactVerify } from 'jose/jws/compact/verify';
 import { secretBytes } from './secret';
 import { GRANT_PURPOSE, GRANT_TYP, type Grant, type GrantError, type GrantVerification, type VerifyGrantOptions } from './types';
 
