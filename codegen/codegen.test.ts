@@ -124,6 +124,11 @@ describe('manifest mistakes: one line naming the file, the flag and the fix, exi
     ['an unknown field', `convoys: { description: 'x', parnet: 'gastown' },`, /flags\.config\.ts:4: flag "convoys": unknown field "parnet"; allowed: description, parent/],
     ['a missing description', `convoys: { parent: 'gastown' },`, /flags\.config\.ts:4: flag "convoys": `description` is required/],
     ['a bad bucketBy', `convoys: { description: 'x', bucketBy: 'team' },`, /flags\.config\.ts:4: flag "convoys": `bucketBy` must be one of "user" \| "org"/],
+    ['an impossible expires date', `convoys: { description: 'x', expires: '2026-13-01' },`, /flags\.config\.ts:4: flag "convoys": `expires`: must be a real date written YYYY-MM-DD/],
+    ['a feature name that is not snake_case', `convoys: { description: 'x', feature: 'Convoys' },`, /flags\.config\.ts:4: flag "convoys": `feature`: must be snake_case/],
+    // The parser recovers from a missing `}` or `,`; codegen must not generate from its guess.
+    ['a syntax error', `convoys: { description: 'x' parent: 'gastown' },`, /^flagstage: flags\.config\.ts:4: syntax error: ',' expected; correct the TypeScript there\n$/],
+    ['an unfinished manifest', `convoys: { description: 'x',\n`, /^flagstage: flags\.config\.ts:\d+: syntax error: /],
   ];
 
   for (const [name, entry, expected] of cases) {

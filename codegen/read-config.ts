@@ -1,4 +1,4 @@
-import { Node, Project, SyntaxKind, type SourceFile } from 'ts-morph';
+import { Node, Project, SyntaxKind, ts, type SourceFile } from 'ts-morph';
 import { ManifestError } from './errors';
 import { readStaticObject, type StaticObject } from './static-value';
 
@@ -23,6 +23,7 @@ export interface RawManifest {
 export function readConfig(path: string, text: string, displayName: string): RawManifest {
   const project = new Project({ useInMemoryFileSystem: true, skipAddingFilesFromTsConfig: true, compilerOptions: { noResolve: true } });
   const source = project.createSourceFile(path.endsWith('.ts') || path.endsWith('.tsx') || path.endsWith('.mts') ? path : `${path}.ts`, text);
+  rejectSyntaxErrors(source, displayName);
   const argument = findDefineFlagsArgument(source, displayName);
   const flags: { [key: string]: StaticObject } = {};
   const lines: { [key: string]: number } = {};
@@ -32,6 +33,20 @@ export function readConfig(path: string, text: string, displayName: string): Raw
     lines[key] = node.getStartLineNumber();
   }
   return { file: displayName, flags, lines };
+}
+
+/**
+ * The parser recovers from syntax errors (a missing `}` still yields an object), so without this
+ * check a half-written manifest would generate gates from whatever it guessed. The parse
+ * diagnostics are read from the parsed file itself: asking a Program for them costs most of a second.
+ */
+function rejectSyntaxErrors(source: SourceFile, file: string): void {
+  const diagnostics = (source.compilerNode as { parseDiagnostics?: readonly ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+  const first = diagnostics[0];
+  if (first === undefined) return;
+  const line = source.compilerNode.getLineAndCharacterOfPosition(first.start).line + 1;
+  const message = ts.flattenDiagnosticMessageText(first.messageText, ' ').replace(/\.$/, '');
+  throw new ManifestError(file, line, null, `syntax error: ${message}; correct the TypeScript there`);
 }
 
 function readTopLevel(argument: Node, file: string): Array<[string, Node]> {

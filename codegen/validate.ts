@@ -11,10 +11,17 @@ const flagSchema = z.strictObject({
   parent: z.string().optional(),
   killSwitch: z.boolean().optional(),
   bucketBy: z.enum(['user', 'org']).optional(),
-  feature: z.string().regex(FEATURE, 'feature must be snake_case: lowercase letters, digits and underscores, starting with a letter').max(150).optional(),
-  owner: z.string().trim().min(1).optional(),
-  expires: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expires must be a date written YYYY-MM-DD').optional(),
+  feature: z.string().regex(FEATURE, 'must be snake_case: lowercase letters, digits and underscores, starting with a letter').max(150).optional(),
+  owner: z.string().trim().min(1, 'must not be empty; remove it or name the owner').optional(),
+  expires: z.string().refine(isCalendarDate, 'must be a real date written YYYY-MM-DD, e.g. "2027-01-31"').optional(),
 });
+
+/** `2027-01-31`, but not `2027-1-31` or `2027-02-30`. */
+function isCalendarDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+}
 
 /** `prMerge` -> `pr_merge`: the default Flagsmith feature name of a flag. */
 export function snakeCase(key: string): string {
