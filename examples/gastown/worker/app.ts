@@ -64,7 +64,15 @@ export function createApp(env: Env): Hono<AppEnv> {
   api.post('/towns/:id/rigs', withTown(store), gateWhen(isSecondRig, requireFlag(withFeature('multiRig'))), async (c) => {
     const body = await readBody(c, nameBody);
     if (!body.ok) return body.response;
-    return c.json(store.addRig(townOf(c, store), body.value.name), 201);
+    // The gate above saw the town before the body was read: a concurrent request may have added the
+    // first rig since. Decide first, then check and add with no await in between.
+    const multiRig = await c.var.flagstage.decide('multiRig');
+    const town = townOf(c, store);
+    if (town.rigs.length >= 1 && multiRig?.allowed !== true) {
+      const denied: ApiError = { error: 'flagstage.forbidden', flag: 'multiRig' };
+      return c.json(denied, 403);
+    }
+    return c.json(store.addRig(town, body.value.name), 201);
   });
 
   // `direct` is everyone's; `pr` only where prMerge is allowed.

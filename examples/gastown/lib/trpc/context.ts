@@ -22,7 +22,12 @@ export function sessionTokenOf(request: Request): string | null {
   const header = request.headers.get('cookie') ?? '';
   for (const part of header.split(';')) {
     const [name, ...value] = part.trim().split('=');
-    if (name === SESSION_COOKIE) return decodeURIComponent(value.join('='));
+    if (name !== SESSION_COOKIE) continue;
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      return null; // malformed percent-encoding: no session (signed tokens never contain '%')
+    }
   }
   return null;
 }

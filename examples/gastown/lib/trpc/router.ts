@@ -16,8 +16,12 @@ const name = z.string().trim().min(1).max(80);
  * Data lives behind the worker API, which checks the same flags again.
  */
 export function buildRouter(flags: Flagstage) {
-  // isDev: false keeps stacks out of error bodies.
-  const t = initTRPC.context<GastownContext>().create({ isDev: false });
+  // isDev: false keeps stacks out of error bodies; the formatter keeps out the message of anything
+  // unexpected (tRPC would pass on e.g. "fetch failed" from a thrown Error as is).
+  const t = initTRPC.context<GastownContext>().create({
+    isDev: false,
+    errorFormatter: ({ shape, error }) => (error.code === 'INTERNAL_SERVER_ERROR' ? { ...shape, message: 'internal' } : shape),
+  });
   const requireFlag = createRequireFlag(flags, { identity: (ctx: GastownContext) => ctx.identity });
 
   /** Signed in and allowed into Gastown; resolvers get the token to call the worker with. */
