@@ -1,3 +1,4 @@
+import { inValues } from '../engine/operators';
 import type { BucketBy, Manifest } from '../manifest/types';
 import type { Stage } from './decision';
 import type { DocumentCondition, DocumentRule, DocumentSegment, RolloutDocument } from './document';
@@ -114,7 +115,9 @@ function readAllowlist(rules: readonly DocumentRule[]): FlagRollout['allowlist']
         const target = condition.property_ === TRAIT.userId ? users : condition.property_ === TRAIT.orgId ? orgs : null;
         if (!target || condition.value === null || condition.value === undefined) continue;
         if (condition.operator === 'IN') {
-          for (const id of inValues(condition.value)) if (id !== '') target.add(id);
+          // Read exactly as the engine reads it, so status shows what actually matches. Empty ids
+          // (the `NOBODY_CONDITION`) match nobody and are left out.
+          for (const id of inValues(condition.value) ?? []) if (id !== '') target.add(id);
         } else if (condition.operator === 'EQUAL') {
           target.add(String(condition.value));
         }
@@ -124,23 +127,4 @@ function readAllowlist(rules: readonly DocumentRule[]): FlagRollout['allowlist']
   };
   visit(rules);
   return { users: [...users].sort(), orgs: [...orgs].sort() };
-}
-
-/**
- * An IN value as the engine reads it: a list, a JSON array string, or a comma-separated string
- * (split exactly, no trimming), so status shows what actually matches. Empty ids (the
- * `NOBODY_CONDITION`) match nobody and are left out.
- */
-function inValues(value: unknown): string[] {
-  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
-  if (typeof value !== 'string') return [];
-  if (value.startsWith('[')) {
-    try {
-      const parsed: unknown = JSON.parse(value);
-      if (Array.isArray(parsed)) return parsed.filter((item): item is string => typeof item === 'string');
-    } catch {
-      // Not JSON: a comma-separated list.
-    }
-  }
-  return value.split(',');
 }
