@@ -9,6 +9,7 @@ import { provisionCommand } from './commands/provision';
 import { stageCommand } from './commands/stage';
 import { statusCommand } from './commands/status';
 import { BackendError, UsageError, type CliIO, type Command } from './io';
+import { suggest } from './suggest';
 
 /** Every command, in the order `flagstage --help` lists them. */
 export const commands: readonly Command[] = [
@@ -65,7 +66,7 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
   }
   const command = commands.find((candidate) => candidate.name === name);
   if (!command) {
-    io.stderr(`flagstage: unknown command "${name}"; run \`flagstage --help\` for the list\n`);
+    io.stderr(`flagstage: ${unknownCommand(name, rest)}\n`);
     return 1;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -88,6 +89,19 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
     io.stderr(`flagstage: ${(error as Error)?.message ?? String(error)}\n`);
     return 2;
   }
+}
+
+/** What to say about a first argument that is no command: the likely command, or the order. */
+function unknownCommand(name: string, rest: readonly string[]): string {
+  const names = commands.map((command) => command.name);
+  if (name.startsWith('-')) {
+    const later = rest.find((arg) => names.includes(arg));
+    return later === undefined
+      ? `"${name}" is an option; put the command first: flagstage <command> [options] (run \`flagstage --help\` for the commands)`
+      : `put the command first: \`flagstage ${later} ${[name, ...rest.filter((arg) => arg !== later)].join(' ')}\``;
+  }
+  const close = suggest(name, names);
+  return `unknown command "${name}"; ${close.length > 0 ? `did you mean \`flagstage ${close[0]}\`? ` : ''}run \`flagstage --help\` for the list`;
 }
 
 /** Node's parseArgs messages, shortened to the part a person needs. */

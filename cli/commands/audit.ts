@@ -14,7 +14,7 @@ Prints the changes made through flagstage, oldest first: time, actor, command, f
 and the reason. Each entry of --json carries the flag's full rollout before and after.
 The local backend's log is .flagstage/audit.jsonl. With the flagsmith backend, flagstage's own
 entries (kept in the same file) are followed by Flagsmith's audit log for the environment, read
-from the Admin API (GET /api/v1/audit/?project=…&environments=…).
+from the Admin API (GET /api/v1/projects/<id>/audit/?environments=…).
 
 Options:
   --flag FLAG       only this flag's entries

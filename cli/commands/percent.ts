@@ -27,9 +27,13 @@ Example:
   flagstage percent gastown 50 --reason "error rate flat at 10%"
 `,
   async run(args: string[], io: CliIO): Promise<number> {
+    // parseArgs would take `-5` for an unknown option; it is a percentage out of range.
+    const negative = args.find((arg) => /^-\d+(\.\d+)?%?$/.test(arg));
+    if (negative !== undefined) parsePercent(negative);
     const { values, positionals } = parseArgs({ args, options: { ...CHANGE_OPTIONS, by: { type: 'string' } }, allowPositionals: true, strict: true });
     const [flag, raw, ...extra] = positionals;
     if (extra.length > 0) throw new UsageError(`unexpected "${extra.join(' ')}"; usage: flagstage percent <flag> <0-100>`);
+    if (flag === undefined) throw new UsageError('name a flag and a percentage, e.g. `flagstage percent gastown 10` (flags: `flagstage status`)');
     const value = parsePercent(raw);
     const by = parseBy(values.by);
     return runChange(io, values, { command: 'percent', args, flag, plan: (state, key) => planPercent(state, key, value, by) });

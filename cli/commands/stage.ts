@@ -34,6 +34,7 @@ Example:
     const { values, positionals } = parseArgs({ args, options: { ...CHANGE_OPTIONS, force: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
     const [flag, stage, ...extra] = positionals;
     if (extra.length > 0) throw new UsageError(`unexpected "${extra.join(' ')}"; usage: flagstage stage <flag> <${STAGES.join('|')}>`);
+    if (flag === undefined) throw new UsageError(`name a flag and a stage, e.g. \`flagstage stage gastown allowlist\` (stages: ${STAGES.join(', ')}; flags: \`flagstage status\`)`);
     const target = parseStage(stage);
     return runChange(io, values, {
       command: 'stage',

@@ -155,6 +155,10 @@ describe('flagstage on the flagsmith backend (against a fake validated by the Ad
       expect(result.code, name).toBe(1);
       expect(result.stderr).toMatch(new RegExp(`^flagstage: the flagsmith backend needs ${name}: set it to .*, or use --backend local\n$`));
     }
+    // A first set-up names every missing variable at once, not one per run.
+    const none = await cli(dir, ['status', '--backend', 'flagsmith'], { FLAGSMITH_API_URL: env.FLAGSMITH_API_URL });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^flagstage: the flagsmith backend needs FLAGSMITH_ADMIN_API_KEY \(.*\), FLAGSMITH_PROJECT_ID \(.*\), FLAGSMITH_ENVIRONMENT_KEY \(.*\): set them, or use --backend local\n$/);
     const killSub = await cli(dir, ['kill', 'convoys', ...ACTOR], env);
     expect(killSub.code).toBe(1);
     expect(killSub.stderr).toContain('run `flagstage kill gastown`');

@@ -93,7 +93,9 @@ describe('flagstage on the local backend', () => {
       [['stage', 'gastown', 'percentage'], /^flagstage: gastown has no percentage yet; set one first with `flagstage percent gastown <0-100>`/],
       [['stage', 'convoys', 'ga'], /^flagstage: convoys at ga cannot take effect while its parent gastown is admin-only .*pass --force/],
       [['percent', 'gastown', '101'], /^flagstage: percentage "101" is not a number from 0 to 100/],
-      [['percent', 'gastown', '-5'], /^flagstage: Unknown option '-5'; run `flagstage percent --help`\n$/],
+      [['percent', 'gastown', '-5'], /^flagstage: percentage "-5" is not a number from 0 to 100/],
+      [['percent'], /^flagstage: name a flag and a percentage, e\.g\. `flagstage percent gastown 10`/],
+      [['stage'], /^flagstage: name a flag and a stage, e\.g\. `flagstage stage gastown allowlist`/],
       [['percent', 'gastown', 'ten'], /^flagstage: percentage "ten" is not a number from 0 to 100/],
       [['percent', 'gastown', '10', '--by', 'team'], /^flagstage: --by team is not a bucketing; use --by user or --by org\n$/],
       [['kill', 'convoys'], /^flagstage: convoys has no kill-switch of its own: it is killed with its parent; run `flagstage kill gastown`\n$/],
@@ -104,7 +106,10 @@ describe('flagstage on the local backend', () => {
       [['audit', '--reason', 'x'], /^flagstage: Unknown option '--reason'; run `flagstage audit --help`\n$/],
       [['explain', 'gastown'], /^flagstage: name the identity with --user ID/],
       [['status', '--backend', 'cloud'], /^flagstage: unknown backend "cloud"; use --backend local or --backend flagsmith\n$/],
-      [['bogus'], /^flagstage: unknown command "bogus"/],
+      [['bogus'], /^flagstage: unknown command "bogus"; run `flagstage --help` for the list\n$/],
+      [['stat'], /^flagstage: unknown command "stat"; did you mean `flagstage status`\? run `flagstage --help` for the list\n$/],
+      [['--backend', 'local', 'status'], /^flagstage: put the command first: `flagstage status --backend local`\n$/],
+      [['--json'], /^flagstage: "--json" is an option; put the command first: flagstage <command> \[options\]/],
     ];
     for (const [args, message] of cases) {
       const changes = ['stage', 'allow', 'disallow', 'percent', 'kill', 'revive'].includes(args[0] ?? '');
