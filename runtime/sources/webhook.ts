@@ -54,8 +54,8 @@ export function flagsmithWebhook(
       if (header === null || header.trim() === '') return answer(401, 'missing-signature');
       const signature = parseHexSignature(header);
       if (!signature) return answer(401, 'malformed-signature');
-      const body = await request.arrayBuffer();
-      if (body.byteLength > maxBodyBytes) return answer(413, 'payload-too-large');
+      const body = await readAtMost(request, maxBodyBytes);
+      if (body === null) return answer(413, 'payload-too-large');
       key ??= importHmacKey(options.secret);
       if (!(await verifySignature(await key, signature, body))) return answer(401, 'invalid-signature');
       if (!isJsonObject(body)) return answer(401, 'malformed-body');
@@ -67,6 +67,34 @@ export function flagsmithWebhook(
       return answer(401, 'malformed-body');
     }
   };
+}
+
+/**
+ * The body, or null as soon as it passes `max` bytes: a chunked body declares no Content-Length,
+ * so it is counted as it arrives instead of being buffered whole before anyone looks at its size.
+ */
+async function readAtMost(request: Request, max: number): Promise<ArrayBuffer | null> {
+  if (request.body === null) return new ArrayBuffer(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      void reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body.buffer;
 }
 
 function isJsonObject(body: ArrayBuffer): boolean {

@@ -352,6 +352,28 @@ export function sourceSuite(platform: Platform): void {
       ]);
       expect(origin.counts.requests).toBe(before);
     });
+
+    it('answers 413 to an oversized body sent without Content-Length, without reading it all', async () => {
+      const { source } = rig(origin);
+      const hook = flagsmithWebhook({ secret: SECRET, source, maxBodyBytes: 4096 });
+      const chunk = new Uint8Array(1024).fill(0x20);
+      let pulled = 0;
+      // Chunked: no Content-Length to refuse it by, and 1,000 times the limit if read to the end.
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          pulled += 1;
+          if (pulled > 4096) controller.close();
+          else controller.enqueue(chunk);
+        },
+      });
+      const before = origin.counts.requests;
+      const request = new Request('https://app.test/hook', { method: 'POST', body, headers: { 'X-Flagsmith-Signature': 'ab'.repeat(32) }, duplex: 'half' } as RequestInit);
+      expect(request.headers.get('content-length')).toBeNull();
+      const response = await hook(request);
+      expect([response.status, (await response.json()) as unknown]).toEqual([413, { ok: false, code: 'payload-too-large' }]);
+      expect(pulled).toBeLessThan(64);
+      expect(origin.counts.requests).toBe(before);
+    });
   });
 
   describe('change events', () => {
