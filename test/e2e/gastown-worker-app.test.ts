@@ -135,3 +135,29 @@ describe('examples/gastown tRPC', () => {
     }
   });
 });
+
+describe('examples/gastown sign-in cookie', () => {
+  async function signIn(url: string, headers: Record<string, string> = {}): Promise<string> {
+    process.env.SESSION_SECRET ??= SESSION_SECRET;
+    for (const name of ['FLAGSMITH_API_URL', 'FLAGSMITH_ENVIRONMENT_KEY', 'FLAGSMITH_WEBHOOK_SECRET'] as const) process.env[name] ??= env[name];
+    process.env.GASTOWN_WORKER_URL ??= 'http://127.0.0.1:9';
+    const route = '../../examples/gastown/app/api/session/route';
+    const { POST } = (await import(/* @vite-ignore */ route)) as { POST: (request: Request) => Promise<Response> };
+    const response = await POST(new Request(url, { method: 'POST', body: new URLSearchParams({ userId: 'cal' }), headers }));
+    expect(response.status).toBe(303);
+    return response.headers.get('set-cookie') ?? '';
+  }
+
+  test('is HttpOnly, SameSite=Lax, and Secure whenever the browser came over https', async () => {
+    for (const cookie of [await signIn('https://gastown.example/api/session'), await signIn('http://10.0.0.5:3000/api/session', { 'x-forwarded-proto': 'https' })]) {
+      expect(cookie).toMatch(/^gastown_session=v1\./);
+      expect(cookie).toMatch(/; HttpOnly/i);
+      expect(cookie).toMatch(/; SameSite=lax/i);
+      expect(cookie).toMatch(/; Secure/i);
+    }
+    // The demo on http://127.0.0.1: a Secure cookie would never come back, so it is not marked.
+    const local = await signIn('http://127.0.0.1:3000/api/session');
+    expect(local).toMatch(/; HttpOnly/i);
+    expect(local).not.toMatch(/; Secure/i);
+  });
+});

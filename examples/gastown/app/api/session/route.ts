@@ -17,7 +17,14 @@ export async function POST(request: Request): Promise<Response> {
     httpOnly: true,
     sameSite: 'lax',
     path: '/',
+    // Over https (directly or behind a TLS-terminating proxy) the session never travels in clear
+    // text; the demo on http://127.0.0.1 would never get a Secure cookie back, so it is not marked.
+    secure: overHttps(request),
   });
   return response;
 }
 
+function overHttps(request: Request): boolean {
+  const forwarded = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
+  return new URL(request.url).protocol === 'https:' || forwarded === 'https';
+}
