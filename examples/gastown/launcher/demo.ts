@@ -20,6 +20,8 @@ export interface DemoOptions {
   readonly appDir?: string;
   /** Reports progress (the launcher prints it; tests collect it). */
   readonly log: (line: string) => void;
+  /** Aborting it while starting stops whatever was started; startDemo then rejects. */
+  readonly signal?: AbortSignal;
 }
 
 export interface Demo {
@@ -46,15 +48,24 @@ const FLAGS_TTL_MS = '1000';
  * (built, then `next start`). Resolves once every server answers and holds a flag document.
  */
 export async function startDemo(options: DemoOptions): Promise<Demo> {
-  const { log } = options;
+  const { log, signal } = options;
   const stateDir = join(dirname(options.config), '.flagstage');
   if (!options.keepState) rmSync(stateDir, { recursive: true, force: true });
   const logsDir = mkdtempSync(join(tmpdir(), 'gastown-demo-'));
   const processes = new Processes();
   const secrets = freshSecrets();
   let worker: RunningWorker | null = null;
+  // Safe to call again: a worker is disposed once, and only running processes are signalled.
   const stop = async () => {
-    await Promise.all([processes.stopAll(), worker?.stop()]);
+    const running = worker;
+    worker = null;
+    await Promise.all([processes.stopAll(), running?.stop()]);
+  };
+  // A Ctrl-C while starting: stop the builds and servers at once (the steps below then fail).
+  const onAbort = () => void stop();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const checkAborted = () => {
+    if (signal?.aborted) throw new Error('gastown: stopped while starting');
   };
 
   try {
@@ -105,7 +116,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       if (hasExited(flagsServer)) throw new GiveUp(`it exited:\n${tail(flagsLog)}`);
       const response = await fetch(`${flagsApiUrl}environment-document/`, { headers: { 'X-Environment-Key': ENVIRONMENT_KEY } });
       return response.ok ? true : undefined;
-    });
+    }, { signal });
 
     log('Starting the worker in workerd ...');
     worker = await startWorker({
@@ -123,8 +134,10 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
         FLAGS_TTL_MS,
       },
     });
+    checkAborted();
 
     await nextBuild;
+    checkAborted();
     log('Starting the Next app ...');
     const nextLog = join(logsDir, 'next.log');
     const next = processes.start('next start', process.execPath, [nextBin, 'start', '--hostname', '127.0.0.1', '--port', String(appPort)], {
@@ -146,12 +159,14 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     // Ready means serving with a flag document, not merely listening.
     type Health = { ok: boolean; revision: string | null };
     await Promise.all([
-      waitFor(`the worker on ${workerUrl}`, async () => ((await healthOf<Health>(`${workerUrl}/health`))?.revision ? true : undefined)),
+      waitFor(`the worker on ${workerUrl}`, async () => ((await healthOf<Health>(`${workerUrl}/health`))?.revision ? true : undefined), { signal }),
       waitFor(`the Next app on ${appUrl} (log: ${nextLog})`, async () => {
         if (hasExited(next)) throw new GiveUp(`it exited:\n${tail(nextLog)}`);
         return (await healthOf<Health>(`${appUrl}/api/health`))?.revision ? true : undefined;
-      }),
+      }, { signal }),
     ]);
+    checkAborted();
+    signal?.removeEventListener('abort', onAbort);
     const crashed = Promise.race([flagsServer.exited.then(() => flagsLog), next.exited.then(() => nextLog)]);
     return { appUrl, workerUrl, flagsApiUrl, config: options.config, stateDir, logsDir, crashed, stop };
   } catch (error) {

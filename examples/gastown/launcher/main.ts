@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { banner } from './banner';
 import { startDemo, type Demo } from './demo';
 import { defaultConfig } from './paths';
-import { tail } from './processes';
+import { onParentExit, tail } from './processes';
 
 const usage = `Usage: npm start [-- options]
 
@@ -19,49 +19,75 @@ Options:
                       leaving examples/gastown/.next to a demo already running
 `;
 
+const OPTIONS = {
+  port: { type: 'string' },
+  config: { type: 'string' },
+  'keep-state': { type: 'boolean', default: false },
+  'ready-file': { type: 'string' },
+  'app-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/** A mistake in the options: one line and exit 1, not a stack trace. */
+function usageError(problem: string): never {
+  process.stderr.write(`gastown: ${problem}; run \`npm start -- --help\` for the options\n`);
+  process.exit(1);
+}
+
+function parseOptions() {
+  try {
+    return parseArgs({ options: OPTIONS }).values;
+  } catch (error) {
+    return usageError((error as Error).message.split('. ')[0] ?? String(error));
+  }
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string' },
-      config: { type: 'string' },
-      'keep-state': { type: 'boolean', default: false },
-      'ready-file': { type: 'string' },
-      'app-dir': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const values = parseOptions();
   if (values.help) {
     process.stdout.write(usage);
     return;
   }
   const appPort = values.port === undefined ? undefined : Number(values.port);
   if (appPort !== undefined && !(Number.isInteger(appPort) && appPort > 0 && appPort < 65536)) {
-    throw new Error(`gastown: --port must be a port number, got ${values.port}`);
+    usageError(`--port must be a port number, got ${values.port}`);
   }
-  let demo: Demo | null = null;
+  let starting: Promise<Demo> | null = null;
   let stopping = false;
+  const aborted = new AbortController();
+  // Stops the demo whether it is running or still starting (then startDemo stops what it started).
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    aborted.abort();
+    const demo = await starting?.catch(() => null);
     await demo?.stop();
     process.exit(code);
   };
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGHUP', () => void shutdown(0));
+  // `npm start` runs this through `sh -c`; a SIGTERM to npm ends npm and the shell but never
+  // reaches this process. Without this it would keep Next, workerd and flagstage dev running.
+  onParentExit(() => void shutdown(0));
 
+  let demo: Demo;
   try {
-    demo = await startDemo({
+    starting = startDemo({
       config: resolve(values.config ?? defaultConfig),
       keepState: values['keep-state'],
       appPort,
       appDir: values['app-dir'],
       log: (line) => process.stdout.write(`${line}\n`),
+      signal: aborted.signal,
     });
+    demo = await starting;
   } catch (error) {
+    if (stopping) return;
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     return shutdown(1);
   }
-  if (stopping) return demo.stop();
+  if (stopping) return;
   if (values['ready-file'] !== undefined) {
     const { appUrl, workerUrl, flagsApiUrl, config, stateDir, logsDir } = demo;
     writeFileSync(values['ready-file'], JSON.stringify({ appUrl, workerUrl, flagsApiUrl, config, stateDir, logsDir }));

@@ -60,3 +60,18 @@ export function tail(file: string, lines = 30): string {
     return '(no log)';
   }
 }
+
+/**
+ * Calls `onExit` once when the process that started this one has gone (this one is re-parented,
+ * so `process.ppid` changes). Polled: Node has no event for it. The timer does not keep the
+ * process alive.
+ */
+export function onParentExit(onExit: () => void, intervalMs = 500): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onExit();
+  }, intervalMs);
+  timer.unref();
+}

@@ -5,11 +5,12 @@ export class GiveUp extends Error {}
  * Polls until `check` returns a value (not undefined), or fails after `timeoutMs` with the last
  * error. Used instead of fixed sleeps: servers are ready when they answer, not after N seconds.
  */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, options: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, options: { timeoutMs?: number; intervalMs?: number; signal?: AbortSignal } = {}): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   const interval = options.intervalMs ?? 100;
   let lastError: unknown = null;
   while (Date.now() < deadline) {
+    if (options.signal?.aborted) throw new Error(`gastown: stopped while waiting for ${what}`);
     try {
       const value = await check();
       if (value !== undefined) return value;
