@@ -29,7 +29,7 @@ Options:
 
 Example:
   flagstage dev --port 8790 --webhook http://127.0.0.1:8788/flagsmith/webhook --webhook-secret dev-secret
-  # then: flagsmithSource({ apiUrl: 'http://127.0.0.1:8790/api/v1/', environmentKey: '${DEFAULT_KEY}' })
+  # then: flagsmithSource({ apiUrl: 'http://127.0.0.1:8790/api/v1/', environmentKey: '${DEFAULT_KEY}', ttlMs: 1_000, maxStaleMs: 60_000, timeoutMs: 2_000 })
 `,
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseArgs({
@@ -68,6 +68,13 @@ Example:
       webhooks,
       webhookSecret: secret,
       log: (line) => io.stderr(`flagstage dev: ${line}\n`),
+    }).catch((error: NodeJS.ErrnoException) => {
+      const where = `${values.host ?? '127.0.0.1'}:${port}`;
+      if (error.code === 'EADDRINUSE') throw new UsageError(`port ${port} is in use on ${values.host ?? '127.0.0.1'}; pass another --port, or none for a free one`);
+      if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EACCES') {
+        throw new UsageError(`cannot listen on ${where} (${error.code}); pass a --host of this machine (default 127.0.0.1) and a free --port`);
+      }
+      throw error;
     });
     if (values.json) {
       io.stdout(`${JSON.stringify({ url: server.url, apiUrl: server.apiUrl, environmentKey, document, webhooks })}\n`);
@@ -75,7 +82,7 @@ Example:
       io.stdout(
         `flagstage dev: serving ${document}\n` +
           `  GET ${server.apiUrl}environment-document/  (X-Environment-Key: ${environmentKey})\n` +
-          `  flagsmithSource({ apiUrl: '${server.apiUrl}', environmentKey: '${environmentKey}' })\n` +
+          `  flagsmithSource({ apiUrl: '${server.apiUrl}', environmentKey: '${environmentKey}', ttlMs: 1_000, maxStaleMs: 60_000, timeoutMs: 2_000 })\n` +
           (webhooks.length > 0 ? `  webhooks on every change: ${webhooks.join(', ')}\n` : '') +
           '  Ctrl-C to stop\n',
       );

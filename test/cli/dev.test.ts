@@ -108,6 +108,19 @@ describe('flagstage dev', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('flagstage: --webhook needs a secret: pass --webhook-secret S or set FLAGSTAGE_WEBHOOK_SECRET (the same secret the app verifies with)\n');
   });
+
+  it('a port in use is a mistake with the fix, not a backend failure', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const result = await cli(dir, ['dev', '--port', String(port)]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`flagstage: port ${port} is in use on 127.0.0.1; pass another --port, or none for a free one\n`);
+    } finally {
+      busy.close();
+    }
+  });
 });
 
 async function until(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
