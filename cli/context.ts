@@ -50,7 +50,11 @@ export async function openContext(io: CliIO, options: { readonly config?: string
   const configPath = resolve(io.cwd, options.config ?? 'flags.config.ts');
   const stateDir = join(dirname(configPath), '.flagstage');
   const kind = options.backend ?? io.env.FLAGSTAGE_BACKEND ?? (io.env.FLAGSMITH_ADMIN_API_KEY ? 'flagsmith' : 'local');
-  if (kind !== 'local' && kind !== 'flagsmith') throw new UsageError(`unknown backend "${kind}"; use --backend local or --backend flagsmith`);
+  if (kind !== 'local' && kind !== 'flagsmith') {
+    const from = options.backend === undefined ? `FLAGSTAGE_BACKEND=${kind}` : `backend "${kind}"`;
+    const fix = options.backend === undefined ? 'set FLAGSTAGE_BACKEND to local or flagsmith' : 'use --backend local or --backend flagsmith';
+    throw new UsageError(`unknown ${from}; ${fix}`);
+  }
   const manifest = await loadManifestCached({ cwd: io.cwd, config: options.config, configPath, stateDir });
   const backendOptions = { manifest, stateDir, env: io.env };
   return { manifest, stateDir, backend: kind === 'local' ? localBackend(backendOptions) : flagsmithBackend(backendOptions) };

@@ -60,9 +60,16 @@ describe('flagstage codegen', () => {
   it('honours --config and --out', async () => {
     const dir = tempDir('codegen-paths');
     writeFileSync(join(dir, 'my.flags.ts'), GASTOWN);
+    const check = await cli(dir, ['codegen', '--check', '--config', 'my.flags.ts', '--out', 'generated.ts']);
+    expect(check.code).toBe(1);
+    // The fix names the same paths: a bare `npx flagstage codegen` would not write this file.
+    expect(check.stderr).toBe('flagstage: generated.ts is missing; run `npx flagstage codegen --config my.flags.ts --out generated.ts` and commit it\n');
     const result = await cli(dir, ['codegen', '--config', 'my.flags.ts', '--out', 'generated.ts']);
     expect(result.code).toBe(0);
     expect(readFileSync(join(dir, 'generated.ts'), 'utf8')).toContain('edit my.flags.ts and run');
+    // A directory that does not exist yet is created.
+    expect((await cli(dir, ['codegen', '--config', 'my.flags.ts', '--out', 'src/generated/flags.gen.ts'])).code).toBe(0);
+    expect(readFileSync(join(dir, 'src/generated/flags.gen.ts'), 'utf8')).toContain('edit ../../my.flags.ts and run');
   });
 
   it('reads the manifest back out of the generated file', () => {

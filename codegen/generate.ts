@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { Node, Project } from 'ts-morph';
 import type { FlagDefinition, Manifest } from '../runtime/manifest/types';
@@ -62,6 +62,7 @@ export function runCodegen(options: CodegenOptions = {}, { check = false }: { ch
   }
   // Write through a temporary file so an editor or a concurrent build never sees half a file.
   const temporary = `${outPath}.${process.pid}.tmp`;
+  mkdirSync(dirname(outPath), { recursive: true });
   writeFileSync(temporary, text);
   renameSync(temporary, outPath);
   return { status: 'written', out: outName, manifest };

@@ -27,6 +27,8 @@ Options:
     try {
       const result = runCodegen({ config: values.config, out: values.out, cwd: io.cwd }, { check: values.check });
       const count = Object.keys(result.manifest.flags).length;
+      // The command to regenerate: the same paths as this run.
+      const rerun = ['npx flagstage codegen', ...(values.config === undefined ? [] : ['--config', values.config]), ...(values.out === undefined ? [] : ['--out', values.out])].join(' ');
       switch (result.status) {
         case 'unchanged':
           io.stdout(`${result.out} is up to date (${count} flags)\n`);
@@ -35,10 +37,10 @@ Options:
           io.stdout(`wrote ${result.out} (${count} flags)\n`);
           return 0;
         case 'missing':
-          io.stderr(`flagstage: ${result.out} is missing; run \`npx flagstage codegen\` and commit it\n`);
+          io.stderr(`flagstage: ${result.out} is missing; run \`${rerun}\` and commit it\n`);
           return 1;
         case 'stale':
-          io.stderr(`flagstage: ${result.out} is stale (${result.diff ? describeDiff(result.diff) : 'cannot be read'}); run \`npx flagstage codegen\` and commit it\n`);
+          io.stderr(`flagstage: ${result.out} is stale (${result.diff ? describeDiff(result.diff) : 'cannot be read'}); run \`${rerun}\` and commit it\n`);
           return 1;
       }
     } catch (error) {

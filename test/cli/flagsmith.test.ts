@@ -179,7 +179,8 @@ describe('flagstage on the flagsmith backend (against a fake validated by the Ad
 
     const unreachable = await cli(dir, ['status'], { ...env, FLAGSMITH_API_URL: 'http://127.0.0.1:9/' });
     expect(unreachable.code).toBe(2);
-    expect(unreachable.stderr).toMatch(/^flagstage: cannot reach Flagsmith at http:\/\/127\.0\.0\.1:9\/api\/v1\//);
+    // Say why (undici's own message is only "fetch failed") and what to check.
+    expect(unreachable.stderr).toMatch(/^flagstage: cannot reach Flagsmith at http:\/\/127\.0\.0\.1:9\/api\/v1\/ \(GET .*\): fetch failed: bad port; check FLAGSMITH_API_URL and the network\n$/);
   });
 
   it('asks for provision when the project lacks the features', async () => {

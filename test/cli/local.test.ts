@@ -118,6 +118,9 @@ describe('flagstage on the local backend', () => {
       expect(result.stderr, args.join(' ')).toMatch(message);
       expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
     }
+    const fromEnv = await cli(dir, ['status'], { FLAGSTAGE_BACKEND: 'cloud' });
+    expect(fromEnv.code).toBe(1);
+    expect(fromEnv.stderr).toBe('flagstage: unknown FLAGSTAGE_BACKEND=cloud; set FLAGSTAGE_BACKEND to local or flagsmith\n');
     expect(readFileSync(join(dir, '.flagstage/environment.json'), 'utf8')).toBe(before);
     expect((await cliJson<{ entries: AuditEntry[] }>(dir, ['audit'])).entries).toEqual([]);
   });

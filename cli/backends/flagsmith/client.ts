@@ -47,7 +47,10 @@ export function adminClient(options: { readonly apiUrl: string; readonly apiKey:
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      throw new BackendError(`cannot reach Flagsmith at ${options.apiUrl} (${label}): ${(error as Error).message}`);
+      // undici says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, a certificate) is its cause.
+      const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+      const why = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : [(error as Error).message, typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : null].filter(Boolean).join(': ');
+      throw new BackendError(`cannot reach Flagsmith at ${options.apiUrl} (${label}): ${why}; check FLAGSMITH_API_URL and the network`);
     }
     const text = await response.text();
     if (!response.ok) {
