@@ -56,3 +56,29 @@ function listDelta(kind: string, before: readonly string[], after: readonly stri
 function abbreviate(ids: readonly string[]): string {
   return ids.length <= 3 ? ids.join(', ') : `${ids.slice(0, 3).join(', ')}, …`;
 }
+
+/** What a backend knows about a change it has just made; the request supplies the rest. */
+export interface AuditedChange {
+  readonly at: string;
+  readonly backend: AuditEntry['backend'];
+  readonly environment: string;
+  readonly revision: string | null;
+  readonly before: FlagRollout;
+  readonly after: FlagRollout;
+}
+
+/**
+ * The audit entry for a change request, so both backends record exactly the same fields.
+ *
+ * @example
+ * ```ts
+ * appendAudit(path, auditEntry(request, { at, backend: 'local', environment, revision, before, after }));
+ * ```
+ */
+export function auditEntry(
+  request: { readonly actor: string; readonly command: string; readonly args: readonly string[]; readonly flag: string; readonly reason: string | null },
+  change: AuditedChange,
+): AuditEntry {
+  const { actor, command, args, flag, reason } = request;
+  return { at: change.at, actor, command, args, flag, reason, backend: change.backend, environment: change.environment, revision: change.revision, before: change.before, after: change.after };
+}

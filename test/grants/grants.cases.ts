@@ -4,6 +4,7 @@ import { base64url, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { issueGrant, verifyGrant, type GrantError } from '../../runtime/grants/index';
 import type { Identity } from '../../runtime/identity';
+import { prng } from '../helpers/random';
 
 const SECRET = 'k'.repeat(16) + '0123456789abcdef'; // 32 bytes
 const OTHER_SECRET = 'o'.repeat(40);
@@ -17,18 +18,6 @@ const verify = (token: unknown, now = NOW) => verifyGrant(token, { secrets, now:
 const expectError = async (token: unknown, error: GrantError, now = NOW) => expect(await verify(token, now)).toEqual({ ok: false, error });
 
 const encodeJson = (value: unknown) => base64url.encode(JSON.stringify(value));
-
-/** A small seeded PRNG (mulberry32) so the fuzz run is reproducible in both runtimes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ ';
 

@@ -3,20 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Identity } from '../../runtime/identity';
 import type { Decision } from '../../runtime/policy/decision';
 import { deciderFor, user, type Key } from './setup';
+import { prng } from '../helpers/random';
 
 type Decide = (flag: Key, identity: Identity) => Decision<Key>;
-
-/** Seeded PRNG (mulberry32): reproducible "random" users. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const randomId = (random: () => number) => `${Math.floor(random() * 2 ** 32).toString(36)}-${Math.floor(random() * 2 ** 32).toString(36)}`;
 

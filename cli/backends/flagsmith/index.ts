@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { readRollout } from '../../../runtime/policy/read-rollout';
 import type { EnvironmentDocument } from '../../../runtime/engine/index';
-import type { AuditEntry } from '../../audit/entry';
+import { auditEntry, type AuditEntry } from '../../audit/entry';
 import { appendAudit, readAudit } from '../../audit/log';
 import type { Backend, BackendOptions, ExternalAuditEntry } from '../../backend';
 import { BackendError, UsageError } from '../../io';
@@ -64,19 +64,7 @@ export function flagsmithBackend(options: BackendOptions & { readonly fetch?: Fe
           `Flagsmith's environment document does not show the change: ${request.flag} reads back as ${JSON.stringify(after)}; check the project's segment overrides in the dashboard`,
         );
       }
-      const entry: AuditEntry = {
-        at: new Date(now()).toISOString(),
-        actor: request.actor,
-        command: request.command,
-        args: request.args,
-        flag: request.flag,
-        reason: request.reason,
-        backend: 'flagsmith',
-        environment: config.environmentKey,
-        revision: next.revision,
-        before,
-        after,
-      };
+      const entry = auditEntry(request, { at: new Date(now()).toISOString(), backend: 'flagsmith', environment: config.environmentKey, revision: next.revision, before, after });
       appendAudit(auditPath, entry);
       return { flag: request.flag, changed: true, before, after, revision: next.revision, notes: plan.notes, entry };
     },

@@ -1,4 +1,4 @@
-import type { EnvironmentDocument } from '../../../runtime/engine/index';
+import type { ConditionOperator, EnvironmentDocument, RuleType } from '../../../runtime/engine/index';
 
 /**
  * The Flagsmith environment document as flagstage writes it: the exact JSON that Flagsmith serves at
@@ -7,22 +7,6 @@ import type { EnvironmentDocument } from '../../../runtime/engine/index';
  * document read from disk is carried along untouched.
  */
 
-export type ConditionOperator =
-  | 'EQUAL'
-  | 'GREATER_THAN'
-  | 'LESS_THAN'
-  | 'CONTAINS'
-  | 'GREATER_THAN_INCLUSIVE'
-  | 'LESS_THAN_INCLUSIVE'
-  | 'NOT_CONTAINS'
-  | 'NOT_EQUAL'
-  | 'REGEX'
-  | 'PERCENTAGE_SPLIT'
-  | 'MODULO'
-  | 'IS_SET'
-  | 'IS_NOT_SET'
-  | 'IN';
-
 export interface DocCondition {
   readonly operator: ConditionOperator;
   readonly property_: string;
@@ -30,7 +14,7 @@ export interface DocCondition {
 }
 
 export interface DocRule {
-  readonly type: 'ALL' | 'ANY' | 'NONE';
+  readonly type: RuleType;
   readonly conditions: readonly DocCondition[];
   readonly rules: readonly DocRule[];
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRollout } from '../../../runtime/policy/read-rollout';
-import type { AuditEntry } from '../../audit/entry';
+import { auditEntry } from '../../audit/entry';
 import { appendAudit, readAudit } from '../../audit/log';
 import type { Backend, BackendOptions, ChangeResult, ProvisionReport } from '../../backend';
 import { UsageError } from '../../io';
@@ -89,19 +89,7 @@ export function localBackend(options: BackendOptions): Backend {
           throw new Error(`flagstage: internal error: the document would read back as ${JSON.stringify(after)} instead of ${JSON.stringify(plan.after)}`);
         }
         const saved = persist(next, stored);
-        const entry: AuditEntry = {
-          at: new Date(now()).toISOString(),
-          actor: request.actor,
-          command: request.command,
-          args: request.args,
-          flag: request.flag,
-          reason: request.reason,
-          backend: 'local',
-          environment: saved.api_key,
-          revision: saved.updated_at,
-          before,
-          after,
-        };
+        const entry = auditEntry(request, { at: new Date(now()).toISOString(), backend: 'local', environment: saved.api_key, revision: saved.updated_at, before, after });
         appendAudit(paths.audit, entry);
         return { flag: request.flag, changed: true, before, after, revision: saved.updated_at, notes: plan.notes, entry };
       });
