@@ -40,9 +40,10 @@ export interface FlagstageOptions<E extends Env = Env> {
  * import { flagstage, requireFlag } from 'flagstage/hono';
  * import { requireGastown } from './flags.gen';
  *
- * const app = new Hono<{ Variables: { user: User | null } }>();
+ * type AppEnv = { Variables: { user: User | null } };
+ * const app = new Hono<AppEnv>();
  * app.use(session()); // the app's own auth: sets c.var.user
- * app.use(flagstage(flags, {
+ * app.use(flagstage<AppEnv>(flags, { // <AppEnv> types c.var.user in identity()
  *   identity: (c) => (c.var.user ? { userId: c.var.user.id, orgId: c.var.user.orgId, isAdmin: c.var.user.admin } : null),
  * }));
  * app.get('/api/towns', requireFlag(requireGastown), (c) => c.json(listTowns()));
