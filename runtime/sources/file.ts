@@ -5,6 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { report, SourceError, warnSourceError, type SourceErrorHandler } from './errors';
 import { loadDocument } from './load';
 import type { DocumentListener, DocumentSource, LoadedDocument } from './source';
+import { documentListeners } from './listeners';
 
 export interface FileSourceOptions {
   /** How often, at most, the file's mtime is checked. Default: 1,000 ms. */
@@ -36,7 +37,7 @@ export function fileSource(path: string, options: FileSourceOptions = {}): FileS
   const pollMs = options.pollMs ?? 1_000;
   const now = options.now ?? Date.now;
   const onError = options.onError ?? warnSourceError;
-  const listeners = new Set<DocumentListener>();
+  const listeners = documentListeners(onError);
   let memory: LoadedDocument | null = null;
   let checkedAt = Number.NEGATIVE_INFINITY;
   let seen: { mtimeMs: number; size: number } | null = null;
@@ -88,14 +89,7 @@ export function fileSource(path: string, options: FileSourceOptions = {}): FileS
     lastProblem = null;
     const previous = memory;
     memory = next;
-    if (previous?.revision === next.revision) return;
-    for (const listener of listeners) {
-      try {
-        listener(next, previous);
-      } catch (error) {
-        report(onError, new SourceError('listener', 'flagstage: a document listener threw.', { cause: error }));
-      }
-    }
+    listeners.publish(next, previous);
   }
 
   function run(): Promise<void> {
@@ -114,12 +108,7 @@ export function fileSource(path: string, options: FileSourceOptions = {}): FileS
       await run();
       return memory;
     },
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
+    subscribe: listeners.subscribe,
   };
 }
 

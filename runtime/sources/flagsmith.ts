@@ -5,6 +5,7 @@ import { fetchEnvironmentDocument, type FetchLike } from './origin';
 import { withTimeout } from './timeout';
 import type { SharedCache } from './shared-cache';
 import type { DocumentListener, DocumentSource, LoadedDocument, WaitUntil } from './source';
+import { documentListeners } from './listeners';
 
 export interface FlagsmithSourceOptions {
   /** Flagsmith's API base, e.g. `https://edge.api.flagsmith.com/api/v1/` (trailing slash optional). */
@@ -79,7 +80,7 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
   /** A cold isolate whose origin just failed answers null at once for a moment instead of waiting again. */
   const coldRetryMs = Math.min(ttlMs, 1_000);
 
-  const listeners = new Set<DocumentListener>();
+  const listeners = documentListeners(onError);
   let memory: LoadedDocument | null = null;
   let lastFailureAt = Number.NEGATIVE_INFINITY;
   let running: Refresh | null = null;
@@ -93,14 +94,7 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
   function accept(next: LoadedDocument): void {
     const previous = memory;
     memory = next;
-    if (previous?.revision === next.revision) return;
-    for (const listener of listeners) {
-      try {
-        listener(next, previous);
-      } catch (error) {
-        report(onError, new SourceError('listener', 'flagstage: a document listener threw.', { cause: error }));
-      }
-    }
+    listeners.publish(next, previous);
   }
 
   function fail(error: unknown): void {
@@ -237,12 +231,7 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
       return forced;
     },
 
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
+    subscribe: listeners.subscribe,
   };
 }
 

@@ -1,0 +1,42 @@
+import { report, SourceError, type SourceErrorHandler } from './errors';
+import type { DocumentListener, LoadedDocument } from './source';
+
+/** The subscribers of one source: every source announces new revisions the same way. */
+export interface DocumentListeners {
+  subscribe(listener: DocumentListener): () => void;
+  /** Announces a newly accepted document; a refetch of the same revision is not news. */
+  publish(next: LoadedDocument, previous: LoadedDocument | null): void;
+}
+
+/**
+ * A set of document listeners. A listener that throws is reported through `onError` and never
+ * stops the others or the request that loaded the document.
+ *
+ * @example
+ * ```ts
+ * const listeners = documentListeners(onError);
+ * listeners.publish(next, previous);       // in the source, after accepting a document
+ * const stop = listeners.subscribe(fn);    // as the source's subscribe()
+ * ```
+ */
+export function documentListeners(onError: SourceErrorHandler): DocumentListeners {
+  const listeners = new Set<DocumentListener>();
+  return {
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    publish(next, previous) {
+      if (previous?.revision === next.revision) return;
+      for (const listener of listeners) {
+        try {
+          listener(next, previous);
+        } catch (error) {
+          report(onError, new SourceError('listener', 'flagstage: a document listener threw.', { cause: error }));
+        }
+      }
+    },
+  };
+}
