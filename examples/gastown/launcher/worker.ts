@@ -3,16 +3,10 @@ import { Miniflare } from 'miniflare';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { Env } from '../worker/env';
 
-export interface WorkerBindings {
-  readonly FLAGSMITH_API_URL: string;
-  readonly FLAGSMITH_ENVIRONMENT_KEY: string;
-  readonly FLAGSMITH_WEBHOOK_SECRET: string;
-  readonly SESSION_SECRET: string;
-  readonly GRANT_SECRET: string;
-  readonly GRANT_KID: string;
-  readonly FLAGS_TTL_MS: string;
-}
+/** What the launcher binds: every variable the worker reads (worker/env.ts), all set. */
+export type WorkerBindings = Required<Env>;
 
 export interface RunningWorker {
   readonly url: string;
