@@ -10,6 +10,7 @@ import { flagsmithBackend } from './policy/flagsmith-backend';
 import { DecisionMemo } from './policy/memo';
 import { planManifest } from './policy/plan';
 import { compilePolicy, type CompiledPolicy } from './policy/policy';
+import { report, SourceError, warnSourceError, type SourceErrorHandler } from './sources/errors';
 import type { DocumentSource, LoadedDocument, WaitUntil } from './sources/source';
 
 type KeyOf<M extends Manifest> = keyof M['flags'] & string;
@@ -49,6 +50,12 @@ export interface FlagstageOptions<M extends Manifest> {
   readonly onChange?: ChangeSink | readonly ChangeSink[];
   /** Also log every change event as one JSON line on the console. Default: true. */
   readonly logChanges?: boolean;
+  /**
+   * Receives problems found in a document, once per revision: a manifest flag whose kill-switch
+   * feature is missing (code `missing-kill-switch`; the flag counts as killed for everyone but
+   * admins). Default: one JSON line on `console.warn`.
+   */
+  readonly onError?: SourceErrorHandler;
   /** Another flag system behind the same policy. Default: the Flagsmith engine on the document. */
   readonly backend?: (manifest: M, document: LoadedDocument) => FlagBackend<KeyOf<M>>;
 }
@@ -92,9 +99,25 @@ export function createFlagstage<M extends Manifest>(options: FlagstageOptions<M>
     if (compiled === undefined) {
       compiled = compilePolicy(plans, makeBackend(manifest, document));
       policies.set(document.compiled, compiled);
+      reportMissingKillSwitches(compiled, document.revision);
     }
     last = { compiled: document.compiled, policy: compiled };
     return compiled;
+  };
+
+  const onError = options.onError ?? warnSourceError;
+  const reportMissingKillSwitches = (compiled: CompiledPolicy<K>, revision: string): void => {
+    for (const key of keys) {
+      const feature = manifest.flags[key]?.killSwitchFeature ?? null;
+      if (feature === null || compiled.state(key).rollout?.killSwitchMissing !== true) continue;
+      report(
+        onError,
+        new SourceError(
+          'missing-kill-switch',
+          `flagstage: flag "${key}" has a kill-switch, but the environment document (revision ${revision}) has no feature "${feature}": "${key}" counts as killed for everyone but admins until it exists again. Run \`flagstage provision\` to recreate it (disabled = not killed), or \`flagstage kill ${key}\` to keep it killed.`,
+        ),
+      );
+    }
   };
 
   const current = async (context: WaitUntil | undefined): Promise<LoadedDocument | null> => {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { BACKEND_HELP, BACKEND_OPTIONS, openContext } from '../context';
 import { UsageError, type CliIO, type Command } from '../io';
+import type { Manifest } from '../../runtime/manifest/types';
 
 export const provisionCommand: Command = {
   name: 'provision',
@@ -28,8 +29,14 @@ ${BACKEND_HELP}
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseArgs({ args, options: BACKEND_OPTIONS, allowPositionals: true, strict: true });
     if (positionals.length > 0) throw new UsageError(`unexpected "${positionals.join(' ')}"; provision takes no arguments`);
-    const { backend } = await openContext(io, values);
+    const { manifest, backend } = await openContext(io, values);
     const report = await backend.provision();
+    for (const { flag, feature } of recreatedKillSwitches(manifest, report.created)) {
+      io.stderr(
+        `flagstage: warning: the kill-switch feature "${feature}" of flag ${flag} was missing, so ${flag} counted as killed for everyone but admins; ` +
+          `provision recreated it disabled (not killed). Run \`flagstage kill ${flag}\` if ${flag} should stay killed.\n`,
+      );
+    }
     if (values.json) {
       io.stdout(`${JSON.stringify({ backend: backend.kind, location: backend.location, ...report }, null, 2)}\n`);
       return 0;
@@ -39,3 +46,15 @@ ${BACKEND_HELP}
     return 0;
   },
 };
+
+/**
+ * Flags whose kill-switch feature provision just created although the flag's own feature existed:
+ * the runtime counted them as killed, so recreating the kill-switch (disabled) reopens them and the
+ * operator must hear of it. A flag created whole (a new flag, a first provision) is not one.
+ */
+function recreatedKillSwitches(manifest: Manifest, created: readonly string[]): { flag: string; feature: string }[] {
+  const made = new Set(created);
+  return Object.values(manifest.flags)
+    .filter((definition) => definition.killSwitchFeature !== null && made.has(`feature ${definition.killSwitchFeature}`) && !made.has(`feature ${definition.feature}`))
+    .map((definition) => ({ flag: definition.key, feature: definition.killSwitchFeature as string }));
+}

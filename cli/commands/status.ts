@@ -16,6 +16,11 @@ export interface FlagStatus {
   readonly killed: boolean;
   /** The flag (itself first) or ancestor whose kill-switch is on, or null. */
   readonly killedBy: string | null;
+  /**
+   * The flag's kill-switch feature, when the document lacks it: the flag then counts as killed
+   * (a document can only close access it cannot read). Absent when the feature exists.
+   */
+  readonly killSwitchMissing?: string;
   readonly allowlist: { readonly users: number; readonly orgs: number };
   readonly percentage: FlagRollout['percentage'];
   readonly lastChange: { readonly at: string; readonly actor: string; readonly command: string; readonly reason: string | null } | null;
@@ -39,6 +44,13 @@ ${BACKEND_HELP}
     const { manifest, backend } = await openContext(io, values);
     const [snapshot, audit] = await Promise.all([backend.read(), backend.audit()]);
     const flags = Object.keys(manifest.flags).map((key) => statusOf(manifest, snapshot.rollouts, audit, key));
+    for (const flag of flags) {
+      if (flag.killSwitchMissing === undefined) continue;
+      io.stderr(
+        `flagstage: warning: the kill-switch feature "${flag.killSwitchMissing}" of flag ${flag.flag} is missing, so ${flag.flag} counts as killed for everyone but admins. ` +
+          `Run \`flagstage provision\` to recreate it (disabled = not killed), or \`flagstage kill ${flag.flag}\` to keep it killed.\n`,
+      );
+    }
     if (values.json) {
       io.stdout(`${JSON.stringify({ backend: backend.kind, location: backend.location, revision: snapshot.revision, flags }, null, 2)}\n`);
       return 0;
@@ -52,7 +64,9 @@ ${BACKEND_HELP}
           flag.flag,
           flag.parent ?? '-',
           stageCell(flag.stage, paint),
-          flag.killedBy === null ? 'no' : paint('red', flag.killedBy === flag.flag ? 'KILLED' : `via ${flag.killedBy}`),
+          flag.killedBy === null
+            ? 'no'
+            : paint('red', flag.killSwitchMissing !== undefined ? `KILLED (${flag.killSwitchMissing} missing)` : flag.killedBy === flag.flag ? 'KILLED' : `via ${flag.killedBy}`),
           `${flag.allowlist.users} user${flag.allowlist.users === 1 ? '' : 's'}, ${flag.allowlist.orgs} org${flag.allowlist.orgs === 1 ? '' : 's'}`,
           flag.percentage === null ? '-' : `${flag.percentage.value}% by ${flag.percentage.by}`,
           flag.lastChange === null ? '-' : `${flag.lastChange.at} ${flag.lastChange.command} by ${flag.lastChange.actor}${flag.lastChange.reason ? ` (${flag.lastChange.reason})` : ''}`,
@@ -75,6 +89,7 @@ function statusOf(manifest: Manifest, rollouts: Readonly<Record<string, FlagRoll
     stage: rollout.stage,
     killed: rollout.killed,
     killedBy: killedBy(manifest, rollouts, key),
+    ...(rollout.killSwitchMissing && definition.killSwitchFeature !== null ? { killSwitchMissing: definition.killSwitchFeature } : {}),
     allowlist: { users: rollout.allowlist.users.length, orgs: rollout.allowlist.orgs.length },
     percentage: rollout.percentage,
     lastChange: last === null ? null : { at: last.at, actor: last.actor, command: last.command, reason: last.reason },

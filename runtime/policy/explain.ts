@@ -71,7 +71,8 @@ export function buildExplanation<K extends string>(context: ExplainContext<K>, f
   const rawBucket = backend.bucket?.(flag, identity) ?? null;
   const bucket = rawBucket ? { ...rawBucket, inside: rawBucket.threshold > 0 && rawBucket.value <= rawBucket.threshold } : null;
   const parent = plan.parent !== null ? policy.explain(plan.parent, identity, memo) : null;
-  steps.push(...ruleSteps(flag, admin, parent, state, answer, bucket));
+  const killerMissing = state.killedBy !== null && policy.state(state.killedBy).rollout?.killSwitchMissing === true;
+  steps.push(...ruleSteps(flag, admin, parent, state, killerMissing, answer, bucket));
   return freeze({ ...base, parent, segment: answer.segment, backendReason: answer.detail, bucket });
 }
 
@@ -81,6 +82,7 @@ function ruleSteps(
   admin: boolean,
   parent: Explanation<string> | null,
   state: FlagState<string>,
+  killSwitchMissing: boolean,
   answer: FeatureAnswer,
   bucket: Explanation['bucket'],
 ): ExplainStep[] {
@@ -102,7 +104,11 @@ function ruleSteps(
 
   if (state.killedBy !== null) {
     const whose = state.killedBy === flag ? 'its own kill-switch' : `the kill-switch of its ancestor "${state.killedBy}"`;
-    steps.push({ rule: 'kill-switch', outcome: 'deny', detail: `${whose} is on: back to admin-only for new access` });
+    steps.push(
+      killSwitchMissing
+        ? { rule: 'kill-switch', outcome: 'deny', detail: `${whose} feature is missing from the document, so it counts as on: admin-only until the feature exists again (flagstage provision)` }
+        : { rule: 'kill-switch', outcome: 'deny', detail: `${whose} is on: back to admin-only for new access` },
+    );
     return steps;
   }
   steps.push({ rule: 'kill-switch', outcome: 'pass', detail: 'no kill-switch is on for the flag or its ancestors' });

@@ -37,8 +37,8 @@ export function flagsmithBackend<K extends string>(manifest: Manifest<K>, loaded
   const layouts = readLayouts(manifest, loaded.document);
   const rollouts = {} as Record<K, FlagRollout>;
   for (const key of Object.keys(layouts) as K[]) {
-    const { flag, stage, killed, allowlist, percentage } = layouts[key];
-    rollouts[key] = Object.freeze({ flag, stage, killed, allowlist, percentage });
+    const { flag, stage, killed, killSwitchMissing, allowlist, percentage } = layouts[key];
+    rollouts[key] = Object.freeze({ flag, stage, killed, ...(killSwitchMissing ? { killSwitchMissing } : {}), allowlist, percentage });
   }
   const apiKey = loaded.document.api_key ?? '';
   // One evaluator per flag, compiled on first use in this revision: a decision evaluates only the

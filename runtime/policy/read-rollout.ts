@@ -19,7 +19,7 @@ const SPLIT = 'PERCENTAGE_SPLIT';
 /**
  * Reads every flag's rollout from an environment document with the mapping of `naming.ts`: GA is
  * the feature's environment default, percentage and allowlist are the enabled overrides of
- * `flagstage_<feature>_percentage` / `_allowlist`, and `<feature>_kill_switch` enabled is a kill.
+ * `flagstage_<feature>_percentage` / `_allowlist`, and `<feature>_kill_switch` enabled (or missing) is a kill.
  * `flagstage status`, change events and the policy all read stages through this one function.
  *
  * @example
@@ -32,8 +32,8 @@ export function readRollout<K extends string>(manifest: Manifest<K>, document: R
   const layouts = readLayouts(manifest, document);
   const out = {} as Record<K, FlagRollout>;
   for (const key of Object.keys(layouts) as K[]) {
-    const { flag, stage, killed, allowlist, percentage } = layouts[key];
-    out[key] = { flag, stage, killed, allowlist, percentage };
+    const { flag, stage, killed, killSwitchMissing, allowlist, percentage } = layouts[key];
+    out[key] = { flag, stage, killed, ...(killSwitchMissing ? { killSwitchMissing } : {}), allowlist, percentage };
   }
   return out;
 }
@@ -69,10 +69,14 @@ export function readLayouts<K extends string>(manifest: Manifest<K>, document: R
     else if (overrideEnabled(percentSegment, feature)) stage = 'percentage';
     else if (overrideEnabled(allowSegment, feature)) stage = 'allowlist';
 
+    // A document can only close access it cannot read: a kill-switch feature that is gone (deleted in
+    // the dashboard, a document written without it) may have been on, so it counts as on.
+    const killSwitchMissing = definition.killSwitchFeature !== null && !defaults.has(definition.killSwitchFeature);
     out[key] = {
       flag: key,
       stage,
-      killed: definition.killSwitchFeature !== null && defaults.get(definition.killSwitchFeature) === true,
+      killed: definition.killSwitchFeature !== null && (killSwitchMissing || defaults.get(definition.killSwitchFeature) === true),
+      ...(killSwitchMissing ? { killSwitchMissing: true as const } : {}),
       allowlist: allowSegment ? readAllowlist(allowSegment.rules ?? []) : { users: [], orgs: [] },
       percentage,
       feature,

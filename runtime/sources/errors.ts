@@ -23,6 +23,8 @@ export type SourceErrorCode =
   | 'shared-cache'
   /** A local document file could not be read. */
   | 'file'
+  /** A manifest flag's `<feature>_kill_switch` is not in the document: the flag counts as killed. */
+  | 'missing-kill-switch'
   /** A change-event sink or a subscriber threw. */
   | 'listener';
 

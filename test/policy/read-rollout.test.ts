@@ -30,9 +30,12 @@ describe('readRollout', () => {
     expect(readRollout(manifest, doc).gastown.allowlist.users).toEqual(users);
   });
 
-  it('reads a document without any flagstage objects as admin-only everywhere', () => {
+  it('reads a document without any flagstage objects as admin-only everywhere, a missing kill-switch feature as killed', () => {
     const rollout = readRollout(manifest, { feature_states: [], project: { segments: [] } });
-    for (const flag of Object.values(rollout)) expect(flag).toMatchObject({ stage: 'admin-only', killed: false, percentage: null });
+    for (const flag of Object.values(rollout)) expect(flag).toMatchObject({ stage: 'admin-only', percentage: null });
+    // A document can only close access it cannot read: gastown_kill_switch is not there, so gastown counts as killed.
+    expect(rollout.gastown).toMatchObject({ killed: true, killSwitchMissing: true });
+    expect(rollout.convoys).toMatchObject({ killed: false });
   });
 
   it('diffs two revisions flag by flag', () => {

@@ -68,7 +68,9 @@ export function localBackend(options: BackendOptions): Backend {
           return stored ?? persist(created, null);
         });
       }
-      return { document: asEngineDocument(doc), revision: doc.updated_at, rollouts: readRollout(manifest, ensureFlags(doc, manifest)) };
+      // Read as the runtime reads it (not completed with ensureFlags): a missing kill-switch feature
+      // counts as killed there, so status must say so rather than show a recreated, disabled one.
+      return { document: asEngineDocument(doc), revision: doc.updated_at, rollouts: readRollout(manifest, doc) };
     },
 
     change(request) {
