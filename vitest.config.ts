@@ -1,15 +1,19 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
+import { entries, root } from './scripts/entries.mjs';
 
 // Two projects: Node for codegen, CLI and Node adapters; workerd (no nodejs_compat in the code under
 // test) for everything that runs at the edge. Files named *.workerd.test.ts run inside workerd.
 const ignored = ['**/node_modules/**', '**/dist/**', 'examples/**', 'test/fixtures/**'];
 
 export default defineConfig({
-  resolve: { conditions: ['source'] },
-  // Tests run in Vite's ssr environment, which ignores resolve.conditions: without this, `flagstage/*`
-  // would resolve to dist/ instead of the TypeScript sources.
-  ssr: { resolve: { conditions: ['source'] } },
+  // `flagstage/*` is this package's TypeScript sources in tests (tsconfig.json `paths` says the same
+  // to the compiler); the published package.json exports only point at dist/.
+  resolve: {
+    alias: entries()
+      .filter((entry) => entry.specifier !== null)
+      .map((entry) => ({ find: new RegExp(`^${entry.specifier}$`), replacement: `${root}/${entry.source}` })),
+  },
   test: {
     projects: [
       {
