@@ -9,7 +9,7 @@ import type { Explanation } from './policy/explain';
 import { flagsmithBackend } from './policy/flagsmith-backend';
 import { DecisionMemo } from './policy/memo';
 import { planManifest } from './policy/plan';
-import { compilePolicy, type CompiledPolicy } from './policy/policy';
+import { compilePolicy, type CompiledPolicy, type IdentityMemo } from './policy/policy';
 import { report, SourceError, warnSourceError, type SourceErrorHandler } from './sources/errors';
 import type { DocumentSource, LoadedDocument, WaitUntil } from './sources/source';
 
@@ -135,6 +135,13 @@ export function createFlagstage<M extends Manifest>(options: FlagstageOptions<M>
     return active.decide(flag, identity, memo.for(checked(identity), active));
   };
 
+  // The identity's memo; a backend that must wait for its answers (FlagBackend.prepare) fills it
+  // first. A document backend has no prepare, so its path takes no extra await.
+  const memoOf = (active: CompiledPolicy<K>, identity: Identity): IdentityMemo<K> | Promise<IdentityMemo<K>> => {
+    const entry = memo.for(checked(identity), active);
+    return entry.evaluation === null && active.backend?.prepare ? active.backend.prepare(identity).then((evaluation) => ((entry.evaluation = evaluation), entry)) : entry;
+  };
+
   // The same listener as the audit module's watchChanges, so there is one shape of change event.
   let unsubscribe =
     source.subscribe && (options.onChange !== undefined || options.logChanges !== false)
@@ -147,20 +154,22 @@ export function createFlagstage<M extends Manifest>(options: FlagstageOptions<M>
     decideOn,
     policy,
     async decide<F extends K>(flag: F, identity: Identity, context?: WaitUntil): Promise<Decision<F>> {
-      return decideOn(await current(context), flag, identity);
+      const active = policy(await current(context));
+      const entry = memoOf(active, identity);
+      return active.decide(flag, identity, entry instanceof Promise ? await entry : entry);
     },
     async snapshot(identity: Identity, context?: WaitUntil): Promise<FlagSnapshot<K>> {
       const document = await current(context);
       const active = policy(document);
       // One memo lookup for the whole snapshot: it is one use of the identity, not one per flag.
-      const memoOf = memo.for(checked(identity), active);
+      const entry = await memoOf(active, identity);
       const flags = {} as Record<K, boolean>;
-      for (const key of keys) flags[key] = active.decide(key, identity, memoOf).allowed;
+      for (const key of keys) flags[key] = active.decide(key, identity, entry).allowed;
       return Object.freeze({ revision: document?.revision ?? null, flags: Object.freeze(flags) });
     },
     async explain<F extends K>(flag: F, identity: Identity, context?: WaitUntil) {
       const active = policy(await current(context));
-      return active.explain(flag, identity, memo.for(checked(identity), active));
+      return active.explain(flag, identity, await memoOf(active, identity));
     },
     close() {
       unsubscribe?.();

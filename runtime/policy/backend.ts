@@ -13,6 +13,12 @@ export interface FeatureAnswer {
   readonly segment: string | null;
   /** The backend's own reason, verbatim (Flagsmith's `TARGETING_MATCH; segment=…`), for explain. */
   readonly detail: string;
+  /**
+   * Why a backend that decides per identity denied, when it is not targeting: its kill-switch flag
+   * is on (`killed`), or it could not answer (`no-environment`: fail closed). A document backend
+   * never sets it (kill-switches are part of its revision).
+   */
+  readonly denied?: 'killed' | 'no-environment';
 }
 
 /** The answers for one identity, evaluated per flag on demand (the policy memoises its decisions). */
@@ -44,4 +50,11 @@ export interface FlagBackend<K extends string = string> {
   evaluate(identity: Identity): BackendEvaluation<K>;
   /** The identity's bucket in the flag's percentage split, or null when there is none or it has no bucket. */
   bucket?(flag: K, identity: Identity): BucketInfo | null;
+  /**
+   * For a backend that must wait for its answers (a vendor's OpenFeature provider): evaluates the
+   * identity asynchronously, once per identity object (the backend memoises the promise), before
+   * the synchronous policy decides on the result. Document backends leave it out, so their path
+   * gains no await.
+   */
+  prepare?(identity: Identity): Promise<BackendEvaluation<K>>;
 }

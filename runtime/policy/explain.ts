@@ -111,6 +111,11 @@ function ruleSteps(
     );
     return steps;
   }
+  // A backend deciding per identity (a vendor) reports its own kill-switch or its failure in the answer.
+  if (answer.denied !== undefined) {
+    steps.push({ rule: answer.denied === 'killed' ? 'kill-switch' : 'environment', outcome: 'deny', detail: answer.detail });
+    return steps;
+  }
   steps.push({ rule: 'kill-switch', outcome: 'pass', detail: 'no kill-switch is on for the flag or its ancestors' });
 
   const where = answer.segment !== null ? `segment ${answer.segment}` : 'the environment default';

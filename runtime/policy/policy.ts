@@ -99,9 +99,9 @@ export function compilePolicy<K extends string>(plans: Readonly<Record<K, FlagPl
       } else {
         const answer = (memo.evaluation ??= backend.evaluate(identity)).answer(flag);
         allowed = answer.enabled;
-        reason = answer.enabled ? (answer.by ?? 'ga') : 'not-enabled';
+        reason = answer.enabled ? (answer.by ?? 'ga') : (answer.denied ?? 'not-enabled');
       }
-      const decision: Decision<F> = Object.freeze({ flag, allowed, reason, stage, killed, revision });
+      const decision: Decision<F> = Object.freeze({ flag, allowed, reason, stage, killed: killed || reason === 'killed', revision });
       memo.decisions.set(flag, decision);
       return decision;
     },
