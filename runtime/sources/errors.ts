@@ -15,6 +15,10 @@ export type SourceErrorCode =
   | 'invalid-document'
   /** The document is older than the one already held; it was ignored. */
   | 'older-document'
+  /** The document's revision (`updated_at`) is missing or not a timestamp, so it cannot replace the one held. */
+  | 'incomparable-revision'
+  /** The document changed but its revision did not; the new content was used. */
+  | 'unchanged-revision'
   /** A `Link: rel="next"` page sequence was broken (bad URL, loop, foreign origin, too many pages). */
   | 'broken-pages'
   /** Refreshing failed and the document served is older than `maxStaleMs`. */

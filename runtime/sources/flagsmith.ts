@@ -123,10 +123,13 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
     }
     if (!entry || (memory && entry.fetchedAt <= memory.fetchedAt)) return 'none';
     try {
-      accept(loadDocument(JSON.parse(entry.body), entry.fetchedAt, memory));
+      accept(loadDocument(JSON.parse(entry.body), entry.fetchedAt, memory, (notice) => report(onError, notice)));
     } catch (error) {
-      // An older revision is normal (KV propagates slowly); anything else means a corrupt entry.
-      if (!(error instanceof SourceError && error.code === 'older-document')) {
+      // An older revision is normal (KV propagates slowly); an incomparable one is reported as such;
+      // anything else means a corrupt entry.
+      if (error instanceof SourceError && error.code === 'incomparable-revision') {
+        report(onError, error);
+      } else if (!(error instanceof SourceError && error.code === 'older-document')) {
         report(onError, new SourceError('shared-cache', `flagstage: the shared cache held an unusable document (${message(error)}).`, { cause: error }));
       }
       return 'none';
@@ -140,7 +143,7 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
     let loaded: LoadedDocument;
     try {
       raw = await fetchEnvironmentDocument({ url, environmentKey, fetch: fetchFn, timeoutMs });
-      loaded = loadDocument(raw, now(), memory);
+      loaded = loadDocument(raw, now(), memory, (notice) => report(onError, notice));
     } catch (error) {
       fail(error);
       return null;

@@ -4,7 +4,7 @@ import type { DocumentListener, LoadedDocument } from './source';
 /** The subscribers of one source: every source announces new revisions the same way. */
 export interface DocumentListeners {
   subscribe(listener: DocumentListener): () => void;
-  /** Announces a newly accepted document; a refetch of the same revision is not news. */
+  /** Announces a newly accepted document; a refetch of the same content is not news. */
   publish(next: LoadedDocument, previous: LoadedDocument | null): void;
 }
 
@@ -29,7 +29,8 @@ export function documentListeners(onError: SourceErrorHandler): DocumentListener
       };
     },
     publish(next, previous) {
-      if (previous?.revision === next.revision) return;
+      // A refetch keeps the compiled evaluator; new content (even under an unchanged revision) does not.
+      if (previous?.compiled === next.compiled) return;
       for (const listener of listeners) {
         try {
           listener(next, previous);

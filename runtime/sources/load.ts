@@ -1,19 +1,61 @@
 import { compileEnvironment, EngineDocumentError, type EnvironmentDocument } from '../engine/index';
 import { SourceError } from './errors';
-import { compareRevisions } from './revision';
+import { compareRevisions, contentDigest, revisionInstant } from './revision';
 import type { LoadedDocument } from './source';
 
+/** The content digest of every document a source accepted, so a refetch is compared without rehashing the held one. */
+const digests = new WeakMap<object, string>();
+
 /**
- * Turns raw JSON into a `LoadedDocument`, compiling it only when its revision is new: a refetch of
- * the revision already held keeps the compiled evaluator and only renews `fetchedAt`.
- * Throws `invalid-document` (with the JSON path of the bad field) or `older-document`.
+ * Turns raw JSON into a `LoadedDocument`, compiling it only when it is new. Rules, in order:
+ * - a document whose revision cannot be compared (no `updated_at`, or not a timestamp) never
+ *   replaces one whose revision is a timestamp: it throws `incomparable-revision`;
+ * - an older revision throws `older-document`;
+ * - the same revision (however spelled) with the same content keeps the compiled evaluator and only
+ *   renews `fetchedAt`; with different content it is adopted (it is what the origin serves now) and
+ *   `notice` receives an `unchanged-revision` error, since a cache keyed on the revision would miss it.
+ * Throws `invalid-document` (with the JSON path of the bad field) for a document the engine refuses.
  *
  * @example
- * const loaded = loadDocument(JSON.parse(body), Date.now(), current);
+ * const loaded = loadDocument(JSON.parse(body), Date.now(), current, (error) => report(onError, error));
  */
-export function loadDocument(raw: unknown, fetchedAt: number, previous: LoadedDocument | null): LoadedDocument {
-  if (previous && isObject(raw) && raw.updated_at === previous.revision) {
-    return { ...previous, fetchedAt };
+export function loadDocument(
+  raw: unknown,
+  fetchedAt: number,
+  previous: LoadedDocument | null,
+  notice?: (error: SourceError) => void,
+): LoadedDocument {
+  const digest = isObject(raw) ? contentDigest(raw) : null;
+  if (previous && isObject(raw)) {
+    const stated = typeof raw.updated_at === 'string' && raw.updated_at !== '' ? raw.updated_at : null;
+    const order = stated === null ? null : compareRevisions(stated, previous.revision);
+    if (order === null && revisionInstant(previous.revision) !== null) {
+      throw new SourceError(
+        'incomparable-revision',
+        `flagstage: ignored an environment document whose revision ${stated === null ? 'is missing (no updated_at)' : `"${truncate(stated)}" is not a timestamp`}: nothing says it is newer than revision ${previous.revision}, which is kept.`,
+        { path: '$.updated_at' },
+      );
+    }
+    if (order !== null && order < 0) {
+      throw new SourceError(
+        'older-document',
+        `flagstage: ignored environment document revision ${stated}, older than the revision ${previous.revision} already loaded.`,
+      );
+    }
+    const sameRevision = order === 0 || (stated === null && revisionInstant(previous.revision) === null);
+    if (sameRevision || order === null) {
+      const held = digests.get(previous.document) ?? contentDigest(previous.document as unknown as Record<string, unknown>);
+      if (held === digest) return { ...previous, fetchedAt };
+      if (order === 0) {
+        notice?.(
+          new SourceError(
+            'unchanged-revision',
+            `flagstage: the environment document changed but its revision (${previous.revision}) did not; the new content is used. Whatever writes the document should move updated_at with every change.`,
+            { path: '$.updated_at' },
+          ),
+        );
+      }
+    }
   }
   let compiled: ReturnType<typeof compileEnvironment>;
   try {
@@ -21,13 +63,12 @@ export function loadDocument(raw: unknown, fetchedAt: number, previous: LoadedDo
   } catch (error) {
     throw invalid(error);
   }
-  if (previous && compareRevisions(compiled.revision, previous.revision) < 0) {
-    throw new SourceError(
-      'older-document',
-      `flagstage: ignored environment document revision ${compiled.revision}, older than the revision ${previous.revision} already loaded.`,
-    );
-  }
+  if (digest !== null) digests.set(raw as object, digest);
   return { revision: compiled.revision, document: raw as EnvironmentDocument, compiled, fetchedAt };
+}
+
+function truncate(value: string): string {
+  return value.length > 64 ? `${value.slice(0, 64)}…` : value;
 }
 
 function invalid(error: unknown): SourceError {

@@ -1,40 +1,85 @@
 /**
- * Revisions are Flagsmith's `updated_at` timestamps (ISO 8601, often with microseconds, which
- * `Date.parse` cannot be trusted with), so they are compared as instants, not as strings.
+ * Revisions are Flagsmith's `updated_at` timestamps, compared as instants, not as strings: Flagsmith
+ * spells them in more than one way (`2023-07-14 16:12:00.000000` from the SDK test data,
+ * `2019-08-27T14:53:45.698555Z`, Python's `+00:00` offsets, any number of fractional digits), and
+ * `Date.parse` cannot be trusted with microseconds. Two spellings of one instant are one revision.
  */
 
 /**
- * Negative when `a` is older than `b`, 0 when they are the same instant, positive when newer.
+ * Negative when `a` is older than `b`, 0 when they are the same instant, positive when newer; null
+ * when either is not a timestamp (a `sha256:` content revision, a missing or unparseable
+ * `updated_at`), so nothing says which is older.
  *
  * @example
  * compareRevisions('2026-01-01T00:00:00.000001Z', '2026-01-01T00:00:00.000002Z'); // < 0
+ * compareRevisions('2023-07-14 16:12:00.000000', '2023-07-14T16:12:00+00:00');   // 0
+ * compareRevisions('sha256:ab…', '2026-01-01T00:00:00Z');                          // null
  */
-export function compareRevisions(a: string, b: string): number {
-  if (a === b) return 0;
-  const left = instant(a);
-  const right = instant(b);
-  if (left === null || right === null) {
-    // Not timestamps: nothing says which is older, so a different revision counts as newer.
-    return 1;
-  }
-  if (left.ms !== right.ms) return left.ms - right.ms;
-  return left.fraction < right.fraction ? -1 : left.fraction > right.fraction ? 1 : 0;
+export function compareRevisions(a: string, b: string): number | null {
+  const left = revisionInstant(a);
+  const right = revisionInstant(b);
+  if (left === null || right === null) return a === b ? 0 : null;
+  if (left.seconds !== right.seconds) return left.seconds - right.seconds;
+  const width = Math.max(left.fraction.length, right.fraction.length);
+  const l = left.fraction.padEnd(width, '0');
+  const r = right.fraction.padEnd(width, '0');
+  return l < r ? -1 : l > r ? 1 : 0;
 }
 
-interface Instant {
-  /** Milliseconds since the epoch, whole seconds only. */
-  readonly ms: number;
-  /** The fractional second, as digits padded to nanoseconds (so they compare as strings). */
+/** An instant with exact sub-second precision. */
+export interface RevisionInstant {
+  /** Whole seconds since the epoch, UTC. */
+  readonly seconds: number;
+  /** The fractional second's digits without trailing zeros (`'5'` for .500, `''` for none). */
   readonly fraction: string;
 }
 
-const ISO = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/i;
+// Date, then optional time (T, t or a space), seconds, a fraction of any length (. or ,) and a zone:
+// Z, or an offset as +HH, +HHMM or +HH:MM. No zone means UTC, as Django stores it.
+const TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/;
 
-function instant(value: string): Instant | null {
-  const match = ISO.exec(value.trim());
+/**
+ * The instant a revision names, or null when it is not a timestamp Flagsmith could have written.
+ *
+ * @example
+ * revisionInstant('2026-01-01T01:00:00.1234567890+01:00'); // { seconds: 1767225600, fraction: '123456789' }
+ */
+export function revisionInstant(value: string): RevisionInstant | null {
+  const match = TIMESTAMP.exec(value.trim());
   if (!match) return null;
-  const zone = match[3] ?? 'Z';
-  const ms = Date.parse(`${(match[1] ?? '').replace(' ', 'T')}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`);
-  if (Number.isNaN(ms)) return null;
-  return { ms, fraction: (match[2] ?? '').padEnd(9, '0') };
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((index) => Number(match[index] ?? '0')) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) return null;
+  const offsetHours = Number(match[10] ?? '0');
+  const offsetMinutes = Number(match[11] ?? '0');
+  if (offsetHours > 23 || offsetMinutes > 59) return null;
+  const offset = (match[9] === '-' ? -1 : 1) * (offsetHours * 3600 + offsetMinutes * 60);
+  const seconds = Date.UTC(year, month - 1, day, hour, minute, second) / 1000 - offset;
+  return { seconds, fraction: (match[7] ?? '').replace(/0+$/, '') };
+}
+
+function daysIn(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * A digest of a document's content, its revision left out (so two spellings of one instant with the
+ * same content digest the same): detects a document that changed under an unchanged revision. Not
+ * cryptographic, only for change detection; the origin is trusted with the content itself.
+ *
+ * @example
+ * contentDigest({ ...doc, updated_at: 'a' }) === contentDigest({ ...doc, updated_at: 'b' }); // true
+ */
+export function contentDigest(raw: Readonly<Record<string, unknown>>): string {
+  const text = JSON.stringify({ ...raw, updated_at: undefined });
+  // Two independent 32-bit FNV-1a style lanes: 64 bits of state, fast on a megabyte of JSON.
+  let h1 = 0x811c9dc5;
+  let h2 = 0x2545f491;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  return `${(h1 >>> 0).toString(16).padStart(8, '0')}${(h2 >>> 0).toString(16).padStart(8, '0')}:${text.length}`;
 }
