@@ -26,6 +26,8 @@ interface CompiledFeature {
   value: FlagValue;
   metadata: Metadata | undefined;
   split: Split | null;
+  /** The result when no split applies (the environment default): the same for every identity. */
+  fixed: FlagResult | null;
 }
 
 interface CompiledOverride {
@@ -33,12 +35,14 @@ interface CompiledOverride {
   feature: CompiledFeature;
   priority: number;
   reason: string;
+  /** The result when no split applies: the same for every identity. */
+  fixed: FlagResult | null;
 }
 
 interface CompiledSegment {
   match: Matcher;
-  name: string;
-  metadata: Metadata | undefined;
+  /** What the result lists for this segment: the same for every identity. */
+  result: SegmentResult;
   overrides: CompiledOverride[];
 }
 
@@ -47,8 +51,10 @@ interface CompiledSegment {
  * evaluator that does no parsing per identity. `getEvaluationResult` and `compileEnvironment` both
  * evaluate through it, so they cannot disagree.
  *
- * Nothing compiled is handed out mutable: metadata is copied and frozen, and every result object is
- * built fresh, so one call's result can never change another's.
+ * Nothing compiled is handed out mutable: every flag result and matched segment is frozen (those
+ * that are the same for every identity are built once and shared), while a result's `flags` record
+ * and `segments` list are its own: one call's result can never change another's, and evaluating
+ * allocates little more than those two.
  *
  * @example
  * ```ts
@@ -60,10 +66,19 @@ export function compileContext(context: EvaluationContext): CompiledContext {
   const slots = new Map<string, number>();
   const features: Array<{ slot: number; feature: CompiledFeature }> = [];
   for (const feature of Object.values(context.features ?? {})) {
-    let slot = slots.get(feature.name);
-    if (slot === undefined) slots.set(feature.name, (slot = slots.size));
-    features.push({ slot, feature: compileFeature(feature) });
+    const slot = slots.get(feature.name);
+    // Two features of one name: the later one is the result, in the earlier one's place.
+    if (slot !== undefined) features[slot] = { slot, feature: compileFeature(feature) };
+    else {
+      slots.set(feature.name, features.length);
+      features.push({ slot: features.length, feature: compileFeature(feature) });
+    }
   }
+  // Every result starts as a copy of the defaults that are the same for every identity (most
+  // flags): one object copy instead of a property added per flag.
+  const defaults: Record<string, FlagResult | null> = {};
+  for (const { feature } of features) put(defaults, feature.name, feature.fixed);
+  const varying = features.filter(({ feature }) => feature.fixed === null).map(({ feature }) => feature);
 
   // Segment order matters: it is the order of the result's `segments`, and when two segments
   // override one feature with the same priority the first one wins.
@@ -79,12 +94,15 @@ export function compileContext(context: EvaluationContext): CompiledContext {
       const slot = slots.get(override.name);
       // An override of a feature the environment does not have changes no flag.
       if (slot === undefined) continue;
-      overrides.push({ slot, feature: compileFeature(override), priority: override.priority ?? Infinity, reason });
+      const feature = compileFeature(override);
+      overrides.push({ slot, feature, priority: override.priority ?? Infinity, reason, fixed: fixedFlag(feature, reason) });
     }
     const identifiers = identifierList(segment);
     // A listed segment is found by lookup, never matched: it needs no matcher.
     const match = identifiers ? () => false : compileSegment(segment, context);
-    segments.push({ match, name: segment.name, metadata: frozenCopy(segment.metadata), overrides });
+    const metadata = frozenCopy(segment.metadata);
+    const result = Object.freeze(metadata ? { name: segment.name, metadata } : { name: segment.name });
+    segments.push({ match, result, overrides });
     if (!identifiers) {
       evaluated.push(index);
       continue;
@@ -113,11 +131,16 @@ export function compileContext(context: EvaluationContext): CompiledContext {
         }
         while (listed && next < listed.length) chosen = enter(segments[listed[next++]!]!, matched, chosen, slotCount);
       }
-      const flags: Record<string, FlagResult> = {};
-      for (const { slot, feature } of features) {
-        const override = chosen?.[slot];
-        const flag = override ? flagOf(override.feature, override.reason, identity) : flagOf(feature, 'DEFAULT', identity);
-        put(flags, feature.name, flag);
+      // The copy keeps `__proto__` an own property, so plain assignment below is safe for any name.
+      const flags = { ...defaults } as Record<string, FlagResult>;
+      if (chosen === null) {
+        for (const feature of varying) flags[feature.name] = flagOf(feature, 'DEFAULT', identity);
+      } else {
+        for (const { slot, feature } of features) {
+          const override = chosen[slot];
+          if (override) flags[feature.name] = override.fixed ?? flagOf(override.feature, override.reason, identity);
+          else if (feature.fixed === null) flags[feature.name] = flagOf(feature, 'DEFAULT', identity);
+        }
       }
       return { flags, segments: matched };
     },
@@ -129,7 +152,7 @@ type Chosen = Array<CompiledOverride | undefined>;
 
 /** Records that the identity is in `segment`: lists it and applies its overrides by priority. */
 function enter(segment: CompiledSegment, matched: SegmentResult[], chosen: Chosen | null, slotCount: number): Chosen | null {
-  matched.push(segment.metadata ? { name: segment.name, metadata: segment.metadata } : { name: segment.name });
+  matched.push(segment.result);
   for (const override of segment.overrides) {
     chosen ??= new Array<CompiledOverride | undefined>(slotCount);
     const current = chosen[override.slot];
@@ -156,17 +179,26 @@ function flagOf(feature: CompiledFeature, reason: string, identity: IdentityView
       }
     }
   }
-  return metadata ? { name, enabled, value, reason, variant, metadata } : { name, enabled, value, reason, variant };
+  // Frozen like the shared results, so that every flag result behaves alike.
+  return Object.freeze(metadata ? { name, enabled, value, reason, variant, metadata } : { name, enabled, value, reason, variant });
 }
 
 function compileFeature(feature: FeatureContext): CompiledFeature {
-  return {
+  const compiled: CompiledFeature = {
     name: feature.name,
     enabled: feature.enabled,
     value: feature.value === undefined ? null : feature.value,
     metadata: frozenCopy(feature.metadata),
     split: compileSplit(feature),
+    fixed: null,
   };
+  compiled.fixed = fixedFlag(compiled, 'DEFAULT');
+  return compiled;
+}
+
+/** A feature's result when it has no split: built once, frozen, shared by every evaluation. */
+function fixedFlag(feature: CompiledFeature, reason: string): FlagResult | null {
+  return feature.split ? null : flagOf(feature, reason, null);
 }
 
 function compileSplit(feature: FeatureContext): Split | null {

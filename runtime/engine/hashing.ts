@@ -4,8 +4,8 @@ import { md5Modulo } from './md5';
  * Flagsmith's bucket of a string: its MD5 read as a 128-bit big-endian integer, modulo 9999, scaled
  * to [0, 100]. `md5Modulo` reduces without BigInt; a residue of 9998 gives exactly 100.
  */
-function md5Bucket(text: string): number {
-  return (md5Modulo(text, 9999) / 9998) * 100;
+function md5Bucket(text: string, second?: string): number {
+  return (md5Modulo(9999, text, second) / 9998) * 100;
 }
 
 /**
@@ -35,6 +35,6 @@ export function percentageBucket(parts: readonly string[]): number {
 
 /** `percentageBucket([first, second])` without building the array on the hot path. */
 export function pairBucket(first: string, second: string): number {
-  const value = md5Bucket(first + ',' + second);
+  const value = md5Bucket(first, second);
   return value !== 100 ? value : percentageBucket([first, second]);
 }

@@ -19,18 +19,28 @@ const state = new Int32Array(4);
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
- * Hashes `text` (as UTF-8) and returns the digest as words: A, B, C, D, each holding four digest
- * bytes in little-endian order. The array is reused by the next call: read it first.
+ * Hashes `text` (as UTF-8), or `text,second` when `second` is given (the two joined by a comma,
+ * without building that string), and returns the digest as words: A, B, C, D, each holding four
+ * digest bytes in little-endian order. The array is reused by the next call: read it first.
  */
-export function md5Words(text: string): Int32Array {
-  const length = text.length;
+export function md5Words(text: string, second?: string): Int32Array {
+  const units = second === undefined ? text.length : text.length + 1 + second.length;
   // At most 3 bytes per UTF-16 unit, plus 72 bytes of padding and length.
-  if (length * 3 + 72 > bytes.length) {
-    bytes = new Uint8Array((length * 3 + 72 + 63) & ~63);
+  if (units * 3 + 72 > bytes.length) {
+    bytes = new Uint8Array((units * 3 + 72 + 63) & ~63);
     words = new Int32Array(bytes.buffer);
   }
-  const out = bytes;
-  let n = 0;
+  let n = encode(text, bytes, 0);
+  if (second !== undefined) {
+    bytes[n++] = 0x2c;
+    n = encode(second, bytes, n);
+  }
+  return digest(n);
+}
+
+/** Writes `text` as UTF-8 into `out` from byte `n`; returns the byte after it. */
+function encode(text: string, out: Uint8Array, n: number): number {
+  const length = text.length;
   for (let i = 0; i < length; i++) {
     let code = text.charCodeAt(i);
     if (code < 0x80) {
@@ -57,6 +67,12 @@ export function md5Words(text: string): Int32Array {
       out[n++] = 0x80 | (code & 0x3f);
     }
   }
+  return n;
+}
+
+/** Pads the `n` message bytes in the buffer and compresses them. */
+function digest(n: number): Int32Array {
+  const out = bytes;
   // Padding: 0x80, zeros up to 56 bytes mod 64, then the length in bits as a 64-bit little-endian number.
   const padded = ((n + 8) & ~63) + 64;
   out[n] = 0x80;
@@ -226,12 +242,13 @@ export function md5Words(text: string): Int32Array {
 }
 
 /**
- * The digest as Flagsmith reads it, one 128-bit big-endian integer, modulo `divisor` (< 2^15),
+ * The digest of `text` (or `text,second`) as Flagsmith reads it, one 128-bit big-endian integer,
+ * modulo `divisor` (< 2^15),
  * without BigInt: folded in 16-bit limbs, every intermediate stays below 2^31, so the arithmetic
  * is exact small-integer arithmetic.
  */
-export function md5Modulo(text: string, divisor: number): number {
-  const digest = md5Words(text);
+export function md5Modulo(divisor: number, text: string, second?: string): number {
+  const digest = md5Words(text, second);
   let residue = 0;
   for (let i = 0; i < 4; i++) {
     // The word's four bytes in digest order, read big-endian, as two 16-bit limbs.

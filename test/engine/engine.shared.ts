@@ -196,9 +196,14 @@ export function engineSuite(): void {
           const snapshot = JSON.stringify([a, b]);
           const first = environment.evaluate(a);
           const firstCopy = structuredClone(first);
-          // A caller scribbling on a result must not change later results.
-          for (const flag of Object.values(first.flags)) (flag as { enabled: boolean }).enabled = !flag.enabled;
+          // A caller scribbling on a result must not change later results: its `flags` record and
+          // `segments` list are its own, and what it shares with other results is frozen.
+          for (const [name, flag] of Object.entries(first.flags)) {
+            expect(() => ((flag as { enabled: boolean }).enabled = !flag.enabled)).toThrow(TypeError);
+            first.flags[name] = { ...flag, enabled: !flag.enabled };
+          }
           first.segments.push({ name: 'scribble' });
+          for (const segment of first.segments.slice(0, -1)) expect(() => ((segment as { name: string }).name = 'scribble')).toThrow(TypeError);
           environment.evaluate(b);
           const again = environment.evaluate(a);
           expect(again).toStrictEqual(firstCopy);
