@@ -1,3 +1,5 @@
+import { FlagstageError } from '../runtime/errors/flagstage-error';
+
 /** What a command may touch of the outside world; tests pass their own. */
 export interface CliIO {
   readonly cwd: string;
@@ -8,21 +10,21 @@ export interface CliIO {
   readonly isTTY: boolean;
 }
 
-/** A user mistake: exit 1 with a one-line fix. */
-export class UsageError extends Error {
+/** A user mistake (code `usage`): exit 1 with a one-line fix. */
+export class UsageError extends FlagstageError<'usage'> {
+  override name = 'UsageError';
   readonly exitCode = 1;
-  constructor(message: string) {
-    super(message.startsWith('flagstage:') ? message : `flagstage: ${message}`);
-    this.name = 'UsageError';
+  constructor(problem: string, options: { readonly cause?: unknown } = {}) {
+    super('usage', problem, options);
   }
 }
 
-/** A backend failure: exit 2 with the backend's own message. */
-export class BackendError extends Error {
+/** A backend failure (code `backend`): exit 2 with the backend's own message. */
+export class BackendError extends FlagstageError<'backend'> {
+  override name = 'BackendError';
   readonly exitCode = 2;
-  constructor(message: string) {
-    super(message.startsWith('flagstage:') ? message : `flagstage: ${message}`);
-    this.name = 'BackendError';
+  constructor(problem: string, options: { readonly cause?: unknown } = {}) {
+    super('backend', problem, options);
   }
 }
 

@@ -1,3 +1,4 @@
+import { FlagstageError, prefixed, problemOf } from '../runtime/errors/flagstage-error';
 import { allowCommand, disallowCommand } from './commands/allow';
 import { auditCommand } from './commands/audit';
 import { codegenCommand } from './commands/codegen';
@@ -66,7 +67,7 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
   }
   const command = commands.find((candidate) => candidate.name === name);
   if (!command) {
-    io.stderr(`flagstage: ${unknownCommand(name, rest)}\n`);
+    io.stderr(`${prefixed(unknownCommand(name, rest))}\n`);
     return 1;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -80,13 +81,18 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
       io.stderr(`${error.message}\n`);
       return error.exitCode;
     }
+    // Any other flagstage error (a manifest mistake, an unknown flag) already reads as one line.
+    if (error instanceof FlagstageError) {
+      io.stderr(`${error.message}\n`);
+      return error.code === 'invalid-manifest' || error.code === 'unknown-flag' ? 1 : 2;
+    }
     // parseArgs reports unknown or malformed options with a code; they are user mistakes.
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr(`flagstage: ${parseArgsProblem(error as Error)}; run \`flagstage ${name} --help\`\n`);
+      io.stderr(`${prefixed(`${parseArgsProblem(error as Error)}; run \`flagstage ${name} --help\``)}\n`);
       return 1;
     }
-    io.stderr(`flagstage: ${(error as Error)?.message ?? String(error)}\n`);
+    io.stderr(`${prefixed(problemOf(error))}\n`);
     return 2;
   }
 }

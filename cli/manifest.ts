@@ -29,7 +29,7 @@ export async function loadManifestCached(options: { readonly cwd: string; readon
   try {
     manifest = loadManifest({ cwd: options.cwd, config: options.config });
   } catch (error) {
-    if (error instanceof ManifestError) throw new UsageError(error.message);
+    if (error instanceof ManifestError) throw new UsageError(error.problem, { cause: error });
     throw error;
   }
   if (key !== null) writeCache(cachePath, { key, manifest });

@@ -31,7 +31,7 @@ export function emitGenerated(manifest: Manifest, options: EmitOptions): string 
   lines.push(`${GENERATED_HEADER} edit ${options.configName} and run \`npx flagstage codegen\`.`);
   lines.push('// `npx flagstage codegen --check` fails in CI when this file is stale.');
   lines.push('');
-  lines.push(`import { defineGate, type Gate } from ${quote(runtime)};`);
+  lines.push(`import { defineGate, FlagstageError, type Gate } from ${quote(runtime)};`);
   lines.push('');
   lines.push('/** Every flag key of this manifest. */');
   lines.push(`export type FlagKey = ${flags.map((flag) => quote(flag.key)).join(' | ')};`);
@@ -68,7 +68,7 @@ export function emitGenerated(manifest: Manifest, options: EmitOptions): string 
   lines.push(' */');
   lines.push('export function withFeature<K extends FlagKey>(key: K): Gate<K> {');
   lines.push('  const gate = gates[key];');
-  lines.push(`  if (gate === undefined) throw new Error(\`flagstage: unknown flag "\${String(key)}"; it is not in ${options.configName}\`);`);
+  lines.push(`  if (gate === undefined) throw new FlagstageError('unknown-flag', \`unknown flag "\${String(key)}"; it is not in ${options.configName}\`);`);
   lines.push('  return gate;');
   lines.push('}');
   lines.push('');

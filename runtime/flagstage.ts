@@ -1,16 +1,19 @@
+import { FlagstageError } from './errors/flagstage-error';
+import { report, warnError, type ErrorHandler } from './errors/report';
 import type { Identity } from './identity';
 import type { FlagKey, RegisteredManifest } from './manifest/register';
 import type { Manifest } from './manifest/types';
 import type { FlagBackend } from './policy/backend';
-import { changeListener } from './audit/emitter';
-import type { ChangeSink } from './audit/change-event';
+import { changeListener } from './changes/emitter';
+import type { ChangeSink } from './changes/change-event';
 import type { Decision, FlagSnapshot } from './policy/decision';
-import type { Explanation } from './policy/explain';
+import type { Explanation } from './policy/explanation';
 import { flagsmithBackend } from './policy/flagsmith-backend';
 import { DecisionMemo } from './policy/memo';
 import { planManifest } from './policy/plan';
-import { compilePolicy, type CompiledPolicy, type IdentityMemo } from './policy/policy';
-import { report, SourceError, warnSourceError, type SourceErrorHandler } from './sources/errors';
+import type { CompiledPolicy, IdentityMemo } from './policy/compiled-policy';
+import { compilePolicy } from './policy/policy';
+import { SourceError } from './sources/errors';
 import type { DocumentSource, LoadedDocument, WaitUntil } from './sources/source';
 
 type KeyOf<M extends Manifest> = keyof M['flags'] & string;
@@ -19,10 +22,11 @@ type KeyOf<M extends Manifest> = keyof M['flags'] & string;
  * The runtime an app creates once per isolate: `createFlagstage({ manifest, source })`.
  * Every method resolves from the source's current document; on a compiled document the decision
  * itself is synchronous, only waiting for the source (which in steady state is in memory) is async.
+ * `S` is the source's own type, so `flags.source.refresh()` of a `flagsmithSource` needs no second variable.
  */
-export interface Flagstage<M extends Manifest = RegisteredManifest> {
+export interface Flagstage<M extends Manifest = RegisteredManifest, S extends DocumentSource = DocumentSource> {
   readonly manifest: M;
-  readonly source: DocumentSource;
+  readonly source: S;
   /** The decision for one flag. `context` lets a stale document refresh through `waitUntil`. */
   decide<K extends KeyOf<M>>(flag: K, identity: Identity, context?: WaitUntil): Promise<Decision<K>>;
   /** One boolean per flag, for React hydration. */
@@ -37,11 +41,20 @@ export interface Flagstage<M extends Manifest = RegisteredManifest> {
   close(): void;
 }
 
-export interface FlagstageOptions<M extends Manifest> {
+export interface FlagstageOptions<M extends Manifest, S extends DocumentSource = DocumentSource> {
   /** The manifest exported by `flags.gen.ts`. */
   readonly manifest: M;
   /** Where documents come from: `flagsmithSource`, `fileSource` or `staticSource`. */
-  readonly source: DocumentSource;
+  readonly source: S;
+  /**
+   * Receives every runtime error that is reported rather than thrown: the source's failures
+   * (`SourceError`: a failed refresh, a bad document, a broken shared cache), a failing change
+   * sink (`listener`), a source that threw (`source-failed`), and problems found in a document, once
+   * per revision: a manifest flag whose kill-switch feature is missing (`missing-kill-switch`; the
+   * flag counts as killed for everyone but admins). Decisions never wait on it and a
+   * throwing handler is ignored. Default: one JSON line per error on `console.warn`.
+   */
+  readonly onError?: ErrorHandler;
   /**
    * Receives one event `{ at, flag, before, after, revision }` per flag whose stage, kill-switch,
    * allowlist or percentage a new revision changes. Never awaited on a request; a failing sink is
@@ -50,12 +63,6 @@ export interface FlagstageOptions<M extends Manifest> {
   readonly onChange?: ChangeSink | readonly ChangeSink[];
   /** Also log every change event as one JSON line on the console. Default: true. */
   readonly logChanges?: boolean;
-  /**
-   * Receives problems found in a document, once per revision: a manifest flag whose kill-switch
-   * feature is missing (code `missing-kill-switch`; the flag counts as killed for everyone but
-   * admins). Default: one JSON line on `console.warn`.
-   */
-  readonly onError?: SourceErrorHandler;
   /** Another flag system behind the same policy. Default: the Flagsmith engine on the document. */
   readonly backend?: (manifest: M, document: LoadedDocument) => FlagBackend<KeyOf<M>>;
 }
@@ -78,11 +85,15 @@ export interface FlagstageOptions<M extends Manifest> {
  * const e = await flags.explain('gastown', identity); // the trace
  * ```
  */
-export function createFlagstage<M extends Manifest>(options: FlagstageOptions<M>): Flagstage<M> {
+export function createFlagstage<M extends Manifest, S extends DocumentSource = DocumentSource>(options: FlagstageOptions<M, S>): Flagstage<M, S> {
   type K = KeyOf<M>;
   const { manifest, source } = options;
-  if (!manifest || typeof manifest.flags !== 'object') throw new TypeError('flagstage: createFlagstage needs the manifest exported by flags.gen.ts');
-  if (!source || typeof source.current !== 'function') throw new TypeError('flagstage: createFlagstage needs a source (flagsmithSource, fileSource or staticSource)');
+  if (!manifest || typeof manifest.flags !== 'object') throw new FlagstageError('invalid-option', 'createFlagstage needs the manifest exported by flags.gen.ts');
+  if (!source || typeof source.current !== 'function') {
+    throw new FlagstageError('invalid-option', 'createFlagstage needs a source (flagsmithSource, fileSource or staticSource)');
+  }
+  const onError = options.onError;
+  const reportError = (error: FlagstageError): void => report(onError ?? warnError, error);
   const plans = planManifest(manifest as Manifest<K>);
   const keys = Object.keys(plans) as K[];
   const makeBackend = options.backend ?? ((m: M, loaded: LoadedDocument) => flagsmithBackend(m as Manifest<K>, loaded));
@@ -105,16 +116,14 @@ export function createFlagstage<M extends Manifest>(options: FlagstageOptions<M>
     return compiled;
   };
 
-  const onError = options.onError ?? warnSourceError;
   const reportMissingKillSwitches = (compiled: CompiledPolicy<K>, revision: string): void => {
     for (const key of keys) {
       const feature = manifest.flags[key]?.killSwitchFeature ?? null;
       if (feature === null || compiled.state(key).rollout?.killSwitchMissing !== true) continue;
-      report(
-        onError,
+      reportError(
         new SourceError(
           'missing-kill-switch',
-          `flagstage: flag "${key}" has a kill-switch, but the environment document (revision ${revision}) has no feature "${feature}": "${key}" counts as killed for everyone but admins until it exists again. Run \`flagstage provision\` to recreate it (disabled = not killed), or \`flagstage kill ${key}\` to keep it killed.`,
+          `flag "${key}" has a kill-switch, but the environment document (revision ${revision}) has no feature "${feature}": "${key}" counts as killed for everyone but admins until it exists again. Run \`flagstage provision\` to recreate it (disabled = not killed), or \`flagstage kill ${key}\` to keep it killed.`,
         ),
       );
     }
@@ -125,7 +134,7 @@ export function createFlagstage<M extends Manifest>(options: FlagstageOptions<M>
       return await source.current(context);
     } catch (error) {
       // Sources promise never to throw; if one does anyway, fail closed rather than fail the request.
-      warn('source-error', error);
+      reportError(new FlagstageError('source-failed', 'the source threw; deciding without a document (admin-only).', { cause: error }));
       return null;
     }
   };
@@ -142,11 +151,12 @@ export function createFlagstage<M extends Manifest>(options: FlagstageOptions<M>
     return entry.evaluation === null && active.backend?.prepare ? active.backend.prepare(identity).then((evaluation) => ((entry.evaluation = evaluation), entry)) : entry;
   };
 
-  // The same listener as the audit module's watchChanges, so there is one shape of change event.
-  let unsubscribe =
-    source.subscribe && (options.onChange !== undefined || options.logChanges !== false)
-      ? source.subscribe(changeListener({ manifest, onChange: options.onChange, console: options.logChanges ?? true }))
-      : undefined;
+  // The same listener as the changes module's watchChanges, so there is one shape of change event.
+  const unsubscribes: (() => void)[] = [];
+  if (source.subscribe && (options.onChange !== undefined || options.logChanges !== false)) {
+    unsubscribes.push(source.subscribe(changeListener({ manifest, onChange: options.onChange, console: options.logChanges ?? true, onError: reportError })));
+  }
+  if (onError !== undefined && source.subscribeErrors) unsubscribes.push(source.subscribeErrors(reportError));
 
   return Object.freeze({
     manifest,
@@ -172,8 +182,7 @@ export function createFlagstage<M extends Manifest>(options: FlagstageOptions<M>
       return active.explain(flag, identity, await memoOf(active, identity));
     },
     close() {
-      unsubscribe?.();
-      unsubscribe = undefined;
+      for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
     },
   });
 }
@@ -181,14 +190,9 @@ export function createFlagstage<M extends Manifest>(options: FlagstageOptions<M>
 /** A decision about nobody would be a decision about everybody: refuse an identity without a userId. */
 function checked(identity: Identity): Identity {
   if (typeof identity !== 'object' || identity === null || typeof identity.userId !== 'string' || identity.userId === '') {
-    throw new TypeError('flagstage: an identity needs a non-empty userId, resolved from the authenticated session');
+    throw new FlagstageError('invalid-identity', 'an identity needs a non-empty userId, resolved from the authenticated session');
   }
   return identity;
-}
-
-function warn(code: string, error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error);
-  console.warn(JSON.stringify({ type: 'flagstage.runtime-error', code, message }));
 }
 
 export type { FlagKey };

@@ -4,6 +4,10 @@
  */
 export * from './manifest/index';
 
+// Errors: one base class with a closed code; reported errors reach createFlagstage({ onError }).
+export { FlagstageError, isFlagstageError, ERROR_CODES, warnError } from './errors/index';
+export type { FlagstageErrorCode, ErrorHandler } from './errors/index';
+
 // The runtime: createFlagstage, the rollout policy and grants (issue 4).
 export type { Identity, IdentityTraitValue } from './identity';
 export { createFlagstage } from './flagstage';
@@ -16,4 +20,4 @@ export type { DocumentSource, LoadedDocument, WaitUntil } from './sources/source
 // Documents at the edge: the Flagsmith source, its shared cache layers, the webhook, and change
 // events (issue 5). fileSource is Node-only: runtime/sources/file.ts, on its own subpath.
 export * from './sources/index';
-export * from './audit/index';
+export * from './changes/index';

@@ -1,3 +1,4 @@
+import { FlagstageError } from 'flagstage';
 import type { Context, Env, MiddlewareHandler } from 'hono';
 import type { Flagstage } from '../../runtime/flagstage';
 import type { GrantSecret } from '../../runtime/grants/types';
@@ -52,7 +53,7 @@ export interface FlagstageOptions<E extends Env = Env> {
  */
 export function flagstage<E extends Env = Env>(flags: Flagstage, options: FlagstageOptions<E>): MiddlewareHandler<E> {
   if (typeof options?.identity !== 'function') {
-    throw new TypeError('flagstage: flagstage(flags, { identity }) needs an identity function');
+    throw new FlagstageError('invalid-option', 'flagstage(flags, { identity }) needs an identity function');
   }
   return async function flagstage(c, next) {
     const state: RequestState = {

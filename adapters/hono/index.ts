@@ -11,4 +11,4 @@ export { flagstage, type FlagstageOptions, type GrantOptions } from './flagstage
 export { requireFlag, type DeniedBody, type RequireFlagOptions } from './require-flag';
 export { webhook, type WebhookOptions } from './webhook';
 export type { FlagstageRequest } from './types';
-export type { FlagstageErrorCode, GrantErrorCode } from '../shared/codes';
+export type { DenialCode, GrantDenialCode } from '../shared/codes';

@@ -1,8 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { verifyGrant } from 'flagstage';
+import { FlagstageError, verifyGrant } from 'flagstage';
 import type { Gate } from '../../runtime/manifest/index';
 import type { FlagKey } from '../../runtime/manifest/index';
-import { FORBIDDEN, grantErrorCode, UNAUTHENTICATED, type FlagstageErrorCode, type GrantRefusal } from '../shared/codes';
+import { FORBIDDEN, grantDenialCode, UNAUTHENTICATED, type DenialCode, type GrantDenial } from '../shared/codes';
 import { assertGate } from '../shared/gate';
 import type { GrantOptions } from './flagstage';
 import { decide, getState, type RequestState } from './state';
@@ -20,7 +20,7 @@ export interface RequireFlagOptions {
 
 /** The JSON body of a refused request. */
 export interface DeniedBody {
-  readonly error: FlagstageErrorCode;
+  readonly error: DenialCode;
   readonly flag: string;
 }
 
@@ -50,7 +50,7 @@ export function requireFlag<K extends FlagKey>(gate: Gate<K>, options: RequireFl
       const token = await grantToken(c, state);
       if (token !== null) {
         const refusal = await checkGrant(c, state, token, flag);
-        if (refusal !== null) return deny(c, 403, grantErrorCode(refusal), flag);
+        if (refusal !== null) return deny(c, 403, grantDenialCode(refusal), flag);
         return next();
       }
     }
@@ -62,14 +62,14 @@ export function requireFlag<K extends FlagKey>(gate: Gate<K>, options: RequireFl
   };
 }
 
-function deny(c: Context, status: 401 | 403, error: FlagstageErrorCode, flag: string): Response {
+function deny(c: Context, status: 401 | 403, error: DenialCode, flag: string): Response {
   const body: DeniedBody = { error, flag };
   return c.json(body, status);
 }
 
 function grantsOf(state: RequestState): GrantOptions {
   if (state.grants === undefined) {
-    throw new Error('flagstage: requireFlag(gate, { continuing: true }) needs flagstage(flags, { identity, grants: { secrets } })');
+    throw new FlagstageError('missing-setup', 'requireFlag(gate, { continuing: true }) needs flagstage(flags, { identity, grants: { secrets } })');
   }
   return state.grants;
 }
@@ -80,7 +80,7 @@ async function grantToken(c: Context, state: RequestState): Promise<string | nul
   return typeof token === 'string' && token.length > 0 ? token : null;
 }
 
-async function checkGrant(c: Context, state: RequestState, token: string, flag: string): Promise<GrantRefusal | null> {
+async function checkGrant(c: Context, state: RequestState, token: string, flag: string): Promise<GrantDenial | null> {
   const grants = grantsOf(state);
   const secrets = typeof grants.secrets === 'function' ? grants.secrets(c) : grants.secrets;
   const result = await verifyGrant<FlagKey>(token, { secrets });

@@ -1,3 +1,4 @@
+import { FlagstageError } from 'flagstage';
 import type { Context } from 'hono';
 import type { Flagstage } from '../../runtime/flagstage';
 import type { Identity } from '../../runtime/identity';
@@ -26,7 +27,7 @@ export function setState(c: Context, state: RequestState): void {
 export function getState(c: Context, caller: string): RequestState {
   const state = states.get(c);
   if (state === undefined) {
-    throw new Error(`flagstage: ${caller} needs app.use(flagstage(flags, { identity })) to run before it`);
+    throw new FlagstageError('missing-setup', `${caller} needs app.use(flagstage(flags, { identity })) to run before it`);
   }
   return state;
 }

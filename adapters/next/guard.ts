@@ -1,3 +1,4 @@
+import { FlagstageError } from 'flagstage';
 import type { NextFetchEvent, NextRequest } from 'next/server';
 import type { Flagstage } from '../../runtime/flagstage';
 import type { Identity } from '../../runtime/identity';
@@ -50,7 +51,7 @@ export type FlagGuard = (request: NextRequest, event?: NextFetchEvent) => Promis
  * ```
  */
 export function flagGuard(flags: Flagstage, options: FlagGuardOptions): FlagGuard {
-  if (typeof options?.identity !== 'function') throw new TypeError('flagstage: flagGuard(flags, { routes, identity }) needs an identity function');
+  if (typeof options?.identity !== 'function') throw new FlagstageError('invalid-option', 'flagGuard(flags, { routes, identity }) needs an identity function');
   const gatesFor = compileRoutes(options.routes);
   const redirectTo = options.redirectTo ?? '/';
   return async function flagGuard(request, event) {

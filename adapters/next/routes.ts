@@ -1,3 +1,4 @@
+import { FlagstageError } from 'flagstage';
 import type { FlagKey, Gate } from '../../runtime/manifest/index';
 import { assertGate } from '../shared/gate';
 
@@ -18,7 +19,7 @@ const segmentsOf = (path: string): string[] => path.split('/').filter((segment) 
 
 /** Compiles the patterns once; every matching pattern's gate applies, in the order given. */
 export function compileRoutes(routes: RouteGates): (pathname: string) => Gate<FlagKey>[] {
-  if (typeof routes !== 'object' || routes === null) throw new TypeError('flagstage: flagGuard needs routes, e.g. { "/gastown/*": requireGastown }');
+  if (typeof routes !== 'object' || routes === null) throw new FlagstageError('invalid-option', 'flagGuard needs routes, e.g. { "/gastown/*": requireGastown }');
   const compiled: CompiledRoute[] = Object.entries(routes).map(([pattern, gate]) => {
     assertGate(gate, `flagGuard route ${JSON.stringify(pattern)}`);
     return { pattern, gate, matches: compilePattern(pattern) };
@@ -30,11 +31,11 @@ export function compileRoutes(routes: RouteGates): (pathname: string) => Gate<Fl
 }
 
 function compilePattern(pattern: string): (segments: readonly string[]) => boolean {
-  if (!pattern.startsWith('/')) throw new Error(`flagstage: route pattern ${JSON.stringify(pattern)} must start with "/"`);
+  if (!pattern.startsWith('/')) throw new FlagstageError('invalid-option', `route pattern ${JSON.stringify(pattern)} must start with "/"`);
   const parts = segmentsOf(pattern);
   const wildcard = parts.at(-1) === '*';
   const fixed = wildcard ? parts.slice(0, -1) : parts;
-  if (fixed.includes('*')) throw new Error(`flagstage: route pattern ${JSON.stringify(pattern)}: "*" may only be the last segment`);
+  if (fixed.includes('*')) throw new FlagstageError('invalid-option', `route pattern ${JSON.stringify(pattern)}: "*" may only be the last segment`);
   return (segments) => {
     if (wildcard ? segments.length < fixed.length : segments.length !== fixed.length) return false;
     return fixed.every((part, i) => part.startsWith(':') || safeDecode(segments[i]!) === part);

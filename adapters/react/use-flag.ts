@@ -1,4 +1,5 @@
 import { useContext } from 'react';
+import { FlagstageError } from 'flagstage';
 import type { FlagKey } from '../../runtime/manifest/index';
 import { SnapshotContext } from './context';
 
@@ -16,6 +17,6 @@ import { SnapshotContext } from './context';
  */
 export function useFlag(flag: FlagKey): boolean {
   const snapshot = useContext(SnapshotContext);
-  if (snapshot === null) throw new Error('flagstage: useFlag() and <Feature> need a <FlagstageProvider snapshot> above them');
+  if (snapshot === null) throw new FlagstageError('missing-setup', 'useFlag() and <Feature> need a <FlagstageProvider snapshot> above them');
   return (snapshot.flags as Readonly<Record<string, boolean | undefined>>)[flag] === true;
 }

@@ -1,4 +1,4 @@
-import type { GrantError } from '../../runtime/grants/types';
+import type { GrantRefusal } from '../../runtime/grants/types';
 
 /**
  * The stable error codes the adapters answer with. Clients may match on them; they never change
@@ -8,16 +8,16 @@ export const FORBIDDEN = 'flagstage.forbidden';
 /** No identity: the app's auth did not establish who is asking. */
 export const UNAUTHENTICATED = 'flagstage.unauthenticated';
 
-/** Why a presented grant was refused: the verifier's codes plus the two the adapters check. */
-export type GrantRefusal = GrantError | 'wrong-flag' | 'wrong-identity';
+/** Why a presented grant was refused: the verifier's refusals plus the two the gate checks. */
+export type GrantDenial = GrantRefusal | 'wrong-flag' | 'wrong-identity';
 
 /** `flagstage.grant-expired`, `flagstage.grant-bad-signature`, ... */
-export type GrantErrorCode = `flagstage.grant-${GrantRefusal}`;
+export type GrantDenialCode = `flagstage.grant-${GrantDenial}`;
 
 /** The stable code for a refused grant. */
-export function grantErrorCode(refusal: GrantRefusal): GrantErrorCode {
+export function grantDenialCode(refusal: GrantDenial): GrantDenialCode {
   return `flagstage.grant-${refusal}`;
 }
 
 /** Every code an adapter may answer a denied request with. */
-export type FlagstageErrorCode = typeof FORBIDDEN | typeof UNAUTHENTICATED | GrantErrorCode;
+export type DenialCode = typeof FORBIDDEN | typeof UNAUTHENTICATED | GrantDenialCode;

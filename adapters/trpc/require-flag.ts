@@ -1,3 +1,5 @@
+import { FlagstageError } from 'flagstage';
+import { prefixed } from '../../runtime/errors/flagstage-error';
 import { TRPCError, type TRPCMiddlewareFunction } from '@trpc/server';
 import type { Flagstage } from '../../runtime/flagstage';
 import type { Identity } from '../../runtime/identity';
@@ -30,8 +32,8 @@ export type FlagMiddleware<TContext, K extends FlagKey> = TRPCMiddlewareFunction
 
 /** The stable messages of the errors a gate throws. */
 export const messages = {
-  unauthenticated: (flag: string) => `flagstage: unauthenticated (${flag})`,
-  forbidden: (flag: string) => `flagstage: forbidden (${flag})`,
+  unauthenticated: (flag: string) => prefixed(`unauthenticated (${flag})`),
+  forbidden: (flag: string) => prefixed(`forbidden (${flag})`),
 } as const;
 
 /**
@@ -61,7 +63,7 @@ export function createRequireFlag<TContext>(
   options: RequireFlagOptions<TContext>,
 ): <K extends FlagKey>(gate: Gate<K>) => FlagMiddleware<TContext, K> {
   if (typeof options?.identity !== 'function') {
-    throw new TypeError('flagstage: createRequireFlag(flags, { identity }) needs an identity function');
+    throw new FlagstageError('invalid-option', 'createRequireFlag(flags, { identity }) needs an identity function');
   }
   return function requireFlag<K extends FlagKey>(gate: Gate<K>): FlagMiddleware<TContext, K> {
     assertGate(gate, 'requireFlag');

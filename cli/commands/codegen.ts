@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { prefixed } from '../../runtime/errors/flagstage-error';
 import { UsageError, type CliIO, type Command } from '../io';
 
 export const codegenCommand: Command = {
@@ -37,14 +38,14 @@ Options:
           io.stdout(`wrote ${result.out} (${count} flags)\n`);
           return 0;
         case 'missing':
-          io.stderr(`flagstage: ${result.out} is missing; run \`${rerun}\` and commit it\n`);
+          io.stderr(`${prefixed(`${result.out} is missing; run \`${rerun}\` and commit it`)}\n`);
           return 1;
         case 'stale':
-          io.stderr(`flagstage: ${result.out} is stale (${result.diff ? describeDiff(result.diff) : 'cannot be read'}); run \`${rerun}\` and commit it\n`);
+          io.stderr(`${prefixed(`${result.out} is stale (${result.diff ? describeDiff(result.diff) : 'cannot be read'}); run \`${rerun}\` and commit it`)}\n`);
           return 1;
       }
     } catch (error) {
-      if (error instanceof ManifestError) throw new UsageError(error.message);
+      if (error instanceof ManifestError) throw new UsageError(error.problem, { cause: error });
       throw error;
     }
   },

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Identity, IdentityTraitValue } from '../../runtime/identity';
 import { createFlagstage } from '../../runtime/flagstage';
-import type { Explanation } from '../../runtime/policy/explain';
+import type { Explanation } from '../../runtime/policy/explanation';
 import { staticSource } from '../../runtime/sources/static';
 import { BACKEND_HELP, BACKEND_OPTIONS, openContext, resolveFlag } from '../context';
 import { UsageError, type CliIO, type Command } from '../io';

@@ -1,3 +1,4 @@
+import { prefixed } from '../../runtime/errors/flagstage-error';
 import { parseArgs } from 'node:util';
 import { BACKEND_HELP, BACKEND_OPTIONS, openContext } from '../context';
 import { UsageError, type CliIO, type Command } from '../io';
@@ -33,8 +34,8 @@ ${BACKEND_HELP}
     const report = await backend.provision();
     for (const { flag, feature } of recreatedKillSwitches(manifest, report.created)) {
       io.stderr(
-        `flagstage: warning: the kill-switch feature "${feature}" of flag ${flag} was missing, so ${flag} counted as killed for everyone but admins; ` +
-          `provision recreated it disabled (not killed). Run \`flagstage kill ${flag}\` if ${flag} should stay killed.\n`,
+        prefixed(`warning: the kill-switch feature "${feature}" of flag ${flag} was missing, so ${flag} counted as killed for everyone but admins; ` +
+          `provision recreated it disabled (not killed). Run \`flagstage kill ${flag}\` if ${flag} should stay killed.`) + '\n',
       );
     }
     if (values.json) {

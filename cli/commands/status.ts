@@ -1,9 +1,10 @@
+import { prefixed } from '../../runtime/errors/flagstage-error';
 import { parseArgs } from 'node:util';
 import type { Manifest } from '../../runtime/manifest/types';
 import type { FlagRollout } from '../../runtime/policy/rollout';
 import type { AuditEntry } from '../audit/entry';
 import { BACKEND_HELP, BACKEND_OPTIONS, openContext } from '../context';
-import { UsageError, type CliIO, type Command } from '../io';
+import { BackendError, UsageError, type CliIO, type Command } from '../io';
 import { painter, table, type Paint } from '../output/table';
 
 /** One row of `flagstage status --json`. */
@@ -47,8 +48,8 @@ ${BACKEND_HELP}
     for (const flag of flags) {
       if (flag.killSwitchMissing === undefined) continue;
       io.stderr(
-        `flagstage: warning: the kill-switch feature "${flag.killSwitchMissing}" of flag ${flag.flag} is missing, so ${flag.flag} counts as killed for everyone but admins. ` +
-          `Run \`flagstage provision\` to recreate it (disabled = not killed), or \`flagstage kill ${flag.flag}\` to keep it killed.\n`,
+        prefixed(`warning: the kill-switch feature "${flag.killSwitchMissing}" of flag ${flag.flag} is missing, so ${flag.flag} counts as killed for everyone but admins. ` +
+          `Run \`flagstage provision\` to recreate it (disabled = not killed), or \`flagstage kill ${flag.flag}\` to keep it killed.`) + '\n',
       );
     }
     if (values.json) {
@@ -80,7 +81,7 @@ ${BACKEND_HELP}
 function statusOf(manifest: Manifest, rollouts: Readonly<Record<string, FlagRollout>>, audit: readonly AuditEntry[], key: string): FlagStatus {
   const definition = manifest.flags[key];
   const rollout = rollouts[key];
-  if (definition === undefined || rollout === undefined) throw new Error(`flagstage: internal error: no rollout for "${key}"`);
+  if (definition === undefined || rollout === undefined) throw new BackendError(`internal error: no rollout for "${key}"`);
   const last = [...audit].reverse().find((entry) => entry.flag === key) ?? null;
   return {
     flag: key,

@@ -1,6 +1,9 @@
+import { FlagstageError } from '../errors/flagstage-error';
+
 /**
- * Thrown by `compileEnvironment` / `environmentToContext` when a document is malformed. The message
- * names the JSON path of the bad field so that a broken document can be fixed at its source.
+ * Thrown by `compileEnvironment` / `environmentToContext` when a document is malformed (code
+ * `invalid-document`). The message names the JSON path of the bad field so that a broken document
+ * can be fixed at its source.
  *
  * @example
  * ```ts
@@ -11,13 +14,13 @@
  * }
  * ```
  */
-export class EngineDocumentError extends Error {
+export class EngineDocumentError extends FlagstageError<'invalid-document'> {
+  override name = 'EngineDocumentError';
   /** JSON path of the offending field, e.g. `project.segments[2].rules[0].conditions[1].operator`. */
   readonly path: string;
 
   constructor(path: string, problem: string) {
-    super(`flagstage: invalid environment document${path ? ` at ${path}` : ''}: ${problem}`);
-    this.name = 'EngineDocumentError';
+    super('invalid-document', `invalid environment document${path ? ` at ${path}` : ''}: ${problem}`);
     this.path = path;
   }
 }

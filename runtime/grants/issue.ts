@@ -1,5 +1,6 @@
 import { CompactSign } from 'jose/jws/compact/sign';
 import type { Identity } from '../identity';
+import { GrantError } from './errors';
 import { secretBytes } from './secret';
 import { GRANT_PURPOSE, GRANT_TYP, type IssueGrantOptions } from './types';
 
@@ -24,15 +25,15 @@ export async function issueGrant<const K extends string>(
   options: IssueGrantOptions,
 ): Promise<string> {
   const { ttlSeconds, kid } = options;
-  if (typeof kid !== 'string' || kid.length === 0) throw new Error('flagstage: issueGrant needs a non-empty kid');
+  if (typeof kid !== 'string' || kid.length === 0) throw new GrantError('issueGrant needs a non-empty kid');
   if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) {
-    throw new Error(`flagstage: issueGrant ttlSeconds must be a positive integer, got ${String(ttlSeconds)}`);
+    throw new GrantError(`issueGrant ttlSeconds must be a positive integer, got ${String(ttlSeconds)}`);
   }
   if (typeof identity.userId !== 'string' || identity.userId.length === 0) {
-    throw new Error('flagstage: issueGrant needs an identity with a userId');
+    throw new GrantError('issueGrant needs an identity with a userId');
   }
   for (const flag of flagKeys) {
-    if (typeof flag !== 'string' || flag.length === 0) throw new Error('flagstage: issueGrant flag keys must be non-empty strings');
+    if (typeof flag !== 'string' || flag.length === 0) throw new GrantError('issueGrant flag keys must be non-empty strings');
   }
   const key = secretBytes(options.secret, kid);
   const iat = Math.floor((options.now ?? Date.now)() / 1000);

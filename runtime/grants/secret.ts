@@ -1,3 +1,4 @@
+import { GrantError } from './errors';
 import type { GrantSecret } from './types';
 
 /** HS256 needs a key at least as long as its output (RFC 7518 §3.2): 32 bytes. */
@@ -17,11 +18,11 @@ const encoder = new TextEncoder();
 export function secretBytes(secret: GrantSecret, kid: string): Uint8Array {
   const bytes = typeof secret === 'string' ? encoder.encode(secret) : secret;
   if (!(bytes instanceof Uint8Array)) {
-    throw new TypeError(`flagstage: the grant secret for kid "${kid}" must be a string or a Uint8Array`);
+    throw new GrantError(`the grant secret for kid "${kid}" must be a string or a Uint8Array`);
   }
   if (bytes.byteLength < MIN_SECRET_BYTES) {
-    throw new Error(
-      `flagstage: the grant secret for kid "${kid}" is ${bytes.byteLength} bytes; HS256 needs at least ${MIN_SECRET_BYTES} (e.g. 32 random bytes, base64-encoded)`,
+    throw new GrantError(
+      `the grant secret for kid "${kid}" is ${bytes.byteLength} bytes; HS256 needs at least ${MIN_SECRET_BYTES} (e.g. 32 random bytes, base64-encoded)`,
     );
   }
   return bytes;

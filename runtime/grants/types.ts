@@ -28,13 +28,13 @@ export interface Grant<K extends string = string> {
   readonly kid: string;
 }
 
-/** Why a token was refused. */
-export type GrantError = 'expired' | 'bad-signature' | 'wrong-purpose' | 'malformed' | 'unknown-kid';
+/** Why `verifyGrant` refused a token. */
+export type GrantRefusal = 'expired' | 'bad-signature' | 'wrong-purpose' | 'malformed' | 'unknown-kid';
 
 /** The result of `verifyGrant`: never throws on a bad token, only on a bad configuration. */
 export type GrantVerification<K extends string = string> =
   | { readonly ok: true; readonly grant: Grant<K> }
-  | { readonly ok: false; readonly error: GrantError };
+  | { readonly ok: false; readonly error: GrantRefusal };
 
 export interface IssueGrantOptions {
   /** The signing secret, at least 32 bytes. */

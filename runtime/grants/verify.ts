@@ -4,13 +4,13 @@ import * as base64url from 'jose/base64url';
 import { decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose/decode/protected_header';
 import { compactVerify } from 'jose/jws/compact/verify';
 import { secretBytes } from './secret';
-import { GRANT_PURPOSE, GRANT_TYP, type Grant, type GrantError, type GrantVerification, type VerifyGrantOptions } from './types';
+import { GRANT_PURPOSE, GRANT_TYP, type Grant, type GrantRefusal, type GrantVerification, type VerifyGrantOptions } from './types';
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 /** An HS256 signature is 32 bytes: 43 base64url characters without padding. */
 const SIGNATURE_CHARS = 43;
 
-const fail = (error: GrantError): { readonly ok: false; readonly error: GrantError } => ({ ok: false, error });
+const fail = (error: GrantRefusal): { readonly ok: false; readonly error: GrantRefusal } => ({ ok: false, error });
 
 /**
  * Verifies a grant token. Bad tokens never throw: they come back as `{ ok: false, error }`:

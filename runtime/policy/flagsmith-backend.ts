@@ -1,4 +1,5 @@
 import { compileEnvironment, percentageBucket, type CompiledEnvironment, type EnvironmentDocument } from '../engine/index';
+import { unknownFlag } from '../errors/flagstage-error';
 import type { Identity } from '../identity';
 import type { Manifest } from '../manifest/types';
 import type { BackendEvaluation, BucketInfo, EnabledBy, FeatureAnswer, FlagBackend } from './backend';
@@ -100,7 +101,7 @@ const ZERO_PERCENT = 'PERCENTAGE_SPLIT at 0%: nobody';
 
 function layoutOf<K extends string, T>(table: Record<K, T>, flag: K): T {
   const entry = table[flag];
-  if (entry === undefined) throw new Error(`flagstage: unknown flag "${flag}"; it is not in the manifest`);
+  if (entry === undefined) throw unknownFlag(flag);
   return entry;
 }
 

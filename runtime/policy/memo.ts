@@ -1,5 +1,5 @@
 import type { Identity } from '../identity';
-import type { CompiledPolicy, IdentityMemo } from './policy';
+import type { CompiledPolicy, IdentityMemo } from './compiled-policy';
 
 /** How many recent identities are held directly: more than the requests one isolate interleaves. */
 const RECENT = 16;

@@ -1,3 +1,4 @@
+import { FlagstageError } from '../errors/flagstage-error';
 import type { Manifest } from '../manifest/types';
 
 /** A flag's place in the manifest's tree, resolved once per manifest. */
@@ -25,12 +26,12 @@ export function planManifest<K extends string>(manifest: Manifest<K>): Readonly<
     const lineage: K[] = [];
     let current: K | null = key;
     while (current !== null) {
-      if (lineage.includes(current)) throw new Error(`flagstage: flag "${key}" has a parent cycle (${[...lineage, current].join(' -> ')})`);
+      if (lineage.includes(current)) throw new FlagstageError('invalid-manifest', `flag "${key}" has a parent cycle (${[...lineage, current].join(' -> ')})`);
       lineage.push(current);
       const definition: Manifest<K>['flags'][K] | undefined = manifest.flags[current];
       const parent = definition.parent as K | null;
       if (parent !== null && !Object.prototype.hasOwnProperty.call(manifest.flags, parent)) {
-        throw new Error(`flagstage: flag "${current}" names parent "${parent}", which is not in the manifest`);
+        throw new FlagstageError('invalid-manifest', `flag "${current}" names parent "${parent}", which is not in the manifest`);
       }
       current = parent;
     }

@@ -1,44 +1,11 @@
+import { unknownFlag } from '../errors/flagstage-error';
 import type { Identity } from '../identity';
-import type { BackendEvaluation, FlagBackend } from './backend';
-import type { Decision, DecisionReason, Stage } from './decision';
-import { buildExplanation, type Explanation } from './explain';
+import type { FlagBackend } from './backend';
+import type { CompiledPolicy, FlagState, IdentityMemo } from './compiled-policy';
+import type { Decision, DecisionReason } from './decision';
+import { buildExplanation } from './explain';
+import type { Explanation } from './explanation';
 import type { FlagPlan } from './plan';
-import type { FlagRollout } from './rollout';
-
-/** A flag's standing in one revision, the same for every identity. */
-export interface FlagState<K extends string = string> {
-  readonly stage: Stage;
-  /** The flag's or an ancestor's kill-switch is on. */
-  readonly killed: boolean;
-  /** The nearest flag in its lineage whose kill-switch is on (itself first), or null. */
-  readonly killedBy: K | null;
-  /** The flag's own rollout, or null without a document. */
-  readonly rollout: FlagRollout | null;
-}
-
-/**
- * Decisions already made for one identity on one policy (one revision). The runtime keeps one per
- * Identity object in a WeakMap, so it lives exactly as long as the request that built the identity.
- */
-export interface IdentityMemo<K extends string = string> {
-  readonly policy: CompiledPolicy<K>;
-  evaluation: BackendEvaluation<K> | null;
-  readonly decisions: Map<K, Decision<K>>;
-}
-
-/** The rules applied to one revision of a backend (or to no document at all). Synchronous. */
-export interface CompiledPolicy<K extends string = string> {
-  readonly revision: string | null;
-  readonly backend: FlagBackend<K> | null;
-  /** The flag's stage and kill state in this revision. */
-  state(flag: K): FlagState<K>;
-  /** The decision for one flag; pass a memo to share work across flags of one identity. */
-  decide<F extends K>(flag: F, identity: Identity, memo?: IdentityMemo<K>): Decision<F>;
-  /** The decision with the trace behind it. */
-  explain<F extends K>(flag: F, identity: Identity, memo?: IdentityMemo<K>): Explanation<F>;
-  /** A fresh memo for an identity on this policy. */
-  memo(): IdentityMemo<K>;
-}
 
 const NO_ENVIRONMENT_STATE: FlagState<never> = Object.freeze({ stage: 'admin-only', killed: false, killedBy: null, rollout: null });
 
@@ -65,7 +32,7 @@ export function compilePolicy<K extends string>(plans: Readonly<Record<K, FlagPl
 
   const planOf = (flag: K): FlagPlan<K> => {
     const plan = plans[flag];
-    if (plan === undefined) throw new Error(`flagstage: unknown flag "${String(flag)}"; it is not in the manifest`);
+    if (plan === undefined) throw unknownFlag(flag);
     return plan;
   };
   const state = (flag: K): FlagState<K> => {

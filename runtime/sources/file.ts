@@ -2,7 +2,8 @@
  * Node only: imports `node:fs`, so it is not part of the edge entry `flagstage`.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { report, SourceError, warnSourceError, type SourceErrorHandler } from './errors';
+import { errorReporter, type ErrorHandler } from '../errors/report';
+import { SourceError, type SourceErrorHandler } from './errors';
 import { loadDocument } from './load';
 import type { DocumentListener, DocumentSource, LoadedDocument } from './source';
 import { documentListeners } from './listeners';
@@ -10,7 +11,10 @@ import { documentListeners } from './listeners';
 export interface FileSourceOptions {
   /** How often, at most, the file's mtime is checked. Default: 1,000 ms. */
   readonly pollMs?: number;
-  /** Receives read and validation failures (reported once per distinct failure). Default: console.warn. */
+  /**
+   * Receives read and validation failures (reported once per distinct failure). Default: none of
+   * its own; they go to `createFlagstage({ onError })`, or to `console.warn` when nobody listens.
+   */
   readonly onError?: SourceErrorHandler;
   /** The clock (ms since epoch); injectable for tests. */
   readonly now?: () => number;
@@ -21,6 +25,7 @@ export interface FileSource extends DocumentSource {
   /** Checks the file now, whatever `pollMs` says. */
   refresh(): Promise<LoadedDocument | null>;
   subscribe(listener: DocumentListener): () => void;
+  subscribeErrors(handler: ErrorHandler<SourceError>): () => void;
 }
 
 /**
@@ -36,8 +41,8 @@ export interface FileSource extends DocumentSource {
 export function fileSource(path: string, options: FileSourceOptions = {}): FileSource {
   const pollMs = options.pollMs ?? 1_000;
   const now = options.now ?? Date.now;
-  const onError = options.onError ?? warnSourceError;
-  const listeners = documentListeners(onError);
+  const errors = errorReporter(options.onError);
+  const listeners = documentListeners(errors.report);
   let memory: LoadedDocument | null = null;
   let checkedAt = Number.NEGATIVE_INFINITY;
   let seen: { mtimeMs: number; size: number } | null = null;
@@ -49,7 +54,7 @@ export function fileSource(path: string, options: FileSourceOptions = {}): FileS
     const signature = `${error.code}:${error.message}`;
     if (signature === lastProblem) return;
     lastProblem = signature;
-    report(onError, error);
+    errors.report(error);
   }
 
   async function check(): Promise<void> {
@@ -58,7 +63,7 @@ export function fileSource(path: string, options: FileSourceOptions = {}): FileS
     try {
       info = await stat(path);
     } catch (error) {
-      problem(new SourceError('file', `flagstage: cannot read the environment document file ${path} (${code(error)}).`, { cause: error }));
+      problem(new SourceError('file', `cannot read the environment document file ${path} (${code(error)}).`, { cause: error }));
       return;
     }
     if (seen && seen.mtimeMs === info.mtimeMs && seen.size === info.size) return;
@@ -71,8 +76,8 @@ export function fileSource(path: string, options: FileSourceOptions = {}): FileS
         new SourceError(
           parse ? 'invalid-json' : 'file',
           parse
-            ? `flagstage: the environment document file ${path} is not valid JSON.`
-            : `flagstage: cannot read the environment document file ${path} (${code(error)}).`,
+            ? `the environment document file ${path} is not valid JSON.`
+            : `cannot read the environment document file ${path} (${code(error)}).`,
           { cause: error },
         ),
       );
@@ -109,6 +114,7 @@ export function fileSource(path: string, options: FileSourceOptions = {}): FileS
       return memory;
     },
     subscribe: listeners.subscribe,
+    subscribeErrors: errors.subscribe,
   };
 }
 

@@ -1,4 +1,6 @@
-import { report, SourceError, warnSourceError, type SourceErrorHandler } from './errors';
+import { errorReporter, type ErrorHandler } from '../errors/report';
+import { problemOf } from '../errors/flagstage-error';
+import { SourceError, type SourceErrorHandler } from './errors';
 import { loadDocument } from './load';
 import { checkDuration, checkEnvironmentKey, environmentDocumentUrl, environmentId } from './options';
 import { fetchEnvironmentDocument, type FetchLike } from './origin';
@@ -22,7 +24,10 @@ export interface FlagsmithSourceOptions {
   readonly fetch?: FetchLike;
   /** A layer shared between isolates: `cachesApiCache(caches.default)` or `kvCache(env.KV)`. */
   readonly cache?: SharedCache;
-  /** Receives every failure; default: one JSON line on `console.warn`. */
+  /**
+   * Receives every failure. Default: none of its own; failures go to `createFlagstage({ onError })`,
+   * or, when nobody listens, to one JSON line on `console.warn`.
+   */
   readonly onError?: SourceErrorHandler;
   /** The clock (ms since epoch); injectable for tests. */
   readonly now?: () => number;
@@ -34,6 +39,7 @@ export interface FlagsmithSource extends DocumentSource {
   /** Fetches from the origin now (the webhook calls it) and updates the shared cache before resolving. */
   refresh(context?: WaitUntil): Promise<LoadedDocument | null>;
   subscribe(listener: DocumentListener): () => void;
+  subscribeErrors(handler: ErrorHandler<SourceError>): () => void;
 }
 
 /** One refresh in flight: `ready` once a cold request has something to serve, `done` when finished. */
@@ -69,7 +75,8 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
   const { environmentKey, ttlMs, maxStaleMs, timeoutMs } = options;
   const cache = options.cache ?? null;
   const now = options.now ?? Date.now;
-  const onError = options.onError ?? warnSourceError;
+  const errors = errorReporter(options.onError);
+  const onError = errors.report;
   // Late-bound so a test (or a polyfill) replacing globalThis.fetch after construction is honoured.
   const fetchFn: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   /**
@@ -99,13 +106,12 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
 
   function fail(error: unknown): void {
     lastFailureAt = now();
-    report(onError, asSourceError(error));
+    onError(asSourceError(error));
     if (memory && now() - memory.fetchedAt > maxStaleMs) {
-      report(
-        onError,
+      onError(
         new SourceError(
           'max-stale',
-          `flagstage: serving environment document revision ${memory.revision}, fetched ${Math.round((now() - memory.fetchedAt) / 1000)} s ago, past maxStaleMs (${maxStaleMs} ms), because refreshing failed.`,
+          `serving environment document revision ${memory.revision}, fetched ${Math.round((now() - memory.fetchedAt) / 1000)} s ago, past maxStaleMs (${maxStaleMs} ms), because refreshing failed.`,
         ),
       );
     }
@@ -118,19 +124,19 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
       cacheId ??= environmentId(url, environmentKey);
       entry = await withTimeout(shared.get(await cacheId), timeoutMs);
     } catch (error) {
-      report(onError, new SourceError('shared-cache', `flagstage: reading the shared cache failed (${message(error)}).`, { cause: error }));
+      onError(new SourceError('shared-cache', `reading the shared cache failed (${problemOf(error)}).`, { cause: error }));
       return 'none';
     }
     if (!entry || (memory && entry.fetchedAt <= memory.fetchedAt)) return 'none';
     try {
-      accept(loadDocument(JSON.parse(entry.body), entry.fetchedAt, memory, (notice) => report(onError, notice)));
+      accept(loadDocument(JSON.parse(entry.body), entry.fetchedAt, memory, onError));
     } catch (error) {
       // An older revision is normal (KV propagates slowly); an incomparable one is reported as such;
       // anything else means a corrupt entry.
       if (error instanceof SourceError && error.code === 'incomparable-revision') {
-        report(onError, error);
+        onError(error);
       } else if (!(error instanceof SourceError && error.code === 'older-document')) {
-        report(onError, new SourceError('shared-cache', `flagstage: the shared cache held an unusable document (${message(error)}).`, { cause: error }));
+        onError(new SourceError('shared-cache', `the shared cache held an unusable document (${problemOf(error)}).`, { cause: error }));
       }
       return 'none';
     }
@@ -143,7 +149,7 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
     let loaded: LoadedDocument;
     try {
       raw = await fetchEnvironmentDocument({ url, environmentKey, fetch: fetchFn, timeoutMs });
-      loaded = loadDocument(raw, now(), memory, (notice) => report(onError, notice));
+      loaded = loadDocument(raw, now(), memory, onError);
     } catch (error) {
       fail(error);
       return null;
@@ -157,7 +163,7 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
         cacheId ??= environmentId(url, environmentKey);
         await shared.put(await cacheId, { body: JSON.stringify(raw), fetchedAt: loaded.fetchedAt });
       } catch (error) {
-        report(onError, new SourceError('shared-cache', `flagstage: writing the shared cache failed (${message(error)}).`, { cause: error }));
+        onError(new SourceError('shared-cache', `writing the shared cache failed (${problemOf(error)}).`, { cause: error }));
       }
     })();
   }
@@ -235,15 +241,12 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
     },
 
     subscribe: listeners.subscribe,
+    subscribeErrors: errors.subscribe,
   };
 }
 
 function asSourceError(error: unknown): SourceError {
   return error instanceof SourceError
     ? error
-    : new SourceError('network', `flagstage: refreshing the environment document failed (${message(error)}).`, { cause: error });
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message.replace(/^flagstage:\s*/, '') : String(error);
+    : new SourceError('network', `refreshing the environment document failed (${problemOf(error)}).`, { cause: error });
 }

@@ -1,4 +1,4 @@
-import { report, SourceError, type SourceErrorHandler } from './errors';
+import { SourceError, type SourceErrorHandler } from './errors';
 import type { DocumentListener, LoadedDocument } from './source';
 
 /** The subscribers of one source: every source announces new revisions the same way. */
@@ -9,17 +9,17 @@ export interface DocumentListeners {
 }
 
 /**
- * A set of document listeners. A listener that throws is reported through `onError` and never
+ * A set of document listeners. A listener that throws is reported through `report` and never
  * stops the others or the request that loaded the document.
  *
  * @example
  * ```ts
- * const listeners = documentListeners(onError);
+ * const listeners = documentListeners(errors.report);
  * listeners.publish(next, previous);       // in the source, after accepting a document
  * const stop = listeners.subscribe(fn);    // as the source's subscribe()
  * ```
  */
-export function documentListeners(onError: SourceErrorHandler): DocumentListeners {
+export function documentListeners(report: SourceErrorHandler): DocumentListeners {
   const listeners = new Set<DocumentListener>();
   return {
     subscribe(listener) {
@@ -35,7 +35,7 @@ export function documentListeners(onError: SourceErrorHandler): DocumentListener
         try {
           listener(next, previous);
         } catch (error) {
-          report(onError, new SourceError('listener', 'flagstage: a document listener threw.', { cause: error }));
+          report(new SourceError('listener', 'a document listener threw.', { cause: error }));
         }
       }
     },

@@ -1,4 +1,5 @@
 import { compileEnvironment, EngineDocumentError, type EnvironmentDocument } from '../engine/index';
+import { problemOf } from '../errors/flagstage-error';
 import { SourceError } from './errors';
 import { compareRevisions, contentDigest, revisionInstant } from './revision';
 import type { LoadedDocument } from './source';
@@ -17,7 +18,7 @@ const digests = new WeakMap<object, string>();
  * Throws `invalid-document` (with the JSON path of the bad field) for a document the engine refuses.
  *
  * @example
- * const loaded = loadDocument(JSON.parse(body), Date.now(), current, (error) => report(onError, error));
+ * const loaded = loadDocument(JSON.parse(body), Date.now(), current, errors.report);
  */
 export function loadDocument(
   raw: unknown,
@@ -32,14 +33,14 @@ export function loadDocument(
     if (order === null && revisionInstant(previous.revision) !== null) {
       throw new SourceError(
         'incomparable-revision',
-        `flagstage: ignored an environment document whose revision ${stated === null ? 'is missing (no updated_at)' : `"${truncate(stated)}" is not a timestamp`}: nothing says it is newer than revision ${previous.revision}, which is kept.`,
+        `ignored an environment document whose revision ${stated === null ? 'is missing (no updated_at)' : `"${truncate(stated)}" is not a timestamp`}: nothing says it is newer than revision ${previous.revision}, which is kept.`,
         { path: '$.updated_at' },
       );
     }
     if (order !== null && order < 0) {
       throw new SourceError(
         'older-document',
-        `flagstage: ignored environment document revision ${stated}, older than the revision ${previous.revision} already loaded.`,
+        `ignored environment document revision ${stated}, older than the revision ${previous.revision} already loaded.`,
       );
     }
     const sameRevision = order === 0 || (stated === null && revisionInstant(previous.revision) === null);
@@ -50,7 +51,7 @@ export function loadDocument(
         notice?.(
           new SourceError(
             'unchanged-revision',
-            `flagstage: the environment document changed but its revision (${previous.revision}) did not; the new content is used. Whatever writes the document should move updated_at with every change.`,
+            `the environment document changed but its revision (${previous.revision}) did not; the new content is used. Whatever writes the document should move updated_at with every change.`,
             { path: '$.updated_at' },
           ),
         );
@@ -73,21 +74,10 @@ function truncate(value: string): string {
 
 function invalid(error: unknown): SourceError {
   if (error instanceof EngineDocumentError) {
-    // The engine's message already reads "flagstage: invalid environment document at <path>: …".
-    const path = pathOf(error);
-    return new SourceError('invalid-document', error.message, { ...(path !== undefined ? { path } : {}), cause: error });
+    // The engine's problem already reads "invalid environment document at <path>: …".
+    return new SourceError('invalid-document', error.problem, { path: error.path, cause: error });
   }
-  const message = error instanceof Error ? strip(error.message) : String(error);
-  return new SourceError('invalid-document', `flagstage: invalid environment document: ${message}`, { cause: error });
-}
-
-function pathOf(error: Error): string | undefined {
-  const own = (error as { path?: unknown }).path;
-  return typeof own === 'string' ? own : undefined;
-}
-
-function strip(message: string): string {
-  return message.replace(/^flagstage:\s*/, '');
+  return new SourceError('invalid-document', `invalid environment document: ${problemOf(error)}`, { cause: error });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,3 +1,5 @@
+import { FlagstageError } from '../errors/flagstage-error';
+
 /**
  * Construction-time checks for `flagsmithSource`: a misconfigured source must fail at startup with
  * a message that says what to do, not at the first request with an HTTP 401 from Flagsmith.
@@ -9,12 +11,13 @@ export function environmentDocumentUrl(apiUrl: string): string {
   try {
     url = new URL(apiUrl);
   } catch {
-    throw new Error(
-      `flagstage: flagsmithSource apiUrl "${apiUrl}" is not a URL; pass the API base, e.g. https://edge.api.flagsmith.com/api/v1/.`,
+    throw new FlagstageError(
+      'invalid-option',
+      `flagsmithSource apiUrl "${apiUrl}" is not a URL; pass the API base, e.g. https://edge.api.flagsmith.com/api/v1/.`,
     );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new Error(`flagstage: flagsmithSource apiUrl must be http(s), got ${url.protocol}.`);
+    throw new FlagstageError('invalid-option', `flagsmithSource apiUrl must be http(s), got ${url.protocol}.`);
   }
   return `${url.href.replace(/[?#].*$/, '').replace(/\/+$/, '')}/environment-document/`;
 }
@@ -22,8 +25,9 @@ export function environmentDocumentUrl(apiUrl: string): string {
 /** Only a server-side key (`ser.…`) may read the whole environment document. */
 export function checkEnvironmentKey(environmentKey: string): void {
   if (typeof environmentKey !== 'string' || !environmentKey.startsWith('ser.')) {
-    throw new Error(
-      'flagstage: flagsmithSource needs a server-side environment key, which starts with "ser.". ' +
+    throw new FlagstageError(
+      'invalid-option',
+      'flagsmithSource needs a server-side environment key, which starts with "ser.". ' +
         'Create one in Flagsmith under Environment settings -> Keys and pass it as environmentKey ' +
         '(a client-side key cannot read the environment document).',
     );
@@ -33,7 +37,7 @@ export function checkEnvironmentKey(environmentKey: string): void {
 /** A duration option must be a positive finite number of milliseconds. */
 export function checkDuration(name: string, value: number): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new Error(`flagstage: flagsmithSource ${name} must be a positive number of milliseconds, got ${String(value)}.`);
+    throw new FlagstageError('invalid-option', `flagsmithSource ${name} must be a positive number of milliseconds, got ${String(value)}.`);
   }
 }
 

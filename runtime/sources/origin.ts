@@ -28,7 +28,7 @@ export async function fetchEnvironmentDocument(request: OriginRequest): Promise<
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      reject(new SourceError('timeout', `flagstage: the environment document took longer than ${request.timeoutMs} ms.`));
+      reject(new SourceError('timeout', `the environment document took longer than ${request.timeoutMs} ms.`));
       controller.abort();
     }, request.timeoutMs);
   });
@@ -50,8 +50,8 @@ async function fetchPages(request: OriginRequest, signal: AbortSignal): Promise<
       throw new SourceError(
         'broken-pages',
         seen.has(url)
-          ? 'flagstage: the environment document pages loop back to a page already read.'
-          : `flagstage: the environment document has more than ${MAX_PAGES} pages.`,
+          ? 'the environment document pages loop back to a page already read.'
+          : `the environment document has more than ${MAX_PAGES} pages.`,
       );
     }
     seen.add(url);
@@ -72,8 +72,8 @@ async function get(url: string, request: OriginRequest, signal: AbortSignal): Pr
       redirect: 'manual',
     });
   } catch (error) {
-    if (signal.aborted) throw new SourceError('timeout', `flagstage: the environment document took longer than ${request.timeoutMs} ms.`);
-    throw new SourceError('network', `flagstage: could not reach the environment document endpoint (${describe(error)}).`, {
+    if (signal.aborted) throw new SourceError('timeout', `the environment document took longer than ${request.timeoutMs} ms.`);
+    throw new SourceError('network', `could not reach the environment document endpoint (${describe(error)}).`, {
       cause: error,
     });
   }
@@ -86,7 +86,7 @@ async function readPage(response: Response, index: number): Promise<Record<strin
     await response.body?.cancel().catch(() => undefined);
     throw new SourceError(
       index === 0 ? 'http-status' : 'broken-pages',
-      `flagstage: ${which} answered HTTP ${response.status}.`,
+      `${which} answered HTTP ${response.status}.`,
       { status: response.status },
     );
   }
@@ -95,14 +95,14 @@ async function readPage(response: Response, index: number): Promise<Record<strin
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new SourceError(index === 0 ? 'invalid-json' : 'broken-pages', `flagstage: ${which} is not valid JSON.`, {
+    throw new SourceError(index === 0 ? 'invalid-json' : 'broken-pages', `${which} is not valid JSON.`, {
       cause: error,
     });
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new SourceError(
       index === 0 ? 'invalid-document' : 'broken-pages',
-      `flagstage: ${which} is not a JSON object.`,
+      `${which} is not a JSON object.`,
       { path: '$' },
     );
   }

@@ -24,12 +24,12 @@ export function nextPageUrl(linkHeader: string | null, base: string): string | n
     try {
       target = new URL(safeDecode(match[1] ?? ''), base);
     } catch {
-      throw new SourceError('broken-pages', 'flagstage: the origin announced a next page that is not a URL.');
+      throw new SourceError('broken-pages', 'the origin announced a next page that is not a URL.');
     }
     if (target.origin !== new URL(base).origin) {
       throw new SourceError(
         'broken-pages',
-        `flagstage: the origin announced a next page on another origin (${target.origin}); it was not followed.`,
+        `the origin announced a next page on another origin (${target.origin}); it was not followed.`,
       );
     }
     return target.href;
@@ -46,7 +46,7 @@ export function nextPageUrl(linkHeader: string | null, base: string): string | n
  */
 export function mergePages(pages: readonly Record<string, unknown>[]): Record<string, unknown> {
   const [first, ...rest] = pages;
-  if (!first) throw new SourceError('broken-pages', 'flagstage: the origin returned no page at all.');
+  if (!first) throw new SourceError('broken-pages', 'the origin returned no page at all.');
   if (rest.length === 0) return first;
   const overrides: unknown[] = [];
   for (const [index, page] of pages.entries()) {
@@ -55,7 +55,7 @@ export function mergePages(pages: readonly Record<string, unknown>[]): Record<st
     if (!Array.isArray(pageOverrides)) {
       throw new SourceError(
         'broken-pages',
-        `flagstage: page ${index + 1} of the environment document has identity_overrides that is not a list.`,
+        `page ${index + 1} of the environment document has identity_overrides that is not a list.`,
         { path: '$.identity_overrides' },
       );
     }

@@ -1,4 +1,6 @@
 import type { CompiledEnvironment, EnvironmentDocument } from '../engine/index';
+import type { ErrorHandler } from '../errors/report';
+import type { SourceError } from './errors';
 
 /** Lets a source refresh in the background after the response is sent (Workers' `ctx.waitUntil`). */
 export interface WaitUntil {
@@ -25,6 +27,11 @@ export interface DocumentSource {
   refresh?(context?: WaitUntil): Promise<LoadedDocument | null>;
   /** Called with every newly loaded revision (change events hang off this). Returns an unsubscribe. */
   subscribe?(listener: DocumentListener): () => void;
+  /**
+   * Also hands every error the source reports (a failed refresh, a throwing listener) to `handler`;
+   * `createFlagstage({ onError })` subscribes here. Returns an unsubscribe.
+   */
+  subscribeErrors?(handler: ErrorHandler<SourceError>): () => void;
 }
 
 /** Receives each newly loaded revision (never a refetch of the same one); `previous` is null on the first. */

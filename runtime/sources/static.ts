@@ -1,4 +1,5 @@
 import { compileEnvironment, type EnvironmentDocument } from '../engine/index';
+import { FlagstageError, problemOf } from '../errors/flagstage-error';
 import type { DocumentSource, LoadedDocument } from './source';
 
 /**
@@ -21,8 +22,7 @@ export function staticSource(document: EnvironmentDocument | null): DocumentSour
     try {
       compiled = compileEnvironment(document);
     } catch (error) {
-      const message = error instanceof Error ? error.message.replace(/^flagstage:\s*/, '') : String(error);
-      throw new Error(`flagstage: staticSource got an invalid environment document: ${message}`, { cause: error });
+      throw new FlagstageError('invalid-document', `staticSource got an invalid environment document: ${problemOf(error)}`, { cause: error });
     }
     loaded = Object.freeze({ revision: compiled.revision, document, compiled, fetchedAt: Date.now() });
   }

@@ -1,3 +1,4 @@
+import { FlagstageError } from '../errors/flagstage-error';
 import { importHmacKey, parseHexSignature, verifySignature } from './signature';
 import type { DocumentSource, WaitUntil } from './source';
 
@@ -35,11 +36,11 @@ export function flagsmithWebhook(
   options: FlagsmithWebhookOptions,
 ): (request: Request, context?: WaitUntil) => Promise<Response> {
   if (typeof options.secret !== 'string' || options.secret.length === 0) {
-    throw new Error('flagstage: flagsmithWebhook needs the webhook secret configured in Flagsmith (secret was empty).');
+    throw new FlagstageError('invalid-option', 'flagsmithWebhook needs the webhook secret configured in Flagsmith (secret was empty).');
   }
   const source = options.source;
   if (typeof source?.refresh !== 'function') {
-    throw new Error('flagstage: flagsmithWebhook needs a source that can refresh, such as flagsmithSource(...).');
+    throw new FlagstageError('invalid-option', 'flagsmithWebhook needs a source that can refresh, such as flagsmithSource(...).');
   }
   const refresh = source.refresh.bind(source);
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;

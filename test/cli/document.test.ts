@@ -76,7 +76,7 @@ describe('the local document writer', () => {
   it('refuses what the document cannot hold', () => {
     expect(() => writeRollout(base(), manifest, rollout({ stage: 'percentage' }))).toThrow(/without a percentage/);
     expect(() => writeRollout(base(), manifest, { ...rollout({ killed: true }), flag: 'convoys' })).toThrow(/no kill-switch of its own/);
-    expect(() => writeRollout(base(), manifest, rollout({ flag: 'nope' }))).toThrow(/not a flag/);
+    expect(() => writeRollout(base(), manifest, rollout({ flag: 'nope' }))).toThrow(/unknown flag "nope"/);
   });
 });
 

@@ -2,7 +2,7 @@
 // the runtime's grants must behave the same without nodejs_compat.
 import { base64url, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { issueGrant, verifyGrant, type GrantError } from '../../runtime/grants/index';
+import { issueGrant, verifyGrant, type GrantRefusal } from '../../runtime/grants/index';
 import type { Identity } from '../../runtime/identity';
 import { prng } from '../helpers/random';
 
@@ -15,7 +15,7 @@ const secrets = { current: SECRET };
 const issue = (overrides: Partial<Parameters<typeof issueGrant>[2]> = {}) =>
   issueGrant(identity, ['gastown', 'convoys'], { secret: SECRET, kid: 'current', ttlSeconds: 600, revision: 'rev-1', now: clock(NOW), ...overrides });
 const verify = (token: unknown, now = NOW) => verifyGrant(token, { secrets, now: clock(now) });
-const expectError = async (token: unknown, error: GrantError, now = NOW) => expect(await verify(token, now)).toEqual({ ok: false, error });
+const expectError = async (token: unknown, error: GrantRefusal, now = NOW) => expect(await verify(token, now)).toEqual({ ok: false, error });
 
 const encodeJson = (value: unknown) => base64url.encode(JSON.stringify(value));
 

@@ -3,7 +3,7 @@ import { compileEnvironment } from '../../runtime/engine/index';
 import { createFlagstage } from '../../runtime/flagstage';
 import type { Manifest } from '../../runtime/manifest/types';
 import type { FlagBackend } from '../../runtime/policy/backend';
-import type { ChangeEvent } from '../../runtime/audit/change-event';
+import type { ChangeEvent } from '../../runtime/changes/change-event';
 import { flagsmithBackend } from '../../runtime/policy/flagsmith-backend';
 import type { DocumentSource, LoadedDocument } from '../../runtime/sources/source';
 import { staticSource } from '../../runtime/sources/static';

@@ -5,7 +5,7 @@ import { manifest } from '../../flags.gen';
 import type { FlagStatus } from '../../cli/commands/status';
 import type { EnvironmentDocument } from '../../runtime/engine/index';
 import { createFlagstage } from '../../runtime/flagstage';
-import type { SourceError } from '../../runtime/sources/errors';
+import type { FlagstageError } from '../../runtime/errors/index';
 import type { DocumentSource, LoadedDocument } from '../../runtime/sources/source';
 import { staticSource } from '../../runtime/sources/static';
 import { cli } from '../helpers/cli';
@@ -32,7 +32,7 @@ function swappable(first: EnvironmentDocument) {
 
 describe('a document lacking a manifest flag’s kill-switch feature', () => {
   it('counts the flag as killed for non-admins (admins still in), explains why and reports it once per revision', async () => {
-    const errors: SourceError[] = [];
+    const errors: FlagstageError[] = [];
     const killedDoc = buildDocument(manifest, { gastown: { stage: 'ga', killed: true } });
     const swap = swappable(killedDoc);
     await swap.ready;
@@ -58,7 +58,7 @@ describe('a document lacking a manifest flag’s kill-switch feature', () => {
   });
 
   it('a document with the feature present and off is not killed (the rule reads only what is missing)', async () => {
-    const errors: SourceError[] = [];
+    const errors: FlagstageError[] = [];
     const flags = createFlagstage({ manifest, source: staticSource(buildDocument(manifest, { gastown: { stage: 'ga' } })), logChanges: false, onError: (error) => errors.push(error) });
     expect(await flags.decide('gastown', alice)).toMatchObject({ allowed: true, reason: 'ga', killed: false });
     expect((await flags.explain('gastown', alice)).rollout).not.toHaveProperty('killSwitchMissing');

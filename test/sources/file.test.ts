@@ -2,7 +2,7 @@ import { rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { manifest } from '../../flags.gen';
-import { changeListener, type ChangeEvent } from '../../runtime/audit/index';
+import { changeListener, type ChangeEvent } from '../../runtime/changes/index';
 import { createFlagstage } from '../../runtime/flagstage';
 import type { SourceError } from '../../runtime/sources/errors';
 import { fileSource } from 'flagstage/file';

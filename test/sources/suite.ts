@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { manifest } from '../../flags.gen';
-import { changeListener, type ChangeEvent } from '../../runtime/audit/index';
+import { changeListener, type ChangeEvent } from '../../runtime/changes/index';
 import { createFlagstage } from '../../runtime/flagstage';
 import type { Identity } from '../../runtime/identity';
 import { SourceError } from '../../runtime/sources/errors';

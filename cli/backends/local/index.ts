@@ -5,7 +5,7 @@ import { readRollout } from '../../../runtime/policy/read-rollout';
 import { auditEntry } from '../../audit/entry';
 import { appendAudit, readAudit } from '../../audit/log';
 import type { Backend, BackendOptions, ChangeResult, ProvisionReport } from '../../backend';
-import { UsageError } from '../../io';
+import { BackendError, UsageError } from '../../io';
 import { sameRollout } from '../../rollout/plan';
 import { asEngineDocument, type EnvironmentDoc } from './document';
 import { withLock } from './lock';
@@ -88,7 +88,7 @@ export function localBackend(options: BackendOptions): Backend {
         const after = readRollout(manifest, next)[request.flag];
         if (after === undefined || !sameRollout(after, plan.after)) {
           // The writer and the policy's reader disagree: refuse rather than store a state nobody asked for.
-          throw new Error(`flagstage: internal error: the document would read back as ${JSON.stringify(after)} instead of ${JSON.stringify(plan.after)}`);
+          throw new BackendError(`internal error: the document would read back as ${JSON.stringify(after)} instead of ${JSON.stringify(plan.after)}`);
         }
         const saved = persist(next, stored);
         const entry = auditEntry(request, { at: new Date(now()).toISOString(), backend: 'local', environment: saved.api_key, revision: saved.updated_at, before, after });

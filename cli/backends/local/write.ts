@@ -1,3 +1,5 @@
+import { unknownFlag } from '../../../runtime/errors/flagstage-error';
+import { BackendError, UsageError } from '../../io';
 import type { FlagDefinition, Manifest } from '../../../runtime/manifest/types';
 import type { Stage } from '../../../runtime/policy/decision';
 import { ADMINS_SEGMENT, allowlistSegmentName, percentageSegmentName, SEGMENT_PRIORITY } from '../../../runtime/policy/naming';
@@ -80,13 +82,13 @@ export function ensureFlags(doc: EnvironmentDoc, manifest: Manifest): Environmen
  */
 export function writeRollout(doc: EnvironmentDoc, manifest: Manifest, rollout: FlagRollout): EnvironmentDoc {
   const definition: FlagDefinition | undefined = manifest.flags[rollout.flag];
-  if (definition === undefined) throw new Error(`flagstage: "${rollout.flag}" is not a flag of this manifest`);
+  if (definition === undefined) throw unknownFlag(rollout.flag, 'this manifest');
   if (rollout.killed && definition.killSwitchFeature === null) {
-    throw new Error(`flagstage: "${rollout.flag}" has no kill-switch of its own`);
+    throw new UsageError(`"${rollout.flag}" has no kill-switch of its own`);
   }
   const rank = STAGE_RANK[rollout.stage];
   if (rollout.stage === 'percentage' && rollout.percentage === null) {
-    throw new Error(`flagstage: "${rollout.flag}" cannot be at stage percentage without a percentage`);
+    throw new UsageError(`"${rollout.flag}" cannot be at stage percentage without a percentage`);
   }
   const draft = clone(ensureFlags(doc, manifest));
   const feature = ensureFeature(draft, definition.feature);
@@ -134,7 +136,7 @@ function ensureFeature(draft: Draft, name: string): DocFeature {
 
 function defaultState(draft: Draft, name: string): Writable<DocFeatureState> {
   const state = draft.feature_states.find((candidate) => candidate.feature.name === name);
-  if (!state) throw new Error(`flagstage: the document has no feature "${name}"`);
+  if (!state) throw new BackendError(`the document has no feature "${name}"`);
   return state;
 }
 

@@ -1,3 +1,5 @@
+import { FlagstageError, problemOf } from '../errors/flagstage-error';
+import { report, warnError, type ErrorHandler } from '../errors/report';
 import type { Manifest } from '../manifest/types';
 import { diffRollouts } from '../policy/changes';
 import type { DocumentListener, DocumentSource } from '../sources/source';
@@ -11,8 +13,8 @@ export interface ChangeEventOptions {
   readonly onChange?: ChangeSink | readonly ChangeSink[];
   /** Also log each event as a JSON line. Default: true. */
   readonly console?: boolean;
-  /** Receives a sink's failure; default: one JSON line on `console.warn`. */
-  readonly onError?: (error: Error) => void;
+  /** Receives a sink's failure (code `listener`); default: one JSON line on `console.warn`. */
+  readonly onError?: ErrorHandler;
   /** The clock; injectable for tests. */
   readonly now?: () => number;
 }
@@ -33,7 +35,8 @@ export function changeListener(options: ChangeEventOptions): DocumentListener {
     ...(options.onChange === undefined ? [] : Array.isArray(options.onChange) ? options.onChange : [options.onChange as ChangeSink]),
   ];
   const now = options.now ?? Date.now;
-  const onError = options.onError ?? warnSinkError;
+  const handler = options.onError ?? warnError;
+  const onError = (error: FlagstageError): void => report(handler, error);
 
   return (next, previous) => {
     if (!previous || previous.revision === next.revision) return;
@@ -75,10 +78,6 @@ export function watchChanges(source: DocumentSource, options: ChangeEventOptions
   return source.subscribe?.(changeListener(options)) ?? (() => undefined);
 }
 
-function sinkError(cause: unknown): Error {
-  return new Error(`flagstage: a change event sink failed (${cause instanceof Error ? cause.message : String(cause)}).`, { cause });
-}
-
-function warnSinkError(error: Error): void {
-  console.warn(JSON.stringify({ type: 'flagstage.audit-error', message: error.message }));
+function sinkError(cause: unknown): FlagstageError {
+  return new FlagstageError('listener', `a change event sink failed (${problemOf(cause)}).`, { cause });
 }

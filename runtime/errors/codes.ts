@@ -1,0 +1,85 @@
+/**
+ * Why a source could not load, refresh or keep a document. A source never throws into a request:
+ * it keeps its last good document and reports a `SourceError` with one of these codes.
+ */
+export type SourceErrorCode =
+  /** The origin answered with a non-2xx status. */
+  | 'http-status'
+  /** The origin did not answer within `timeoutMs`. */
+  | 'timeout'
+  /** The request never got an answer (DNS, connection refused, reset). */
+  | 'network'
+  /** The body was not JSON. */
+  | 'invalid-json'
+  /** The JSON is not a valid environment document; `path` names the bad field. */
+  | 'invalid-document'
+  /** The document is older than the one already held; it was ignored. */
+  | 'older-document'
+  /** The document's revision (`updated_at`) is missing or not a timestamp, so it cannot replace the one held. */
+  | 'incomparable-revision'
+  /** The document changed but its revision did not; the new content was used. */
+  | 'unchanged-revision'
+  /** A `Link: rel="next"` page sequence was broken (bad URL, loop, foreign origin, too many pages). */
+  | 'broken-pages'
+  /** Refreshing failed and the document served is older than `maxStaleMs`. */
+  | 'max-stale'
+  /** Reading or writing the shared cache (Cache API or KV) failed; the origin was used instead. */
+  | 'shared-cache'
+  /** A local document file could not be read. */
+  | 'file'
+  /** A manifest flag's `<feature>_kill_switch` is not in the document: the flag counts as killed. */
+  | 'missing-kill-switch'
+  /** A document listener or a change-event sink threw. */
+  | 'listener';
+
+/**
+ * Every code a `FlagstageError` can carry: a closed list, so callers can `switch` on it exhaustively.
+ * The README's "Error codes" table lists the same codes with when each happens.
+ */
+export type FlagstageErrorCode =
+  | SourceErrorCode
+  /** A factory got an option it cannot work with (thrown at construction, names the fix). */
+  | 'invalid-option'
+  /** The manifest is wrong (codegen's `ManifestError`, a parent cycle at run time). */
+  | 'invalid-manifest'
+  /** Something that must run first did not (e.g. Hono's `requireFlag` without `flagstage()`). */
+  | 'missing-setup'
+  /** A flag key that is not in the manifest reached the runtime. */
+  | 'unknown-flag'
+  /** A decision was asked for an identity without a non-empty `userId`. */
+  | 'invalid-identity'
+  /** A source broke its promise never to throw; the decision failed closed to admin-only. */
+  | 'source-failed'
+  /** A grant could not be issued or checked because of the app's configuration (weak secret, bad options). */
+  | 'grant-config'
+  /** The CLI was called wrongly (exit code 1). */
+  | 'usage'
+  /** A CLI backend (local file, Flagsmith) failed (exit code 2). */
+  | 'backend';
+
+/** Every `FlagstageErrorCode`, in the README's order (a test keeps the two in step). */
+export const ERROR_CODES = [
+  'invalid-option',
+  'invalid-manifest',
+  'missing-setup',
+  'unknown-flag',
+  'invalid-identity',
+  'source-failed',
+  'grant-config',
+  'http-status',
+  'timeout',
+  'network',
+  'invalid-json',
+  'invalid-document',
+  'older-document',
+  'incomparable-revision',
+  'unchanged-revision',
+  'broken-pages',
+  'max-stale',
+  'shared-cache',
+  'file',
+  'missing-kill-switch',
+  'listener',
+  'usage',
+  'backend',
+] as const satisfies readonly FlagstageErrorCode[];

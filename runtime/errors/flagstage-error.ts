@@ -1,0 +1,71 @@
+import type { FlagstageErrorCode } from './codes';
+
+/** The one place the `flagstage:` prefix of every message comes from. */
+const PREFIX = 'flagstage: ';
+
+/**
+ * A message as flagstage prints it: `flagstage: <problem>`. For text that is not an error (the
+ * CLI's lines on stderr), so that it reads like the errors do.
+ *
+ * @example
+ * ```ts
+ * io.stderr(`${prefixed('unknown command "stauts"')}\n`);
+ * ```
+ */
+export function prefixed(problem: string): string {
+  return problem.startsWith(PREFIX) ? problem : `${PREFIX}${problem}`;
+}
+
+/**
+ * The base of every error flagstage throws or reports. `code` is one of a closed list
+ * (`FlagstageErrorCode`), `message` starts with `flagstage:`, `problem` is the message without it,
+ * and `cause` keeps what went wrong underneath (a network error, a parse error). Subclasses
+ * (`SourceError`, `EngineDocumentError`, `ManifestError`, `GrantError`, the CLI's `UsageError`
+ * and `BackendError`) narrow the code and add fields; `instanceof FlagstageError` catches them all.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await flags.decide(key as FlagKey, identity);
+ * } catch (error) {
+ *   if (error instanceof FlagstageError && error.code === 'unknown-flag') return c.json({ error: error.code }, 400);
+ *   throw error;
+ * }
+ * ```
+ */
+export class FlagstageError<C extends FlagstageErrorCode = FlagstageErrorCode> extends Error {
+  override name = 'FlagstageError';
+  readonly code: C;
+  /** The message without its `flagstage:` prefix, to embed in another message. */
+  readonly problem: string;
+
+  constructor(code: C, problem: string, options: { readonly cause?: unknown } = {}) {
+    const text = problem.startsWith(PREFIX) ? problem.slice(PREFIX.length) : problem;
+    super(`${PREFIX}${text}`, 'cause' in options ? { cause: options.cause } : undefined);
+    this.code = code;
+    this.problem = text;
+  }
+}
+
+/**
+ * The problem an unknown thrown value describes, without a `flagstage:` prefix, to embed in a
+ * message of its own: `refreshing failed (${problemOf(error)})`.
+ */
+export function problemOf(error: unknown): string {
+  if (error instanceof FlagstageError) return error.problem;
+  if (error instanceof Error) return error.message.startsWith(PREFIX) ? error.message.slice(PREFIX.length) : error.message;
+  return String(error);
+}
+
+/** Whether a value is a `FlagstageError` with one of the given codes (any code when none are given). */
+export function isFlagstageError<C extends FlagstageErrorCode>(error: unknown, ...codes: readonly C[]): error is FlagstageError<C> {
+  return error instanceof FlagstageError && (codes.length === 0 || (codes as readonly FlagstageErrorCode[]).includes(error.code));
+}
+
+/**
+ * The error for a flag key the manifest does not have (code `unknown-flag`): a typo cast past the
+ * types, or a manifest and a `flags.gen.ts` out of step.
+ */
+export function unknownFlag(flag: unknown, where = 'the manifest'): FlagstageError<'unknown-flag'> {
+  return new FlagstageError('unknown-flag', `unknown flag "${String(flag)}"; it is not in ${where}`);
+}

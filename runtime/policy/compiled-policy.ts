@@ -1,0 +1,43 @@
+import type { Identity } from '../identity';
+import type { BackendEvaluation, FlagBackend } from './backend';
+import type { Decision, Stage } from './decision';
+import type { Explanation } from './explanation';
+import type { FlagRollout } from './rollout';
+
+// The compiled policy's shape, apart from compilePolicy: explain.ts builds on it and policy.ts calls
+// explain, so the types live here and neither module imports the other's types back.
+
+/** A flag's standing in one revision, the same for every identity. */
+export interface FlagState<K extends string = string> {
+  readonly stage: Stage;
+  /** The flag's or an ancestor's kill-switch is on. */
+  readonly killed: boolean;
+  /** The nearest flag in its lineage whose kill-switch is on (itself first), or null. */
+  readonly killedBy: K | null;
+  /** The flag's own rollout, or null without a document. */
+  readonly rollout: FlagRollout | null;
+}
+
+/**
+ * Decisions already made for one identity on one policy (one revision). The runtime keeps one per
+ * Identity object in a WeakMap, so it lives exactly as long as the request that built the identity.
+ */
+export interface IdentityMemo<K extends string = string> {
+  readonly policy: CompiledPolicy<K>;
+  evaluation: BackendEvaluation<K> | null;
+  readonly decisions: Map<K, Decision<K>>;
+}
+
+/** The rules applied to one revision of a backend (or to no document at all). Synchronous. */
+export interface CompiledPolicy<K extends string = string> {
+  readonly revision: string | null;
+  readonly backend: FlagBackend<K> | null;
+  /** The flag's stage and kill state in this revision. */
+  state(flag: K): FlagState<K>;
+  /** The decision for one flag; pass a memo to share work across flags of one identity. */
+  decide<F extends K>(flag: F, identity: Identity, memo?: IdentityMemo<K>): Decision<F>;
+  /** The decision with the trace behind it. */
+  explain<F extends K>(flag: F, identity: Identity, memo?: IdentityMemo<K>): Explanation<F>;
+  /** A fresh memo for an identity on this policy. */
+  memo(): IdentityMemo<K>;
+}
