@@ -4,13 +4,14 @@
 //
 // One esbuild pass for all entries, so code shared by several entry points lives in one chunk and
 // exists once at run time (one FlagstageError class for `instanceof`, one WeakMap per concept).
-// Dependencies stay external; edge entries are then checked: none may reach a Node built-in.
+// Dependencies stay external; then the imports are checked: no edge entry may reach a Node
+// built-in, and only the codegen may reach ts-morph or typescript.
 import { builtinModules } from 'node:module';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
 import ts from 'typescript';
-import { entries, root } from './entries.mjs';
+import { CODEGEN_ENTRIES, CODEGEN_ONLY, entries, root } from './entries.mjs';
 
 const list = entries();
 const fail = (message) => {
@@ -37,7 +38,7 @@ const result = await build({
   logLevel: 'warning',
   metafile: true,
 });
-checkEdge(result.metafile);
+checkImports(result.metafile);
 emitDeclarations();
 
 /** tsconfig.json maps each `flagstage/*` specifier to its source, so typecheck and tests see the sources. */
@@ -50,20 +51,29 @@ function checkPaths() {
   if (missing.length > 0) fail(`flagstage build: tsconfig.json compilerOptions.paths must map every exports entry to its source; add or fix:\n  ${missing.join(',\n  ')}`);
 }
 
-/** Fails when an edge entry's output reaches a Node built-in, through its chunks or the package itself. */
-function checkEdge(metafile) {
+/**
+ * Walks each entry's output through its chunks (and `flagstage/*` imports of the package itself) and
+ * fails when an edge entry reaches a Node built-in, or an entry other than the codegen reaches a
+ * codegen-only package. The CLI is exempt from the second rule only through dynamic imports (it
+ * loads the codegen lazily, for the commands that read flags.config.ts).
+ */
+function checkImports(metafile) {
   const builtins = new Set(builtinModules);
   const bySpecifier = new Map(list.filter((entry) => entry.specifier).map((entry) => [entry.specifier, entry.output]));
-  for (const entry of list.filter((candidate) => candidate.platform === 'edge')) {
+  for (const entry of list) {
     const seen = new Set();
     const walk = (output, via) => {
       if (seen.has(output)) return;
       seen.add(output);
       for (const imported of metafile.outputs[output]?.imports ?? []) {
+        if (imported.kind === 'dynamic-import' && entry.subpath === null) continue; // the CLI's lazy codegen
+        const path = [...via, imported.path].join(' -> ');
         if (!imported.external) walk(imported.path, [...via, imported.path]);
         else if (bySpecifier.has(imported.path)) walk(bySpecifier.get(imported.path), [...via, imported.path]);
-        else if (imported.path.startsWith('node:') || builtins.has(imported.path.split('/')[0]))
-          fail(`flagstage build: ${entry.specifier} runs at the edge but reaches the Node built-in '${imported.path}' (${via.join(' -> ')}). Keep Node code out of it, or list it in NODE_ONLY (scripts/entries.mjs) and document it as Node only.`);
+        else if (entry.platform === 'edge' && (imported.path.startsWith('node:') || builtins.has(imported.path.split('/')[0])))
+          fail(`flagstage build: ${entry.specifier} runs at the edge but reaches the Node built-in '${imported.path}' (${path}). Keep Node code out of it, or list it in NODE_ONLY (scripts/entries.mjs) and document it as Node only.`);
+        else if (!CODEGEN_ENTRIES.has(entry.subpath) && CODEGEN_ONLY.has(imported.path.split('/')[0]))
+          fail(`flagstage build: ${entry.specifier ?? 'the CLI'} reaches '${imported.path}' (${path}), which only the codegen may need; import the codegen lazily (await import) where it is needed.`);
       }
     };
     walk(entry.output, [entry.output]);

@@ -1,6 +1,8 @@
 /** Types for scripts/entries.mjs (imported by vitest.config.ts and tests). */
 export declare const root: string;
 export declare const NODE_ONLY: ReadonlySet<string>;
+export declare const CODEGEN_ONLY: ReadonlySet<string>;
+export declare const CODEGEN_ENTRIES: ReadonlySet<string>;
 export interface Entry {
   /** The exports key (`.`, `./hono`), null for the CLI. */
   readonly subpath: string | null;

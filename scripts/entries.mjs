@@ -13,6 +13,13 @@ export const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 /** Subpaths whose code may import Node built-ins (they are documented as Node only). */
 export const NODE_ONLY = new Set(['./file', './codegen']);
 
+/**
+ * Packages only the codegen needs (it reads flags.config.ts with the TypeScript compiler). The build
+ * fails when any other entry point reaches one: an app that only runs gates must not need them.
+ */
+export const CODEGEN_ONLY = new Set(['ts-morph', 'typescript']);
+export const CODEGEN_ENTRIES = new Set(['./codegen']);
+
 /** Not an exports entry, but built the same way: the CLI that bin/flagstage.js loads. */
 const CLI = { subpath: null, specifier: null, source: 'cli/main.ts', output: 'dist/cli/main.js', types: null, platform: 'node' };
 

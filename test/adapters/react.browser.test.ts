@@ -3,7 +3,7 @@
 // script runs), hydration must change nothing, and the page must never ask anyone for flags.
 import { build } from 'esbuild';
 import { createServer, type Server } from 'node:http';
-import { chromium, type Browser, type Route } from 'playwright-core';
+import type { Browser, Route } from 'playwright-core';
 import { createElement } from 'react';
 import { renderToString } from 'react-dom/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,9 +11,8 @@ import type { Flagstage, FlagSnapshot, Identity } from 'flagstage';
 import { App } from './react-app/app';
 import { aliceOnly, flagsFor, users } from './support';
 import { repoRoot } from './dist';
+import { launchChromium } from '../helpers/chromium';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 let server: Server;
 let origin: string;
@@ -67,7 +66,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

@@ -119,9 +119,9 @@ async function expectPrMergeOnlyWhereAllowed(gastownIn: Set<string>): Promise<vo
 
 describe('Gastown: the whole rollout in Chromium', () => {
   beforeAll(async () => {
+    browser = await launchChromium(); // first: without Chromium, stop before starting the demo
     copyFileSync(join(repoRoot, 'flags.config.ts'), config);
     demo = await launchDemo({ config, appDir: join(dir, 'app'), readyFile: join(dir, 'ready.json'), logFile: join(dir, 'launcher.log'), timeoutMs: STARTUP_MS - 30_000 });
-    browser = await launchChromium();
     for (const u of users) sessions.set(u.id, await signIn(demo.appUrl, u.id));
     for (const id of [ADMIN, PILOT_USER, 'cal', 'ben']) browsers.set(id, await signInWithBrowser(browser, demo.appUrl, id));
   }, STARTUP_MS);

@@ -1,17 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium as launchBrowser } from '../../helpers/chromium';
 import { repoRoot } from '../../helpers/tmp';
 
 export const artifactsDir = join(repoRoot, 'test/artifacts/gastown');
 
-/** Debian's Chromium, headless, with nothing that phones home. */
+/** Debian's Chromium (test/helpers/chromium.ts), with the artifacts folder ready. */
 export async function launchChromium(): Promise<Browser> {
   mkdirSync(artifactsDir, { recursive: true });
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  return launchBrowser();
 }
 
 /** A user in their own browser context (own cookie jar), signed in through the login page. */

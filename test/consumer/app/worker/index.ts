@@ -1,0 +1,19 @@
+// A Worker on the installed flagstage + flagstage/hono, deployed without nodejs_compat.
+import { Hono } from 'hono';
+import { flagstage, requireFlag } from 'flagstage/hono';
+import { requireReports, withFeature } from '../flags.gen';
+import { currentIdentity, flags } from '../lib/flags';
+
+type AppEnv = { Variables: { userId: string | undefined } };
+
+const app = new Hono<AppEnv>();
+app.use('/api/*', async (c, next) => {
+  c.set('userId', c.req.header('x-demo-user')); // stands in for the app's own verified session
+  await next();
+});
+app.use('/api/*', flagstage<AppEnv>(flags, { identity: (c) => currentIdentity(c.var.userId) }));
+app.get('/api/reports', requireFlag(requireReports), (c) => c.json({ ok: true }));
+app.post('/api/reports/export', requireFlag(withFeature('exportCsv')), (c) => c.json({ ok: true }));
+app.get('/api/flags', async (c) => c.json(await c.var.flagstage.snapshot()));
+
+export default app;
