@@ -10,14 +10,14 @@ import { manifest } from '../flags.gen';
 import { createFlagstage } from '../runtime/flagstage';
 import type { Identity } from '../runtime/identity';
 import { staticSource } from '../runtime/sources/static';
-import { buildDocument } from '../test/helpers/documents';
+import { buildDocument } from '../runtime/testing/index';
 
 // A realistic Gastown rollout: gastown at 10% with an allowlist, sub-flags at every stage.
 const allowlist = Array.from({ length: 500 }, (_, index) => `listed-${index}`);
 const document = buildDocument(manifest, {
-  gastown: { stage: 'percentage', allowlist: { users: allowlist, orgs: ['org-1', 'org-2'] }, percentage: 10 },
-  convoys: { stage: 'allowlist', allowlist: { users: allowlist.slice(0, 50) } },
-  prMerge: { stage: 'percentage', percentage: 50 },
+  gastown: { stage: 'percentage', users: allowlist, orgs: ['org-1', 'org-2'], percent: 10 },
+  convoys: { stage: 'allowlist', users: allowlist.slice(0, 50) },
+  prMerge: { stage: 'percentage', percent: 50 },
   multiRig: { stage: 'ga' },
   molecules: { stage: 'admin-only' },
 });

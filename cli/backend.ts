@@ -1,6 +1,6 @@
 import type { Manifest } from '../runtime/manifest/types';
 import type { EnvironmentDocument } from '../runtime/engine/index';
-import type { FlagRollout } from '../runtime/policy/rollout';
+import type { FlagRollout } from '../runtime/stages/rollout';
 import type { AuditEntry } from './audit/entry';
 import type { Plan, PlanState } from './rollout/plan';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FlagDefinition, Manifest } from '../runtime/manifest/types';
+import { walkParents } from '../runtime/stages/parents';
 import { ManifestError } from './errors';
 import type { RawManifest } from './read-config';
 
@@ -70,15 +71,9 @@ export function validateManifest(raw: RawManifest): Manifest {
     }
   }
   for (const key of keys) {
-    const path = [key];
-    let current = parsed.get(key)!.parent;
-    while (current !== undefined) {
-      if (path.includes(current)) {
-        const cycle = [...path.slice(path.indexOf(current)), current].join(' -> ');
-        throw new ManifestError(file, raw.flags[key]!.lines.parent ?? raw.lines[key] ?? null, key, `parent cycle ${cycle}; remove one of these parents`);
-      }
-      path.push(current);
-      current = parsed.get(current)!.parent;
+    const { cycle } = walkParents(key, (flag) => parsed.get(flag)?.parent);
+    if (cycle !== null) {
+      throw new ManifestError(file, raw.flags[key]!.lines.parent ?? raw.lines[key] ?? null, key, `parent cycle ${cycle.join(' -> ')}; remove one of these parents`);
     }
   }
 

@@ -1,4 +1,4 @@
-import type { FlagRollout } from '../../runtime/policy/rollout';
+import type { FlagRollout } from '../../runtime/stages/rollout';
 
 /**
  * One change made through the CLI, as a line of `.flagstage/audit.jsonl`: who, when, which command

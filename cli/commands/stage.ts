@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import type { Stage } from '../../runtime/policy/decision';
+import { STAGES, type Stage } from '../../runtime/stages/stages';
 import { BACKEND_HELP, CHANGE_HELP, CHANGE_OPTIONS } from '../context';
 import { UsageError, type CliIO, type Command } from '../io';
-import { planStage, STAGES } from '../rollout/plan';
+import { planStage } from '../rollout/plan';
 import { suggest } from '../suggest';
 import { runChange } from './change';
 

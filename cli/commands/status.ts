@@ -1,7 +1,8 @@
 import { prefixed } from '../../runtime/errors/flagstage-error';
 import { parseArgs } from 'node:util';
 import type { Manifest } from '../../runtime/manifest/types';
-import type { FlagRollout } from '../../runtime/policy/rollout';
+import { lineage } from '../../runtime/stages/parents';
+import type { FlagRollout } from '../../runtime/stages/rollout';
 import type { AuditEntry } from '../audit/entry';
 import { BACKEND_HELP, BACKEND_OPTIONS, openContext } from '../context';
 import { BackendError, UsageError, type CliIO, type Command } from '../io';
@@ -98,14 +99,7 @@ function statusOf(manifest: Manifest, rollouts: Readonly<Record<string, FlagRoll
 }
 
 function killedBy(manifest: Manifest, rollouts: Readonly<Record<string, FlagRollout>>, key: string): string | null {
-  const seen = new Set<string>();
-  let current: string | null = key;
-  while (current !== null && !seen.has(current)) {
-    seen.add(current);
-    if (rollouts[current]?.killed) return current;
-    current = manifest.flags[current]?.parent ?? null;
-  }
-  return null;
+  return lineage(manifest, key).find((flag) => rollouts[flag]?.killed) ?? null;
 }
 
 function stageCell(stage: FlagRollout['stage'], paint: Paint): string {

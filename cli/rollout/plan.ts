@@ -1,6 +1,8 @@
 import type { BucketBy, Manifest } from '../../runtime/manifest/types';
-import type { Stage } from '../../runtime/policy/decision';
-import type { FlagRollout } from '../../runtime/policy/rollout';
+import { allowlistProblem } from '../../runtime/stages/allowlist';
+import { ancestors } from '../../runtime/stages/parents';
+import type { FlagRollout } from '../../runtime/stages/rollout';
+import { stageAtLeast, type Stage } from '../../runtime/stages/stages';
 import { UsageError } from '../io';
 
 /**
@@ -9,8 +11,6 @@ import { UsageError } from '../io';
  * throw a UsageError (exit 1, state untouched) when a change cannot be made as asked.
  */
 
-export const STAGES: readonly Stage[] = ['admin-only', 'allowlist', 'percentage', 'ga'];
-const RANK: Record<Stage, number> = { 'admin-only': 0, allowlist: 1, percentage: 2, ga: 3 };
 
 /** What a plan sees: the manifest and every flag's current rollout. */
 export interface PlanState {
@@ -43,7 +43,7 @@ export function planStage(state: PlanState, flag: string, stage: Stage, options:
     throw new UsageError(`${flag} has no percentage yet; set one first with \`flagstage percent ${flag} <0-100>\`, then run \`flagstage stage ${flag} percentage\``);
   }
   const parentKey = state.manifest.flags[flag]?.parent ?? null;
-  if (parentKey !== null && RANK[stage] > 0) {
+  if (parentKey !== null && stage !== 'admin-only') {
     const parent = current(state, parentKey);
     if (parent.stage === 'admin-only' && !options.force) {
       throw new UsageError(
@@ -51,7 +51,7 @@ export function planStage(state: PlanState, flag: string, stage: Stage, options:
           `raise ${parentKey} first, or pass --force to stage ${flag} ahead of it`,
       );
     }
-    if (RANK[stage] > RANK[parent.stage]) notes.push(`${flag} takes effect only where its parent ${parentKey} is allowed (${parentKey} is at ${parent.stage})`);
+    if (!stageAtLeast(parent.stage, stage)) notes.push(`${flag} takes effect only where its parent ${parentKey} is allowed (${parentKey} is at ${parent.stage})`);
     if (parent.killed) notes.push(`${parentKey} is killed: ${flag} is off for everyone but admins until \`flagstage revive ${parentKey}\``);
   }
   if (before.killed) notes.push(`${flag} is killed: the new stage takes effect when it is revived (\`flagstage revive ${flag}\`)`);
@@ -69,6 +69,10 @@ export function planStage(state: PlanState, flag: string, stage: Stage, options:
 export function planAllow(state: PlanState, flag: string, ids: Ids): Plan {
   const before = current(state, flag);
   const allowlist = { users: union(before.allowlist.users, ids.users), orgs: union(before.allowlist.orgs, ids.orgs) };
+  // Refused before anything is written, on every backend: an id Flagsmith would read as something
+  // else (a JSON array, a list), or a list beyond Flagsmith's limits.
+  const problem = allowlistProblem({ users: ids.users, orgs: ids.orgs }) ?? allowlistProblem(allowlist);
+  if (problem !== null) throw new UsageError(problem);
   const notes = [...already(before.allowlist, ids, 'already on the allowlist', true), ...belowNote(flag, before, 'allowlist', 'the allowlist')];
   return { after: { ...before, allowlist }, notes };
 }
@@ -109,7 +113,7 @@ export function planPercent(state: PlanState, flag: string, value: number, by: B
   }
   if (before.percentage !== null && before.percentage.by !== bucketBy) {
     notes.push(`changing the bucketing from ${before.percentage.by} to ${bucketBy} reshuffles who is in`);
-  } else if (before.percentage !== null && value < before.percentage.value && RANK[before.stage] >= RANK.percentage) {
+  } else if (before.percentage !== null && value < before.percentage.value && stageAtLeast(before.stage, 'percentage')) {
     notes.push(`ramping down from ${before.percentage.value}% removes the identities bucketed above ${value}`);
   }
   return { after: { ...before, percentage: { value, by: bucketBy } }, notes };
@@ -143,29 +147,6 @@ export interface Ids {
   readonly orgs: readonly string[];
 }
 
-/**
- * Whether two rollouts are the same (lists are sorted by the reader, so order matters not).
- *
- * @example
- * ```ts
- * sameRollout(before, plan.after); // true when the command changes nothing
- * ```
- */
-export function sameRollout(a: FlagRollout, b: FlagRollout): boolean {
-  return JSON.stringify(normal(a)) === JSON.stringify(normal(b));
-}
-
-function normal(rollout: FlagRollout) {
-  return {
-    flag: rollout.flag,
-    stage: rollout.stage,
-    killed: rollout.killed,
-    users: [...rollout.allowlist.users].sort(),
-    orgs: [...rollout.allowlist.orgs].sort(),
-    percentage: rollout.percentage === null ? null : { value: rollout.percentage.value, by: rollout.percentage.by },
-  };
-}
-
 function current(state: PlanState, flag: string): FlagRollout {
   const rollout = state.rollouts[flag];
   if (rollout === undefined) throw new UsageError(`"${flag}" is not a flag of this manifest`);
@@ -184,15 +165,10 @@ function already(list: FlagRollout['allowlist'], ids: Ids, what: string, present
 }
 
 function belowNote(flag: string, rollout: FlagRollout, stage: 'allowlist' | 'percentage', what: string): string[] {
-  if (RANK[rollout.stage] >= RANK[stage]) return [];
+  if (stageAtLeast(rollout.stage, stage)) return [];
   return [`${flag} is at ${rollout.stage}: ${what} takes effect from stage ${stage} (\`flagstage stage ${flag} ${stage}\`)`];
 }
 
 function rootWithKillSwitch(manifest: Manifest, flag: string): string | null {
-  let parent = manifest.flags[flag]?.parent ?? null;
-  while (parent !== null) {
-    if (manifest.flags[parent]?.killSwitchFeature) return parent;
-    parent = manifest.flags[parent]?.parent ?? null;
-  }
-  return null;
+  return ancestors(manifest, flag).find((key) => manifest.flags[key]?.killSwitchFeature) ?? null;
 }

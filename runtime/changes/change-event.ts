@@ -1,4 +1,4 @@
-import type { FlagRollout } from '../policy/rollout';
+import type { FlagRollout } from '../stages/rollout';
 
 /**
  * What the runtime emits when a new document revision changes a flag's stage, kill-switch,

@@ -1,5 +1,5 @@
 import type { Identity } from '../identity';
-import type { FlagRollout } from './rollout';
+import type { FlagRollout } from '../stages/rollout';
 
 /** Why a backend enabled a feature, in the policy's words. */
 export type EnabledBy = 'allowlist' | 'percentage' | 'ga';

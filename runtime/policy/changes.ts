@@ -1,7 +1,7 @@
 import type { Manifest } from '../manifest/types';
-import type { RolloutDocument } from './document';
-import { readRollout } from './read-rollout';
-import type { FlagRollout } from './rollout';
+import type { RolloutDocument } from '../stages/document';
+import { readRollout } from '../stages/read';
+import { sameRollout, type FlagRollout } from '../stages/rollout';
 
 /** One flag whose stage, kill-switch, allowlist or percentage differs between two revisions. */
 export interface RolloutChange<K extends string = string> {
@@ -28,27 +28,4 @@ export function diffRollouts<K extends string>(manifest: Manifest<K>, previous: 
     if (!sameRollout(before[flag], after[flag])) changes.push({ flag, before: before[flag], after: after[flag] });
   }
   return changes;
-}
-
-/**
- * Whether two rollouts are equal (lists are sorted by `readRollout`, so order does not matter).
- *
- * @example
- * ```ts
- * sameRollout(a.gastown, b.gastown); // true when nothing about gastown's rollout changed
- * ```
- */
-export function sameRollout(a: FlagRollout, b: FlagRollout): boolean {
-  return (
-    a.stage === b.stage &&
-    a.killed === b.killed &&
-    sameList(a.allowlist.users, b.allowlist.users) &&
-    sameList(a.allowlist.orgs, b.allowlist.orgs) &&
-    a.percentage?.value === b.percentage?.value &&
-    a.percentage?.by === b.percentage?.by
-  );
-}
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((value, index) => value === b[index]);
 }

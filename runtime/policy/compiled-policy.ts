@@ -1,8 +1,9 @@
 import type { Identity } from '../identity';
 import type { BackendEvaluation, FlagBackend } from './backend';
-import type { Decision, Stage } from './decision';
+import type { Decision } from './decision';
+import type { Stage } from '../stages/stages';
 import type { Explanation } from './explanation';
-import type { FlagRollout } from './rollout';
+import type { FlagRollout } from '../stages/rollout';
 
 // The compiled policy's shape, apart from compilePolicy: explain.ts builds on it and policy.ts calls
 // explain, so the types live here and neither module imports the other's types back.

@@ -1,7 +1,6 @@
 import type { FlagKey } from '../manifest/register';
+import type { Stage } from '../stages/stages';
 
-/** The rollout stage of a flag, as derived from the environment document. */
-export type Stage = 'admin-only' | 'allowlist' | 'percentage' | 'ga';
 
 /** Why a decision came out as it did, in the order the policy checks. */
 export type DecisionReason =

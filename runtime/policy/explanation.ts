@@ -1,6 +1,7 @@
 import type { BucketInfo } from './backend';
-import type { Decision, Stage } from './decision';
-import type { FlagRollout } from './rollout';
+import type { Decision } from './decision';
+import type { Stage } from '../stages/stages';
+import type { FlagRollout } from '../stages/rollout';
 
 /** The rules, in the order the policy applies them. */
 export type ExplainRule = 'parent' | 'admin' | 'kill-switch' | 'backend' | 'environment';

@@ -3,10 +3,10 @@ import { unknownFlag } from '../errors/flagstage-error';
 import type { Identity } from '../identity';
 import type { Manifest } from '../manifest/types';
 import type { BackendEvaluation, BucketInfo, EnabledBy, FeatureAnswer, FlagBackend } from './backend';
-import { percentageSegmentName, TRAIT } from './naming';
-import { readLayouts } from './read-rollout';
+import { percentageSegmentName, TRAIT } from '../stages/naming';
+import { readLayouts } from '../stages/read';
 import { sliceDocument } from './slice';
-import type { FlagRollout } from './rollout';
+import type { FlagRollout } from '../stages/rollout';
 import { hasOrg, toEngineIdentity } from './traits';
 
 /** A document as sources hold it (`LoadedDocument` fits). */

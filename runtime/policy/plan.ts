@@ -1,5 +1,5 @@
-import { FlagstageError } from '../errors/flagstage-error';
 import type { Manifest } from '../manifest/types';
+import { lineage } from '../stages/parents';
 
 /** A flag's place in the manifest's tree, resolved once per manifest. */
 export interface FlagPlan<K extends string = string> {
@@ -21,21 +21,9 @@ export interface FlagPlan<K extends string = string> {
  */
 export function planManifest<K extends string>(manifest: Manifest<K>): Readonly<Record<K, FlagPlan<K>>> {
   const plans = {} as Record<K, FlagPlan<K>>;
-  const keys = Object.keys(manifest.flags) as K[];
-  for (const key of keys) {
-    const lineage: K[] = [];
-    let current: K | null = key;
-    while (current !== null) {
-      if (lineage.includes(current)) throw new FlagstageError('invalid-manifest', `flag "${key}" has a parent cycle (${[...lineage, current].join(' -> ')})`);
-      lineage.push(current);
-      const definition: Manifest<K>['flags'][K] | undefined = manifest.flags[current];
-      const parent = definition.parent as K | null;
-      if (parent !== null && !Object.prototype.hasOwnProperty.call(manifest.flags, parent)) {
-        throw new FlagstageError('invalid-manifest', `flag "${current}" names parent "${parent}", which is not in the manifest`);
-      }
-      current = parent;
-    }
-    plans[key] = Object.freeze({ key, parent: (manifest.flags[key].parent as K | null) ?? null, lineage: Object.freeze(lineage) });
+  for (const key of Object.keys(manifest.flags) as K[]) {
+    const chain = lineage(manifest, key);
+    plans[key] = Object.freeze({ key, parent: chain[1] ?? null, lineage: Object.freeze(chain) });
   }
   return Object.freeze(plans);
 }

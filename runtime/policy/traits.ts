@@ -1,5 +1,5 @@
 import type { Identity, IdentityTraitValue } from '../identity';
-import { TRAIT } from './naming';
+import { TRAIT } from '../stages/naming';
 
 /** What the Flagsmith engine evaluates: the identifier and its traits. */
 export interface EngineIdentity {

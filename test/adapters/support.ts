@@ -2,7 +2,7 @@
 // static document built at a given stage), with the source wrapped to record what it is handed.
 import { createFlagstage, staticSource, type Flagstage, type Identity, type WaitUntil } from 'flagstage';
 import { manifest } from '../../flags.gen';
-import { buildDocument, type FlagSetup } from '../helpers/documents';
+import { buildDocument, type FlagSetup } from '../../runtime/testing/index';
 
 export const users = {
   admin: { userId: 'u-admin', orgId: 'o-staff', isAdmin: true },
@@ -11,7 +11,7 @@ export const users = {
 } as const satisfies Record<string, Identity>;
 
 /** Gastown (and so its sub-flags' parent) allowlisted for alice only; convoys GA under it. */
-export const aliceOnly: Rollout = { gastown: { stage: 'allowlist', allowlist: { users: [users.alice.userId] } }, convoys: { stage: 'ga' } };
+export const aliceOnly: Rollout = { gastown: { stage: 'allowlist', users: [users.alice.userId] }, convoys: { stage: 'ga' } };
 
 /** The same rollout with Gastown's kill-switch on. */
 export const killed = (rollout: Rollout): Rollout => ({ ...rollout, gastown: { ...rollout.gastown, killed: true } });

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../cli/audit/entry';
-import { readRollout } from '../../runtime/policy/read-rollout';
+import { readRollout } from '../../runtime/stages/read';
 import { ensureBuilt, flagstageProcess, localDocument, manifest, project } from './support';
 
 describe('concurrent flagstage processes on the local backend', () => {

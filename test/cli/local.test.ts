@@ -160,7 +160,7 @@ describe('flagstage on the local backend', () => {
     const tooMany = Array.from({ length: 500 }, (_, index) => `more-${String(index).padStart(31, '0')}`);
     const refused = await cli(dir, ['allow', 'gastown', '--user', tooMany.join(','), ...ACTOR]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/^flagstage: the allowlist would need 1\d\d segment conditions, more than Flagsmith's 100; allow an org instead/);
+    expect(refused.stderr).toMatch(/^flagstage: the allowlist would need 1\d\d segment conditions for 3002 users and 1 orgs, more than Flagsmith's 100 per segment \(each holds at most 1000 characters of ids\); allow an org instead/);
     expect(readFileSync(join(dir, '.flagstage/environment.json'), 'utf8')).toBe(before);
   });
 

@@ -5,7 +5,7 @@ import { manifest } from '../../flags.gen';
 import { createFlagstage } from '../../runtime/flagstage';
 import { staticSource } from '../../runtime/sources/static';
 import { signSession, verifySession } from '../../examples/gastown/shared/session';
-import { buildDocument } from '../helpers/documents';
+import { buildDocument } from '../../runtime/testing/index';
 
 // The example imports its generated gates as `@/flags.gen` (a tsconfig path its bundlers follow).
 vi.mock('@/flags.gen', async () => await import('../../flags.gen'));

@@ -28,14 +28,14 @@ const cases: Case[] = [
   { reason: 'killed', setup: { gastown: { stage: 'ga', killed: true } }, flag: 'gastown', identity: user('u1'), steps: ['parent:pass', 'admin:pass', 'kill-switch:deny'] },
   {
     reason: 'allowlist',
-    setup: { gastown: { stage: 'allowlist', allowlist: { orgs: ['o1'] } } },
+    setup: { gastown: { stage: 'allowlist', orgs: ['o1'] } },
     flag: 'gastown',
     identity: user('u1', 'o1'),
     steps: ['parent:pass', 'admin:pass', 'kill-switch:pass', 'backend:allow'],
   },
   {
     reason: 'percentage',
-    setup: { gastown: { stage: 'percentage', percentage: 100 } },
+    setup: { gastown: { stage: 'percentage', percent: 100 } },
     flag: 'gastown',
     identity: user('u1'),
     steps: ['parent:pass', 'admin:pass', 'kill-switch:pass', 'backend:allow'],
@@ -43,7 +43,7 @@ const cases: Case[] = [
   { reason: 'ga', setup: { gastown: { stage: 'ga' } }, flag: 'gastown', identity: user('u1'), steps: ['parent:pass', 'admin:pass', 'kill-switch:pass', 'backend:allow'] },
   {
     reason: 'not-enabled',
-    setup: { gastown: { stage: 'allowlist', allowlist: { users: ['someone-else'] } } },
+    setup: { gastown: { stage: 'allowlist', users: ['someone-else'] } },
     flag: 'gastown',
     identity: user('u1'),
     steps: ['parent:pass', 'admin:pass', 'kill-switch:pass', 'backend:deny'],
@@ -63,7 +63,7 @@ describe('explain', () => {
   });
 
   it('names the segment that matched', async () => {
-    const flags = flagsFor({ gastown: { stage: 'allowlist', allowlist: { users: ['u1'] } } });
+    const flags = flagsFor({ gastown: { stage: 'allowlist', users: ['u1'] } });
     const e = await flags.explain('gastown', user('u1'));
     expect(e.segment).toBe('flagstage_gastown_allowlist');
     expect(e.backendReason).toBe('TARGETING_MATCH; segment=flagstage_gastown_allowlist');
@@ -73,7 +73,7 @@ describe('explain', () => {
   });
 
   it('gives the bucket (0-100) for the percentage split, in or out', async () => {
-    const flags = flagsFor({ gastown: { stage: 'percentage', percentage: 50 } });
+    const flags = flagsFor({ gastown: { stage: 'percentage', percent: 50 } });
     let seenIn = false;
     let seenOut = false;
     for (let i = 0; i < 50; i++) {
@@ -94,7 +94,7 @@ describe('explain', () => {
   });
 
   it('gives the org bucket under org bucketing, and none without an org', async () => {
-    const flags = flagsFor({ gastown: { stage: 'percentage', percentage: { value: 50, by: 'org' } } });
+    const flags = flagsFor({ gastown: { stage: 'percentage', percent: 50, by: 'org' } });
     const a = await flags.explain('gastown', user('u1', 'acme'));
     const b = await flags.explain('gastown', user('u2', 'acme'));
     expect(a.bucket).toMatchObject({ by: 'org', threshold: 50 });

@@ -7,7 +7,7 @@ import type { ChangeEvent } from '../../runtime/changes/change-event';
 import { flagsmithBackend } from '../../runtime/policy/flagsmith-backend';
 import type { DocumentSource, LoadedDocument } from '../../runtime/sources/source';
 import { staticSource } from '../../runtime/sources/static';
-import { buildDocument } from '../helpers/documents';
+import { buildDocument } from '../../runtime/testing/index';
 import { admin, flagsFor, manifest, user, type Setup } from './setup';
 
 /** A source whose document the test swaps, announcing each new one like a real source does. */
@@ -54,7 +54,7 @@ describe('createFlagstage', () => {
   });
 
   it('snapshots every flag for hydration', async () => {
-    const flags = flagsFor({ gastown: { stage: 'ga' }, convoys: { stage: 'allowlist', allowlist: { users: ['u1'] } }, molecules: { stage: 'ga' } });
+    const flags = flagsFor({ gastown: { stage: 'ga' }, convoys: { stage: 'allowlist', users: ['u1'] }, molecules: { stage: 'ga' } });
     const snapshot = await flags.snapshot(user('u1'));
     expect(snapshot.flags).toEqual({ gastown: true, convoys: true, prMerge: false, multiRig: false, molecules: true });
     expect(snapshot.revision).toMatch(/^\d{4}-/);
@@ -90,7 +90,7 @@ describe('createFlagstage', () => {
   });
 
   it('keeps the memo of a request while other requests interleave, and never answers a mutated identity from it', async () => {
-    const mutable = mutableSource({ gastown: { stage: 'allowlist', allowlist: { users: ['u1'] } } });
+    const mutable = mutableSource({ gastown: { stage: 'allowlist', users: ['u1'] } });
     const evaluated: string[] = [];
     const flags = createFlagstage({
       manifest,
@@ -118,7 +118,7 @@ describe('createFlagstage', () => {
   });
 
   it('never lets extra traits override is_admin, user_id or org_id', async () => {
-    const flags = flagsFor({ gastown: { stage: 'allowlist', allowlist: { users: ['vip'], orgs: ['vip-org'] } } });
+    const flags = flagsFor({ gastown: { stage: 'allowlist', users: ['vip'], orgs: ['vip-org'] } });
     const spoof = { userId: 'u1', orgId: null, isAdmin: false, traits: { is_admin: true, user_id: 'vip', org_id: 'vip-org' } };
     expect(await flags.decide('gastown', spoof)).toMatchObject({ allowed: false, reason: 'not-enabled' });
     // The admins segment (is_admin EQUAL true) must not match a spoofed trait either.
@@ -145,10 +145,10 @@ describe('createFlagstage', () => {
   });
 
   it('emits one change event per changed flag when a new revision changes a rollout', async () => {
-    const mutable = mutableSource({ gastown: { stage: 'allowlist', allowlist: { users: ['u1'] } } });
+    const mutable = mutableSource({ gastown: { stage: 'allowlist', users: ['u1'] } });
     const events: ChangeEvent[] = [];
     const flags = createFlagstage({ manifest, source: mutable.source, onChange: (event) => void events.push(event), logChanges: false });
-    mutable.set({ gastown: { stage: 'percentage', allowlist: { users: ['u1'] }, percentage: 10 } });
+    mutable.set({ gastown: { stage: 'percentage', users: ['u1'], percent: 10 } });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
       flag: 'gastown',
@@ -158,9 +158,9 @@ describe('createFlagstage', () => {
     });
     expect(Date.parse(events[0]!.at)).not.toBeNaN();
     // A new revision that changes nothing about any rollout is no event.
-    mutable.set({ gastown: { stage: 'percentage', allowlist: { users: ['u1'] }, percentage: 10 } });
+    mutable.set({ gastown: { stage: 'percentage', users: ['u1'], percent: 10 } });
     expect(events).toHaveLength(1);
-    mutable.set({ gastown: { stage: 'percentage', allowlist: { users: ['u1'] }, percentage: 10, killed: true }, molecules: { stage: 'ga' } });
+    mutable.set({ gastown: { stage: 'percentage', users: ['u1'], percent: 10, killed: true }, molecules: { stage: 'ga' } });
     expect(events.slice(1).map((event) => [event.flag, event.after.killed, event.after.stage])).toEqual([
       ['gastown', true, 'percentage'],
       ['molecules', false, 'ga'],

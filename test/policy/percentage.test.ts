@@ -16,8 +16,8 @@ describe('percentage stage', () => {
 
   beforeAll(async () => {
     for (const value of thresholds) {
-      byUser.set(value, await deciderFor({ gastown: { stage: 'percentage', percentage: { value, by: 'user' } } }));
-      byOrg.set(value, await deciderFor({ gastown: { stage: 'percentage', percentage: { value, by: 'org' } } }));
+      byUser.set(value, await deciderFor({ gastown: { stage: 'percentage', percent: value, by: 'user' } }));
+      byOrg.set(value, await deciderFor({ gastown: { stage: 'percentage', percent: value, by: 'org' } }));
     }
   });
 

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createFlagstage, staticSource } from 'flagstage';
 import { manifest } from '../../flags.gen';
-import { buildDocument } from '../helpers/documents';
+import { buildDocument } from '../../runtime/testing/index';
 
 // The runtime entry point in workerd, without nodejs_compat: createFlagstage, the engine and explain.
 describe('createFlagstage in workerd', () => {
   it('decides, snapshots and explains on a static document', async () => {
     const flags = createFlagstage({
       manifest,
-      source: staticSource(buildDocument(manifest, { gastown: { stage: 'percentage', allowlist: { users: ['u1'] }, percentage: 50 }, convoys: { stage: 'ga' } })),
+      source: staticSource(buildDocument(manifest, { gastown: { stage: 'percentage', users: ['u1'], percent: 50 }, convoys: { stage: 'ga' } })),
     });
     const identity = { userId: 'u1', orgId: 'o1', isAdmin: false };
     expect(await flags.decide('gastown', identity)).toMatchObject({ allowed: true, reason: 'allowlist', stage: 'percentage' });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { diffRollouts } from '../../runtime/policy/changes';
-import { readRollout } from '../../runtime/policy/read-rollout';
-import { buildDocument } from '../helpers/documents';
+import { readRollout } from '../../runtime/stages/read';
+import { buildDocument } from '../../runtime/testing/index';
 import { manifest, STAGES } from './setup';
 
 describe('readRollout', () => {
@@ -9,7 +9,7 @@ describe('readRollout', () => {
     for (const stage of STAGES) {
       for (const killed of [false, true]) {
         const doc = buildDocument(manifest, {
-          gastown: { stage, killed, allowlist: { users: ['b', 'a'], orgs: ['o1'] }, percentage: { value: 12.5, by: 'org' } },
+          gastown: { stage, killed, users: ['b', 'a'], orgs: ['o1'], percent: 12.5, by: 'org' },
           convoys: { stage },
         });
         const rollout = readRollout(manifest, doc);
@@ -22,9 +22,9 @@ describe('readRollout', () => {
 
   it('joins lists split across conditions', () => {
     const users = Array.from({ length: 2500 }, (_, index) => `user-${String(index).padStart(5, '0')}`);
-    const doc = buildDocument(manifest, { gastown: { stage: 'allowlist', allowlist: { users } } });
-    const segment = (doc as unknown as { project: { segments: { name: string; rules: { rules: { conditions: { value: string }[] }[] }[] }[] } }).project.segments.find((s) => s.name === 'flagstage_gastown_allowlist')!;
-    const conditions = segment.rules[0]!.rules[0]!.conditions;
+    const doc = buildDocument(manifest, { gastown: { stage: 'allowlist', users } });
+    const segment = doc.project.segments.find((s) => s.name === 'flagstage_gastown_allowlist')!;
+    const conditions = segment.rules[0]!.conditions;
     expect(conditions.length).toBeGreaterThan(1);
     for (const condition of conditions) expect(condition.value.length).toBeLessThanOrEqual(1000);
     expect(readRollout(manifest, doc).gastown.allowlist.users).toEqual(users);
@@ -39,9 +39,9 @@ describe('readRollout', () => {
   });
 
   it('diffs two revisions flag by flag', () => {
-    const before = buildDocument(manifest, { gastown: { stage: 'allowlist', allowlist: { users: ['u1'] } } });
-    const after = buildDocument(manifest, { gastown: { stage: 'allowlist', allowlist: { users: ['u1', 'u2'] } }, molecules: { stage: 'ga' } });
+    const before = buildDocument(manifest, { gastown: { stage: 'allowlist', users: ['u1'] } });
+    const after = buildDocument(manifest, { gastown: { stage: 'allowlist', users: ['u1', 'u2'] }, molecules: { stage: 'ga' } });
     expect(diffRollouts(manifest, before, after).map((change) => change.flag)).toEqual(['gastown', 'molecules']);
-    expect(diffRollouts(manifest, before, buildDocument(manifest, { gastown: { stage: 'allowlist', allowlist: { users: ['u1'] } } }))).toEqual([]);
+    expect(diffRollouts(manifest, before, buildDocument(manifest, { gastown: { stage: 'allowlist', users: ['u1'] } }))).toEqual([]);
   });
 });

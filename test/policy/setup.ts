@@ -4,7 +4,7 @@ import { createFlagstage, type Flagstage } from '../../runtime/flagstage';
 import type { Identity } from '../../runtime/identity';
 import type { Decision } from '../../runtime/policy/decision';
 import { staticSource } from '../../runtime/sources/static';
-import { buildDocument, type FlagSetup } from '../helpers/documents';
+import { buildDocument, type FlagSetup } from '../../runtime/testing/index';
 
 export { manifest };
 export type Key = keyof typeof manifest.flags;

@@ -3,17 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { compileEnvironment, type EnvironmentDocument } from '../../runtime/engine/index';
 import { sliceDocument } from '../../runtime/policy/slice';
 import { toEngineIdentity } from '../../runtime/policy/traits';
-import { buildDocument } from '../helpers/documents';
+import { buildDocument } from '../../runtime/testing/index';
 import { manifest } from './setup';
 
 /** Gastown's flags plus what a dashboard user might add: a hand-made segment and identity overrides. */
 function documentWithExtras(): EnvironmentDocument {
   const doc = buildDocument(manifest, {
-    gastown: { stage: 'percentage', allowlist: { users: ['u1'], orgs: ['o2'] }, percentage: 30 },
-    convoys: { stage: 'allowlist', allowlist: { orgs: ['o1'] }, percentage: { value: 60, by: 'org' } },
-    prMerge: { stage: 'ga', percentage: 20 },
-    multiRig: { stage: 'percentage', percentage: { value: 45, by: 'org' } },
-  }) as unknown as { project: { segments: unknown[] }; identity_overrides: unknown[]; feature_states: { feature: { name: string } }[] };
+    gastown: { stage: 'percentage', users: ['u1'], orgs: ['o2'], percent: 30 },
+    convoys: { stage: 'allowlist', orgs: ['o1'], percent: 60, by: 'org' },
+    prMerge: { stage: 'ga', percent: 20 },
+    multiRig: { stage: 'percentage', percent: 45, by: 'org' },
+  });
   const featureRef = (name: string) => doc.feature_states.find((state) => state.feature.name === name)!.feature;
   const state = (name: string, enabled: boolean, priority: number | null, id: number) => ({
     feature: featureRef(name),
@@ -24,17 +24,20 @@ function documentWithExtras(): EnvironmentDocument {
     multivariate_feature_state_values: [],
     feature_segment: priority === null ? null : { priority },
   });
-  doc.project.segments.push({
+  const segments = [
+    ...doc.project.segments,
+    {
     id: 900,
     name: 'beta_testers',
     rules: [{ type: 'ALL', rules: [], conditions: [{ operator: 'EQUAL', property_: 'plan', value: 'beta' }] }],
     feature_states: [state('gastown', false, 1, 9001), state('molecules', true, 5, 9002)],
-  });
-  doc.identity_overrides.push(
+    },
+  ];
+  const identityOverrides = [
     { identifier: 'u3', identity_features: [state('gastown', true, null, 9101), state('convoys', false, null, 9102)] },
     { identifier: 'u4', identity_features: [state('molecules', true, null, 9103)] },
-  );
-  return doc as unknown as EnvironmentDocument;
+  ];
+  return { ...doc, project: { ...doc.project, segments }, identity_overrides: identityOverrides };
 }
 
 describe('sliceDocument', () => {

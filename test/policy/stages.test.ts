@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Identity } from '../../runtime/identity';
-import type { FlagSetup } from '../helpers/documents';
+import type { FlagSetup } from '../../runtime/testing/index';
 import { admin, deciderFor, KEYS, manifest, STAGES, SUB_FLAGS, user, users, withOpenParent, type Key, type Setup } from './setup';
 
 const population = users(400, (index) => `org${index % 40}`);
@@ -17,14 +17,14 @@ describe.each(KEYS)('flag %s', (flag) => {
   const at = (setup: FlagSetup) => deciderFor(withOpenParent(flag, setup));
 
   it('admin-only: only admins are allowed', async () => {
-    const decide = await at({ stage: 'admin-only', allowlist: { users: ['u1'], orgs: ['org1'] }, percentage: 100 });
+    const decide = await at({ stage: 'admin-only', users: ['u1'], orgs: ['org1'], percent: 100 });
     expect(decide(flag, user('u1', 'org1'))).toMatchObject({ flag, allowed: false, reason: 'not-enabled', stage: 'admin-only', killed: false });
     expect(decide(flag, user('u2'))).toMatchObject({ allowed: false, reason: 'not-enabled' });
     expect(decide(flag, admin())).toMatchObject({ allowed: true, reason: 'admin', stage: 'admin-only' });
   });
 
   it('allowlist by user: exactly the listed users', async () => {
-    const decide = await at({ stage: 'allowlist', allowlist: { users: ['u1', 'u7'] }, percentage: 100 });
+    const decide = await at({ stage: 'allowlist', users: ['u1', 'u7'], percent: 100 });
     expect(decide(flag, user('u1'))).toMatchObject({ allowed: true, reason: 'allowlist', stage: 'allowlist' });
     expect(decide(flag, user('u7', 'org3'))).toMatchObject({ allowed: true, reason: 'allowlist' });
     expect(decide(flag, user('u2'))).toMatchObject({ allowed: false, reason: 'not-enabled', stage: 'allowlist' });
@@ -33,7 +33,7 @@ describe.each(KEYS)('flag %s', (flag) => {
   });
 
   it('allowlist by org: every member of a listed org, nobody else', async () => {
-    const decide = await at({ stage: 'allowlist', allowlist: { orgs: ['org3', 'org5'] } });
+    const decide = await at({ stage: 'allowlist', orgs: ['org3', 'org5'] });
     for (const identity of population) {
       const inList = identity.orgId === 'org3' || identity.orgId === 'org5';
       expect(decide(flag, identity)).toMatchObject({ allowed: inList, reason: inList ? 'allowlist' : 'not-enabled' });
@@ -43,7 +43,7 @@ describe.each(KEYS)('flag %s', (flag) => {
 
   it('allowlist survives very long lists split across conditions', async () => {
     const listed = Array.from({ length: 3000 }, (_, index) => `user-with-a-long-identifier-${index}`);
-    const decide = await at({ stage: 'allowlist', allowlist: { users: listed } });
+    const decide = await at({ stage: 'allowlist', users: listed });
     for (const id of [listed[0]!, listed[1234]!, listed[2999]!]) expect(decide(flag, user(id)).allowed).toBe(true);
     expect(decide(flag, user('user-with-a-long-identifier-3000')).allowed).toBe(false);
   });
@@ -52,7 +52,7 @@ describe.each(KEYS)('flag %s', (flag) => {
     const ramp = [0, 10, 50, 100, 50, 10, 0];
     const sets: Set<string>[] = [];
     for (const value of ramp) {
-      const decide = await at({ stage: 'percentage', percentage: { value, by } });
+      const decide = await at({ stage: 'percentage', percent: value, by });
       const allowed = new Set<string>();
       for (const identity of population) {
         const d = decide(flag, identity);
@@ -80,19 +80,19 @@ describe.each(KEYS)('flag %s', (flag) => {
   });
 
   it('percentage keeps allowlisted identities in, whatever their bucket', async () => {
-    const decide = await at({ stage: 'percentage', allowlist: { users: population.map((identity) => identity.userId) }, percentage: 0 });
+    const decide = await at({ stage: 'percentage', users: population.map((identity) => identity.userId), percent: 0 });
     for (const identity of population) expect(decide(flag, identity)).toMatchObject({ allowed: true, reason: 'allowlist', stage: 'percentage' });
   });
 
   it('GA: everyone is allowed by the default', async () => {
-    const decide = await at({ stage: 'ga', allowlist: { users: ['u1'] }, percentage: 10 });
+    const decide = await at({ stage: 'ga', users: ['u1'], percent: 10 });
     for (const identity of [...population, user('no-org')]) expect(decide(flag, identity).allowed).toBe(true);
     expect(decide(flag, user('no-org'))).toMatchObject({ reason: 'ga', stage: 'ga' });
   });
 
   it.each(STAGES)('kill at %s: only admins, and a revive restores exactly the stage before', async (stage) => {
     const killSwitchOwner = (manifest.flags[flag].killSwitchFeature !== null ? flag : manifest.flags[flag].parent) as Key;
-    const rollout: FlagSetup = { stage, allowlist: { users: ['u1'], orgs: ['org2'] }, percentage: 50 };
+    const rollout: FlagSetup = { stage, users: ['u1'], orgs: ['org2'], percent: 50 };
     const base = withOpenParent(flag, rollout);
     const killed: Setup = { ...base, [killSwitchOwner]: { ...base[killSwitchOwner], killed: true } };
 
@@ -126,7 +126,7 @@ describe.each(KEYS)('flag %s', (flag) => {
 describe.each(SUB_FLAGS)('sub-flag %s', (flag) => {
   it('is denied whenever its parent is denied, even at GA', async () => {
     for (const parentStage of ['admin-only', 'allowlist', 'percentage'] as const) {
-      const decide = await deciderFor({ gastown: { stage: parentStage, allowlist: { users: ['u1'] }, percentage: 30 }, [flag]: { stage: 'ga' } });
+      const decide = await deciderFor({ gastown: { stage: parentStage, users: ['u1'], percent: 30 }, [flag]: { stage: 'ga' } });
       for (const identity of population) {
         const parent = decide('gastown', identity);
         const child = decide(flag, identity);

@@ -1,15 +1,15 @@
 import { join } from 'node:path';
-import { readRollout } from '../../../runtime/policy/read-rollout';
+import { readRollout } from '../../../runtime/stages/read';
+import { rolloutPatch, sameRollout } from '../../../runtime/stages/rollout';
 import type { EnvironmentDocument } from '../../../runtime/engine/index';
 import { auditEntry, type AuditEntry } from '../../audit/entry';
 import { appendAudit, readAudit } from '../../audit/log';
 import type { Backend, BackendOptions, ExternalAuditEntry } from '../../backend';
 import { BackendError, UsageError } from '../../io';
-import { sameRollout } from '../../rollout/plan';
 import type { ApiAuditLog, ApiEnvironment } from './api-types';
 import { adminClient, type FetchLike } from './client';
 import { flagsmithConfig } from './config';
-import { applyRollout } from './apply';
+import { applyPatch } from './apply';
 import { provisionFlagsmith } from './provision';
 import { loadRemote } from './remote';
 
@@ -56,7 +56,7 @@ export function flagsmithBackend(options: BackendOptions & { readonly fetch?: Fe
         return { flag: request.flag, changed: false, before, after: before, revision: current.revision, notes: plan.notes, entry: null };
       }
       const remote = await loadRemote(api, config);
-      await applyRollout(api, config, remote, definition, plan.after);
+      await applyPatch(api, config, remote, definition, before, rolloutPatch(before, plan.after));
       const next = await snapshot();
       const after = next.rollouts[request.flag];
       if (after === undefined || !sameRollout(after, plan.after)) {

@@ -1,7 +1,7 @@
 import type { Manifest } from '../../../runtime/manifest/types';
-import { ADMINS_SEGMENT, allowlistSegmentName, percentageSegmentName } from '../../../runtime/policy/naming';
+import { ADMINS_SEGMENT, allowlistSegmentName, percentageSegmentName } from '../../../runtime/stages/naming';
 import type { ProvisionReport } from '../../backend';
-import { adminRules, allowlistRules } from '../local/rules';
+import { adminRules, allowlistRules } from '../../../runtime/stages/rules';
 import type { AdminClient } from './client';
 import type { FlagsmithConfig } from './config';
 import { ensureFeature, ensureOverride, ensureSegment, loadOverrides, orderOverrides, type Remote } from './remote';

@@ -1,4 +1,4 @@
-import type { DocRule } from '../local/document';
+import type { StagedRule } from '../../../runtime/stages/document';
 import { UsageError } from '../../io';
 import type { ApiEnvironment, ApiFeature, ApiFeatureSegment, ApiFeatureState, ApiSegment } from './api-types';
 import type { AdminClient } from './client';
@@ -79,7 +79,7 @@ export async function ensureSegment(
   config: FlagsmithConfig,
   remote: Remote,
   name: string,
-  rules: readonly DocRule[],
+  rules: readonly StagedRule[],
   update: boolean,
 ): Promise<{ segment: ApiSegment; change: 'created' | 'updated' | null }> {
   const wanted = toApiRules(rules);

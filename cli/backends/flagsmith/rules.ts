@@ -1,4 +1,4 @@
-import type { DocRule } from '../local/document';
+import type { StagedRule } from '../../../runtime/stages/document';
 import type { ApiRule } from './api-types';
 
 /**
@@ -11,7 +11,7 @@ import type { ApiRule } from './api-types';
  * // [{ type: 'ALL', rules: [], conditions: [{ operator: 'PERCENTAGE_SPLIT', property: null, value: '10' }] }]
  * ```
  */
-export function toApiRules(rules: readonly DocRule[]): ApiRule[] {
+export function toApiRules(rules: readonly StagedRule[]): ApiRule[] {
   return rules.map((rule) => ({
     type: rule.type,
     rules: toApiRules(rule.rules),

@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readRollout } from '../../../runtime/policy/read-rollout';
+import { applyRollout, createDocument, ensureFlags, withRevision } from '../../../runtime/stages/apply';
+import type { StagedDocument } from '../../../runtime/stages/document';
+import { readRollout } from '../../../runtime/stages/read';
+import { nextRevision } from '../../../runtime/stages/revision';
+import { rolloutPatch, sameRollout } from '../../../runtime/stages/rollout';
 import { auditEntry } from '../../audit/entry';
 import { appendAudit, readAudit } from '../../audit/log';
 import type { Backend, BackendOptions, ChangeResult, ProvisionReport } from '../../backend';
 import { BackendError, UsageError } from '../../io';
-import { sameRollout } from '../../rollout/plan';
-import { asEngineDocument, type EnvironmentDoc } from './document';
 import { withLock } from './lock';
-import { nextRevision } from './revision';
 import { readDocument, writeDocument } from './store';
-import { createDocument, ensureFlags, withRevision, writeRollout } from './write';
 
 /**
  * The files of the local backend inside the state directory.
@@ -44,13 +44,13 @@ export function localBackend(options: BackendOptions): Backend {
   const paths = localPaths(options.stateDir);
 
   /** The document, created if missing and completed with flags added to the manifest since. Under the lock only. */
-  const load = (): { doc: EnvironmentDoc; stored: EnvironmentDoc | null } => {
+  const load = (): { doc: StagedDocument; stored: StagedDocument | null } => {
     const stored = readDocument(paths.document);
-    const base = stored ?? createDocument(manifest, { apiKey: randomBytes(16).toString('base64url').slice(0, 22), revision: nextRevision(null, now()) });
+    const base = stored ?? createDocument(manifest, { apiKey: randomBytes(16).toString('base64url').slice(0, 22), revision: nextRevision(null, now()), name: 'flagstage local' });
     return { doc: ensureFlags(base, manifest), stored };
   };
 
-  const persist = (doc: EnvironmentDoc, stored: EnvironmentDoc | null): EnvironmentDoc => {
+  const persist = (doc: StagedDocument, stored: StagedDocument | null): StagedDocument => {
     const saved = withRevision(doc, nextRevision(stored?.updated_at ?? null, now()));
     writeDocument(paths.document, saved);
     return saved;
@@ -70,7 +70,7 @@ export function localBackend(options: BackendOptions): Backend {
       }
       // Read as the runtime reads it (not completed with ensureFlags): a missing kill-switch feature
       // counts as killed there, so status must say so rather than show a recreated, disabled one.
-      return { document: asEngineDocument(doc), revision: doc.updated_at, rollouts: readRollout(manifest, doc) };
+      return { document: doc, revision: doc.updated_at, rollouts: readRollout(manifest, doc) };
     },
 
     change(request) {
@@ -84,7 +84,7 @@ export function localBackend(options: BackendOptions): Backend {
           if (stored === null) persist(doc, null);
           return { flag: request.flag, changed: false, before, after: before, revision: stored?.updated_at ?? null, notes: plan.notes, entry: null };
         }
-        const next = writeRollout(doc, manifest, plan.after);
+        const next = applyRollout(doc, manifest, request.flag, rolloutPatch(before, plan.after));
         const after = readRollout(manifest, next)[request.flag];
         if (after === undefined || !sameRollout(after, plan.after)) {
           // The writer and the policy's reader disagree: refuse rather than store a state nobody asked for.
@@ -100,7 +100,7 @@ export function localBackend(options: BackendOptions): Backend {
     provision() {
       return withLock(paths.lock, (): ProvisionReport => {
         const { doc, stored } = load();
-        const names = (d: EnvironmentDoc | null) => [
+        const names = (d: StagedDocument | null) => [
           ...(d?.feature_states ?? []).map((state) => `feature ${state.feature.name}`),
           ...(d?.project.segments ?? []).map((segment) => `segment ${segment.name}`),
           ...(d?.project.segments ?? []).flatMap((segment) => segment.feature_states.map((state) => `override ${segment.name} -> ${state.feature.name}`)),

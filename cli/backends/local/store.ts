@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BackendError } from '../../io';
-import type { EnvironmentDoc } from './document';
+import type { StagedDocument } from '../../../runtime/stages/document';
 
 /**
  * Reads the document, or null when the file does not exist yet.
@@ -12,7 +12,7 @@ import type { EnvironmentDoc } from './document';
  * const doc = readDocument('.flagstage/environment.json');
  * ```
  */
-export function readDocument(path: string): EnvironmentDoc | null {
+export function readDocument(path: string): StagedDocument | null {
   if (!existsSync(path)) return null;
   let parsed: unknown;
   try {
@@ -36,7 +36,7 @@ export function readDocument(path: string): EnvironmentDoc | null {
  * writeDocument('.flagstage/environment.json', doc);
  * ```
  */
-export function writeDocument(path: string, doc: EnvironmentDoc): void {
+export function writeDocument(path: string, doc: StagedDocument): void {
   mkdirSync(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const fd = openSync(temporary, 'w');
@@ -58,8 +58,8 @@ export function writeDocument(path: string, doc: EnvironmentDoc): void {
   }
 }
 
-function isDocument(value: unknown): value is EnvironmentDoc {
+function isDocument(value: unknown): value is StagedDocument {
   if (typeof value !== 'object' || value === null) return false;
-  const doc = value as Partial<EnvironmentDoc>;
+  const doc = value as Partial<StagedDocument>;
   return typeof doc.api_key === 'string' && Array.isArray(doc.feature_states) && Array.isArray(doc.project?.segments);
 }

@@ -3,13 +3,13 @@
 import { createFlagstage, staticSource } from 'flagstage';
 import { flagstageServer } from 'flagstage/next';
 import { manifest } from '../../../flags.gen';
-import { buildDocument } from '../../helpers/documents';
+import { buildDocument } from '../../../runtime/testing/index';
 
 export const flags = createFlagstage({
   manifest,
   source: staticSource(
     buildDocument(manifest, {
-      gastown: { stage: 'allowlist', allowlist: { users: ['u-alice'] } },
+      gastown: { stage: 'allowlist', users: ['u-alice'] },
       convoys: { stage: 'ga' },
     }),
   ),

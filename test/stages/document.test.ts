@@ -1,19 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { allowlistRules, EMPTY_ALLOWLIST, percentageRules } from '../../cli/backends/local/rules';
-import { nextRevision, stableUuid } from '../../cli/backends/local/revision';
-import { asEngineDocument, type EnvironmentDoc } from '../../cli/backends/local/document';
-import { createDocument, writeRollout } from '../../cli/backends/local/write';
+import { createHash } from 'node:crypto';
 import { compileEnvironment } from '../../runtime/engine/index';
-import type { Stage } from '../../runtime/policy/decision';
-import { readRollout } from '../../runtime/policy/read-rollout';
-import type { FlagRollout } from '../../runtime/policy/rollout';
-import { adminApiSpec } from './fake-flagsmith/openapi';
-import { manifest } from './support';
+import { applyRollout, createDocument } from '../../runtime/stages/apply';
+import type { StagedDocument } from '../../runtime/stages/document';
+import { NOBODY_CONDITION } from '../../runtime/stages/naming';
+import { readRollout } from '../../runtime/stages/read';
+import { nextRevision } from '../../runtime/stages/revision';
+import type { FlagRollout } from '../../runtime/stages/rollout';
+import { allowlistRules, percentageRules } from '../../runtime/stages/rules';
+import type { Stage } from '../../runtime/stages/stages';
+import { stableUuid } from '../../runtime/stages/uuid';
+import { adminApiSpec } from '../cli/fake-flagsmith/openapi';
+import { manifest } from '../cli/support';
 
 const base = () => createDocument(manifest, { apiKey: 'local-test-key', revision: '2030-01-01T00:00:00.000Z' });
 
 function rollout(overrides: Partial<FlagRollout>): FlagRollout {
   return { flag: 'gastown', stage: 'admin-only', killed: false, allowlist: { users: [], orgs: [] }, percentage: null, ...overrides };
+}
+
+/** Writes a whole rollout (every part as a patch). */
+function writeRollout(doc: StagedDocument, target: FlagRollout): StagedDocument {
+  const { flag, stage, killed, allowlist, percentage } = target;
+  return applyRollout(doc, manifest, flag, { stage, ...(manifest.flags[flag as 'gastown']?.killSwitchFeature || killed ? { killed } : {}), allowlist, ...(percentage ? { percentage } : {}) });
 }
 
 function deepFreeze<T>(value: T): T {
@@ -26,10 +35,10 @@ function deepFreeze<T>(value: T): T {
 
 describe('the local document writer', () => {
   it('writes real Flagsmith environment documents: the Admin API schema and the engine accept them', () => {
-    const full = writeRollout(base(), manifest, rollout({ stage: 'percentage', killed: true, allowlist: { users: ['u1'], orgs: ['acme'] }, percentage: { value: 25, by: 'org' } }));
+    const full = writeRollout(base(), rollout({ stage: 'percentage', killed: true, allowlist: { users: ['u1'], orgs: ['acme'] }, percentage: { value: 25, by: 'org' } }));
     for (const doc of [base(), full]) {
       expect(adminApiSpec().checkSchema('V1EnvironmentDocumentResponse', doc)).toEqual([]);
-      expect(() => compileEnvironment(asEngineDocument(doc))).not.toThrow();
+      expect(() => compileEnvironment(doc)).not.toThrow();
     }
     const uuids = [...full.feature_states, ...full.project.segments.flatMap((segment) => segment.feature_states)].map((state) => state.featurestate_uuid);
     expect(new Set(uuids).size).toBe(uuids.length);
@@ -48,7 +57,7 @@ describe('the local document writer', () => {
       for (const killed of [false, true]) {
         const wanted = rollout({ stage, killed, allowlist: { users: ['u1', 'u2'], orgs: ['acme'] }, percentage: { value: 10, by: 'user' } });
         const input = deepFreeze(base());
-        const doc = writeRollout(input, manifest, wanted);
+        const doc = writeRollout(input, wanted);
         expect(readRollout(manifest, doc).gastown).toEqual(wanted);
         const override = (name: string) => doc.project.segments.find((segment) => segment.name === name)?.feature_states.find((state) => state.feature.name === 'gastown');
         expect({
@@ -65,24 +74,24 @@ describe('the local document writer', () => {
   });
 
   it('keeps other flags, ids and unknown fields as they were', () => {
-    const input = { ...base(), extra_field: 'kept' } as EnvironmentDoc;
-    const once = writeRollout(input, manifest, rollout({ stage: 'allowlist', allowlist: { users: ['a'], orgs: [] } }));
-    const twice = writeRollout(once, manifest, rollout({ stage: 'allowlist', allowlist: { users: ['a', 'b'], orgs: [] } }));
+    const input = { ...base(), extra_field: 'kept' } as StagedDocument;
+    const once = writeRollout(input, rollout({ stage: 'allowlist', allowlist: { users: ['a'], orgs: [] } }));
+    const twice = writeRollout(once, rollout({ stage: 'allowlist', allowlist: { users: ['a', 'b'], orgs: [] } }));
     expect((twice as unknown as { extra_field: string }).extra_field).toBe('kept');
     expect(twice.feature_states.map((state) => [state.feature.id, state.django_id])).toEqual(once.feature_states.map((state) => [state.feature.id, state.django_id]));
     expect(readRollout(manifest, twice).convoys).toEqual(readRollout(manifest, input).convoys);
   });
 
   it('refuses what the document cannot hold', () => {
-    expect(() => writeRollout(base(), manifest, rollout({ stage: 'percentage' }))).toThrow(/without a percentage/);
-    expect(() => writeRollout(base(), manifest, { ...rollout({ killed: true }), flag: 'convoys' })).toThrow(/no kill-switch of its own/);
-    expect(() => writeRollout(base(), manifest, rollout({ flag: 'nope' }))).toThrow(/unknown flag "nope"/);
+    expect(() => writeRollout(base(), rollout({ stage: 'percentage' }))).toThrow(/without a percentage/);
+    expect(() => writeRollout(base(), { ...rollout({ killed: true }), flag: 'convoys' })).toThrow(/no kill-switch of its own/);
+    expect(() => writeRollout(base(), rollout({ flag: 'nope' }))).toThrow(/unknown flag "nope"/);
   });
 });
 
 describe('segment rules', () => {
   it('packs ids into conditions of at most 1,000 characters and matches nobody when empty', () => {
-    expect(allowlistRules({ users: [], orgs: [] })).toEqual([{ type: 'ANY', rules: [], conditions: [EMPTY_ALLOWLIST] }]);
+    expect(allowlistRules({ users: [], orgs: [] })).toEqual([{ type: 'ANY', rules: [], conditions: [NOBODY_CONDITION] }]);
     const ids = Array.from({ length: 300 }, (_, index) => `user-${index}`);
     const [rule] = allowlistRules({ users: ids, orgs: ['acme', 'globex'] });
     const values = rule?.conditions.map((condition) => condition.value) ?? [];
@@ -96,10 +105,10 @@ describe('segment rules', () => {
   });
 
   it('refuses ids Flagsmith cannot hold, with the fix', () => {
-    expect(() => allowlistRules({ users: ['a,b'], orgs: [] })).toThrow(/may be neither empty nor contain a comma/);
+    expect(() => allowlistRules({ users: ['a,b'], orgs: [] })).toThrow(/may not contain a comma/);
     expect(() => allowlistRules({ users: ['x'.repeat(1001)], orgs: [] })).toThrow(/at most 1000/);
     const hundredAndOne = Array.from({ length: 101 }, (_, index) => `${index}`.padEnd(600, 'x'));
-    expect(() => allowlistRules({ users: hundredAndOne, orgs: [] })).toThrow(/would need 101 segment conditions, more than Flagsmith's 100/);
+    expect(() => allowlistRules({ users: hundredAndOne, orgs: [] })).toThrow(/would need 101 segment conditions for 101 users and 0 orgs, more than Flagsmith's 100 per segment/);
   });
 
   it('writes the split as one PERCENTAGE_SPLIT condition', () => {
@@ -115,5 +124,13 @@ describe('revisions', () => {
     expect([first, same, behind]).toEqual(['2030-01-01T00:00:00.000Z', '2030-01-01T00:00:00.001Z', '2030-01-01T00:00:00.002Z']);
     expect(nextRevision(behind, Date.parse('2031-01-01T00:00:00.000Z'))).toBe('2031-01-01T00:00:00.000Z');
     expect(stableUuid('x')).toBe(stableUuid('x'));
+  });
+
+  it('derives the same UUIDs as the CLI did with node:crypto, so existing documents keep theirs', () => {
+    for (const seed of ['x', 'local-key/featurestate/3', 'ü-1']) {
+      const hex = createHash('sha256').update(seed).digest('hex');
+      expect(stableUuid(seed).replaceAll('-', '').slice(0, 12)).toBe(hex.slice(0, 12));
+      expect(stableUuid(seed).slice(-12)).toBe(hex.slice(20, 32));
+    }
   });
 });

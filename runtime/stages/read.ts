@@ -1,9 +1,12 @@
 import { inValues } from '../engine/operators';
 import type { BucketBy, Manifest } from '../manifest/types';
-import type { Stage } from './decision';
-import type { DocumentCondition, DocumentRule, DocumentSegment, RolloutDocument } from './document';
+import type { SegmentConditionDocument, SegmentRuleDocument } from '../engine/document';
+import type { RolloutDocument } from './document';
 import { allowlistSegmentName, percentageSegmentName, TRAIT } from './naming';
 import type { FlagRollout } from './rollout';
+import type { Stage } from './stages';
+
+type ReadSegment = NonNullable<NonNullable<RolloutDocument['project']['segments']>[number]>;
 
 /** A flag's rollout plus where it lives in the document (the policy's Flagsmith backend needs the segment key). */
 export interface FlagLayout extends FlagRollout {
@@ -49,7 +52,7 @@ export function readRollout<K extends string>(manifest: Manifest<K>, document: R
 export function readLayouts<K extends string>(manifest: Manifest<K>, document: RolloutDocument): Record<K, FlagLayout> {
   const defaults = new Map<string, boolean>();
   for (const state of document.feature_states ?? []) defaults.set(state.feature.name, state.enabled === true);
-  const segments = new Map<string, DocumentSegment>();
+  const segments = new Map<string, ReadSegment>();
   for (const segment of document.project?.segments ?? []) {
     // Flagsmith names are not unique; the first wins, as the CLI never writes two of one name.
     if (!segments.has(segment.name)) segments.set(segment.name, segment);
@@ -87,11 +90,11 @@ export function readLayouts<K extends string>(manifest: Manifest<K>, document: R
   return out;
 }
 
-function overrideEnabled(segment: DocumentSegment | undefined, feature: string): boolean {
+function overrideEnabled(segment: ReadSegment | undefined, feature: string): boolean {
   return segment?.feature_states?.some((state) => state.feature.name === feature && state.enabled === true) ?? false;
 }
 
-function findSplit(rules: readonly DocumentRule[]): DocumentCondition | null {
+function findSplit(rules: readonly SegmentRuleDocument[]): SegmentConditionDocument | null {
   for (const rule of rules) {
     for (const condition of rule.conditions ?? []) if (condition.operator === SPLIT) return condition;
     const nested = findSplit(rule.rules ?? []);
@@ -110,10 +113,10 @@ function clampPercent(value: unknown): number {
 }
 
 /** Collects `user_id` / `org_id` IN (comma-separated) and EQUAL conditions, however they are nested or split. */
-function readAllowlist(rules: readonly DocumentRule[]): FlagRollout['allowlist'] {
+function readAllowlist(rules: readonly SegmentRuleDocument[]): FlagRollout['allowlist'] {
   const users = new Set<string>();
   const orgs = new Set<string>();
-  const visit = (list: readonly DocumentRule[]) => {
+  const visit = (list: readonly SegmentRuleDocument[]) => {
     for (const rule of list) {
       for (const condition of rule.conditions ?? []) {
         const target = condition.property_ === TRAIT.userId ? users : condition.property_ === TRAIT.orgId ? orgs : null;
