@@ -3,7 +3,7 @@ import { staticSource } from 'flagstage';
 import type { Identity } from '../../runtime/identity';
 import type { Manifest } from '../../runtime/manifest/types';
 import type { BackendEvaluation, EnabledBy, FeatureAnswer, FlagBackend } from '../../runtime/policy/backend';
-import type { FlagRollout } from '../../runtime/policy/rollout';
+import type { FlagRollout } from '../../runtime/stages/rollout';
 import type { DocumentSource, LoadedDocument } from '../../runtime/sources/source';
 import { contextFromIdentity } from './context';
 

@@ -72,8 +72,8 @@ describe('FlagstageProvider through the OpenFeature server SDK', () => {
     OpenFeature.getClient('narrow').addHandler(ProviderEvents.ConfigurationChanged, (details) => {
       seen.push(details?.flagsChanged);
     });
-    source.put(documentFor({ gastown: { stage: 'ga' }, convoys: { stage: 'allowlist', allowlist: { users: ['u9'] } } }));
-    source.put(documentFor({ gastown: { stage: 'ga' }, convoys: { stage: 'allowlist', allowlist: { users: ['u9'] } }, molecules: { stage: 'ga' } }));
+    source.put(documentFor({ gastown: { stage: 'ga' }, convoys: { stage: 'allowlist', users: ['u9'] } }));
+    source.put(documentFor({ gastown: { stage: 'ga' }, convoys: { stage: 'allowlist', users: ['u9'] }, molecules: { stage: 'ga' } }));
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(seen).toEqual([['convoys'], ['molecules']]);
   });
@@ -81,7 +81,7 @@ describe('FlagstageProvider through the OpenFeature server SDK', () => {
   it('maps reasons onto OpenFeature\'s and never throws: unknown key, wrong type, missing targetingKey, bad context', async () => {
     const flags = createFlagstage({
       manifest,
-      source: staticSource(documentFor({ gastown: { stage: 'percentage', percentage: 100, allowlist: { users: ['u1'] } }, convoys: { stage: 'ga' }, prMerge: { stage: 'allowlist' } })),
+      source: staticSource(documentFor({ gastown: { stage: 'percentage', percent: 100, users: ['u1'] }, convoys: { stage: 'ga' }, prMerge: { stage: 'allowlist' } })),
       logChanges: false,
     });
     await OpenFeature.setProviderAndWait('reasons', new FlagstageProvider(flags));

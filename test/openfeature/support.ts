@@ -5,7 +5,7 @@ import { compileEnvironment, type EnvironmentDocument } from '../../runtime/engi
 import type { Identity } from '../../runtime/identity';
 import { documentListeners } from '../../runtime/sources/listeners';
 import type { DocumentSource, LoadedDocument } from '../../runtime/sources/source';
-import { buildDocument, type FlagSetup } from '../helpers/documents';
+import { buildDocument, type FlagSetup } from '../../runtime/testing/index';
 
 export { manifest };
 export type Key = keyof typeof manifest.flags;
@@ -15,12 +15,12 @@ export type Setup = Partial<Record<Key, FlagSetup>>;
 /** Gastown's rollout, stage by stage (sub-flags follow along), as DESIGN.md describes it. */
 export const ROLLOUT: readonly { readonly name: string; readonly setup: Setup }[] = [
   { name: 'admin-only', setup: {} },
-  { name: 'allowlist', setup: { gastown: { stage: 'allowlist', allowlist: { users: ['u1', 'u2', 'u3'], orgs: ['acme'] } }, convoys: { stage: 'allowlist', allowlist: { users: ['u1'] } } } },
-  { name: 'percentage 10', setup: { gastown: { stage: 'percentage', allowlist: { users: ['u1', 'u2', 'u3'], orgs: ['acme'] }, percentage: 10 }, convoys: { stage: 'allowlist', allowlist: { users: ['u1'] } }, prMerge: { stage: 'allowlist', allowlist: { orgs: ['acme'] } } } },
-  { name: 'percentage 50', setup: { gastown: { stage: 'percentage', allowlist: { users: ['u1', 'u2', 'u3'], orgs: ['acme'] }, percentage: 50 }, convoys: { stage: 'percentage', percentage: 30 }, prMerge: { stage: 'allowlist', allowlist: { orgs: ['acme'] } } } },
-  { name: 'killed', setup: { gastown: { stage: 'percentage', allowlist: { users: ['u1', 'u2', 'u3'], orgs: ['acme'] }, percentage: 50, killed: true }, convoys: { stage: 'percentage', percentage: 30 }, prMerge: { stage: 'allowlist', allowlist: { orgs: ['acme'] } } } },
-  { name: 'revived', setup: { gastown: { stage: 'percentage', allowlist: { users: ['u1', 'u2', 'u3'], orgs: ['acme'] }, percentage: 50 }, convoys: { stage: 'percentage', percentage: 30 }, prMerge: { stage: 'allowlist', allowlist: { orgs: ['acme'] } } } },
-  { name: 'ga', setup: { gastown: { stage: 'ga' }, convoys: { stage: 'ga' }, prMerge: { stage: 'percentage', percentage: 50 }, multiRig: { stage: 'allowlist', allowlist: { users: ['u2'] } } } },
+  { name: 'allowlist', setup: { gastown: { stage: 'allowlist', users: ['u1', 'u2', 'u3'], orgs: ['acme'] }, convoys: { stage: 'allowlist', users: ['u1'] } } },
+  { name: 'percentage 10', setup: { gastown: { stage: 'percentage', users: ['u1', 'u2', 'u3'], orgs: ['acme'], percent: 10 }, convoys: { stage: 'allowlist', users: ['u1'] }, prMerge: { stage: 'allowlist', orgs: ['acme'] } } },
+  { name: 'percentage 50', setup: { gastown: { stage: 'percentage', users: ['u1', 'u2', 'u3'], orgs: ['acme'], percent: 50 }, convoys: { stage: 'percentage', percent: 30 }, prMerge: { stage: 'allowlist', orgs: ['acme'] } } },
+  { name: 'killed', setup: { gastown: { stage: 'percentage', users: ['u1', 'u2', 'u3'], orgs: ['acme'], percent: 50, killed: true }, convoys: { stage: 'percentage', percent: 30 }, prMerge: { stage: 'allowlist', orgs: ['acme'] } } },
+  { name: 'revived', setup: { gastown: { stage: 'percentage', users: ['u1', 'u2', 'u3'], orgs: ['acme'], percent: 50 }, convoys: { stage: 'percentage', percent: 30 }, prMerge: { stage: 'allowlist', orgs: ['acme'] } } },
+  { name: 'ga', setup: { gastown: { stage: 'ga' }, convoys: { stage: 'ga' }, prMerge: { stage: 'percentage', percent: 50 }, multiRig: { stage: 'allowlist', users: ['u2'] } } },
 ];
 
 /** 200 users in 20 orgs (acme among them), plus an admin. */

@@ -9,7 +9,7 @@ import type { FlagstageError } from '../../runtime/errors/index';
 import type { DocumentSource, LoadedDocument } from '../../runtime/sources/source';
 import { staticSource } from '../../runtime/sources/static';
 import { cli } from '../helpers/cli';
-import { buildDocument } from '../helpers/documents';
+import { buildDocument } from '../../runtime/testing/index';
 import { ACTOR, cliJson, localDocument, project } from '../cli/support';
 
 /** The document with the `gastown_kill_switch` feature deleted, as the Flagsmith dashboard would. */

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { FlagstageProvider, typedClient } from 'flagstage/openfeature';
 import { createFlagstage, staticSource } from 'flagstage';
 import { manifest, type FlagKey } from '../../flags.gen';
-import { buildDocument } from '../helpers/documents';
+import { buildDocument } from '../../runtime/testing/index';
 
 afterAll(() => OpenFeature.close());
 
