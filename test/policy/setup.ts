@@ -1,4 +1,4 @@
-// Shared by the policy tests: Gastown's manifest, documents built with test/helpers/documents.ts.
+// Shared by the policy tests: Gastown's manifest, documents built with flagstage/testing (runtime/testing).
 import { manifest } from '../../flags.gen';
 import { createFlagstage, type Flagstage } from '../../runtime/flagstage';
 import type { Identity } from '../../runtime/identity';

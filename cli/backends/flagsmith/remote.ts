@@ -95,7 +95,7 @@ export async function ensureSegment(
   return { segment, change: 'updated' };
 }
 
-const DESCRIPTION = 'Managed by flagstage (naming: runtime/policy/naming.ts); edit with the flagstage CLI.';
+const DESCRIPTION = 'Managed by flagstage (naming: runtime/stages/naming.ts); edit with the flagstage CLI.';
 
 /** A feature's segment overrides and environment default in the environment. */
 export interface FeatureOverrides {
