@@ -9,6 +9,8 @@ export type SourceErrorCode =
   | 'timeout'
   /** The request never got an answer (DNS, connection refused, reset). */
   | 'network'
+  /** The body passed `maxDocumentBytes`; reading stopped there and the document already held was kept. */
+  | 'too-large'
   /** The body was not JSON. */
   | 'invalid-json'
   /** The JSON is not a valid environment document; `path` names the bad field. */
@@ -69,6 +71,7 @@ export const ERROR_CODES = [
   'http-status',
   'timeout',
   'network',
+  'too-large',
   'invalid-json',
   'invalid-document',
   'older-document',

@@ -2,8 +2,8 @@ import { errorReporter, type ErrorHandler } from '../errors/report';
 import { problemOf } from '../errors/flagstage-error';
 import { SourceError, type SourceErrorHandler } from './errors';
 import { loadDocument } from './load';
-import { checkDuration, checkEnvironmentKey, environmentDocumentUrl, environmentId } from './options';
-import { fetchEnvironmentDocument, type FetchLike } from './origin';
+import { checkDuration, checkEnvironmentKey, checkPositive, environmentDocumentUrl, environmentId } from './options';
+import { DEFAULT_MAX_DOCUMENT_BYTES, fetchEnvironmentDocument, type FetchLike } from './origin';
 import { withTimeout } from './timeout';
 import type { SharedCache } from './shared-cache';
 import type { DocumentListener, DocumentSource, LoadedDocument, WaitUntil } from './source';
@@ -20,6 +20,17 @@ export interface FlagsmithSourceOptions {
   readonly maxStaleMs: number;
   /** The budget for one fetch of the whole page sequence. */
   readonly timeoutMs: number;
+  /**
+   * The largest document read, all pages together. Past it the fetch is aborted, the document already
+   * held is kept and `onError` gets `too-large`. Default: 10 MiB (`DEFAULT_MAX_DOCUMENT_BYTES`).
+   */
+  readonly maxDocumentBytes?: number;
+  /**
+   * The least time between two forced refreshes (`refresh()`, which the webhook calls): calls in
+   * between share one refresh at the end of the interval, so a burst of webhooks (or replays of a
+   * captured one) costs one origin fetch per interval. Default: 1,000 ms.
+   */
+  readonly minRefreshIntervalMs?: number;
   /** Default: the global `fetch`. */
   readonly fetch?: FetchLike;
   /** A layer shared between isolates: `cachesApiCache(caches.default)` or `kvCache(env.KV)`. */
@@ -71,8 +82,12 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
   checkDuration('ttlMs', options.ttlMs);
   checkDuration('maxStaleMs', options.maxStaleMs);
   checkDuration('timeoutMs', options.timeoutMs);
+  if (options.maxDocumentBytes !== undefined) checkPositive('maxDocumentBytes', options.maxDocumentBytes, 'bytes');
+  if (options.minRefreshIntervalMs !== undefined) checkDuration('minRefreshIntervalMs', options.minRefreshIntervalMs);
 
   const { environmentKey, ttlMs, maxStaleMs, timeoutMs } = options;
+  const maxDocumentBytes = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
+  const minRefreshIntervalMs = options.minRefreshIntervalMs ?? 1_000;
   const cache = options.cache ?? null;
   const now = options.now ?? Date.now;
   const errors = errorReporter(options.onError);
@@ -92,6 +107,8 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
   let lastFailureAt = Number.NEGATIVE_INFINITY;
   let running: Refresh | null = null;
   let queuedForce: Promise<LoadedDocument | null> | null = null;
+  /** When the last forced refresh started (real time): the next waits until minRefreshIntervalMs after it. */
+  let lastForcedAt = Number.NEGATIVE_INFINITY;
   let cacheId: Promise<string> | null = null;
 
   // Real time, not the injected clock: this guards against promises that will never settle.
@@ -148,7 +165,7 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
     let raw: Record<string, unknown>;
     let loaded: LoadedDocument;
     try {
-      raw = await fetchEnvironmentDocument({ url, environmentKey, fetch: fetchFn, timeoutMs });
+      raw = await fetchEnvironmentDocument({ url, environmentKey, fetch: fetchFn, timeoutMs, maxDocumentBytes });
       loaded = loadDocument(raw, now(), memory, onError);
     } catch (error) {
       fail(error);
@@ -230,8 +247,14 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
       const before = alive(running) ? running : null;
       const forced = (before ? settle(before.done) : Promise.resolve())
         .then(() => {
+          // Callers until then share this refresh: a burst of webhooks costs one fetch per interval.
+          const wait = lastForcedAt + minRefreshIntervalMs - Date.now();
+          return wait > 0 ? new Promise<void>((resolve) => setTimeout(resolve, wait)) : undefined;
+        })
+        .then(() => {
           // From here on a new forced refresh queues behind this one: the origin may change again.
           queuedForce = null;
+          lastForcedAt = Date.now();
           return start('force', context).done;
         })
         .then(() => memory);

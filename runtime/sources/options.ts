@@ -46,3 +46,10 @@ export async function environmentId(url: string, environmentKey: string): Promis
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${url}\n${environmentKey}`));
   return [...new Uint8Array(digest).slice(0, 16)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 }
+
+/** A size option must be a positive whole number. */
+export function checkPositive(name: string, value: number, unit: string): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new FlagstageError('invalid-option', `flagsmithSource ${name} must be a positive whole number of ${unit}, got ${String(value)}.`);
+  }
+}

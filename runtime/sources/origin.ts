@@ -11,7 +11,15 @@ export interface OriginRequest {
   readonly fetch: FetchLike;
   /** The budget for the whole page sequence, bodies included. */
   readonly timeoutMs: number;
+  /** The most bytes read over all pages; past it the fetch is aborted (`too-large`). Default: `DEFAULT_MAX_DOCUMENT_BYTES`. */
+  readonly maxDocumentBytes?: number;
 }
+
+/**
+ * 10 MiB: a large Flagsmith environment (thousands of identity overrides) is a few MiB, and a Worker
+ * isolate has 128 MB for everything, so a body that keeps coming is cut off long before that.
+ */
+export const DEFAULT_MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
 
 /**
  * Fetches the environment document from Flagsmith, following every `rel="next"` page, and returns
@@ -44,6 +52,7 @@ export async function fetchEnvironmentDocument(request: OriginRequest): Promise<
 async function fetchPages(request: OriginRequest, signal: AbortSignal): Promise<Record<string, unknown>> {
   const pages: Record<string, unknown>[] = [];
   const seen = new Set<string>();
+  const budget = { left: request.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES, max: request.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES };
   let url: string | null = request.url;
   while (url !== null) {
     if (seen.has(url) || pages.length >= MAX_PAGES) {
@@ -56,7 +65,7 @@ async function fetchPages(request: OriginRequest, signal: AbortSignal): Promise<
     }
     seen.add(url);
     const response = await get(url, request, signal);
-    const page = await readPage(response, pages.length);
+    const page = await readPage(response, pages.length, budget);
     pages.push(page);
     url = nextPageUrl(response.headers.get('link'), url);
   }
@@ -79,7 +88,7 @@ async function get(url: string, request: OriginRequest, signal: AbortSignal): Pr
   }
 }
 
-async function readPage(response: Response, index: number): Promise<Record<string, unknown>> {
+async function readPage(response: Response, index: number, budget: { left: number; readonly max: number }): Promise<Record<string, unknown>> {
   const which = index === 0 ? 'the environment document' : `page ${index + 1} of the environment document`;
   if (!response.ok) {
     // Drain the body so the connection can be reused; its content is not ours to log.
@@ -90,7 +99,7 @@ async function readPage(response: Response, index: number): Promise<Record<strin
       { status: response.status },
     );
   }
-  const text = await response.text();
+  const text = await readCapped(response, budget);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -107,6 +116,36 @@ async function readPage(response: Response, index: number): Promise<Record<strin
     );
   }
   return json as Record<string, unknown>;
+}
+
+/**
+ * The body as text, read chunk by chunk and abandoned as soon as the pages together pass the budget:
+ * `response.text()` would buffer an endless body until the timeout, far past an isolate's memory.
+ */
+async function readCapped(response: Response, budget: { left: number; readonly max: number }): Promise<string> {
+  const tooLarge = () =>
+    new SourceError('too-large', `the environment document is larger than maxDocumentBytes (${budget.max} bytes); it was not read further and the document already held, if any, is kept.`);
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > budget.left) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    budget.left -= value.byteLength;
+    if (budget.left < 0) {
+      void reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    parts.push(decoder.decode(value, { stream: true }));
+  }
+  parts.push(decoder.decode());
+  return parts.join('');
 }
 
 function describe(error: unknown): string {
