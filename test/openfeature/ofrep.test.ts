@@ -8,7 +8,7 @@ import { expectOfrep } from './ofrep-schema';
 import { documentFor, manifest, switchableSource } from './support';
 
 const KEY = 'ofrep-server-key-0123456789';
-const document = documentFor({ gastown: { stage: 'allowlist', allowlist: { users: ['u1'] } }, convoys: { stage: 'ga' }, molecules: { stage: 'allowlist', allowlist: { users: ['u1'] } } });
+const document = documentFor({ gastown: { stage: 'allowlist', users: ['u1'] }, convoys: { stage: 'ga' }, molecules: { stage: 'allowlist', users: ['u1'] } });
 const flags = createFlagstage({ manifest, source: staticSource(document), logChanges: false });
 
 // The app's session: bearer session tokens it issued itself.
