@@ -27,10 +27,15 @@ export function cachesApiCache(cache: CacheLike, options: CachesApiCacheOptions 
   const ttl = Math.max(1, Math.floor(options.ttlSeconds ?? DEFAULT_SHARED_TTL_SECONDS));
   const keyFor = (id: string): string => options.key ?? `https://flagstage.cache/environment-document/${id}`;
   return {
-    async get(id) {
+    async get(id, newerThan) {
       const response = await cache.match(keyFor(id));
       if (!response) return null;
       const fetchedAt = Number(response.headers.get(FETCHED_AT));
+      if (newerThan !== undefined && fetchedAt <= newerThan) {
+        // Nothing new: leave the body unread (a frequent check must not parse megabytes each time).
+        await response.body?.cancel().catch(() => undefined);
+        return null;
+      }
       const body = await response.text();
       return Number.isFinite(fetchedAt) && fetchedAt > 0 ? { body, fetchedAt } : null;
     },

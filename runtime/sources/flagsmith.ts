@@ -31,6 +31,12 @@ export interface FlagsmithSourceOptions {
    * captured one) costs one origin fetch per interval. Default: 1,000 ms.
    */
   readonly minRefreshIntervalMs?: number;
+  /**
+   * How often an isolate holding a fresh document re-reads the shared cache (one cache read, in the
+   * background, never the origin), so a refresh another isolate wrote there (a webhook's, a kill)
+   * applies here within about this long instead of after `ttlMs`. Only with `cache`. Default: 1,000 ms.
+   */
+  readonly sharedCacheCheckMs?: number;
   /** Default: the global `fetch`. */
   readonly fetch?: FetchLike;
   /** A layer shared between isolates: `cachesApiCache(caches.default)` or `kvCache(env.KV)`. */
@@ -84,10 +90,12 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
   checkDuration('timeoutMs', options.timeoutMs);
   if (options.maxDocumentBytes !== undefined) checkPositive('maxDocumentBytes', options.maxDocumentBytes, 'bytes');
   if (options.minRefreshIntervalMs !== undefined) checkDuration('minRefreshIntervalMs', options.minRefreshIntervalMs);
+  if (options.sharedCacheCheckMs !== undefined) checkDuration('sharedCacheCheckMs', options.sharedCacheCheckMs);
 
   const { environmentKey, ttlMs, maxStaleMs, timeoutMs } = options;
   const maxDocumentBytes = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
   const minRefreshIntervalMs = options.minRefreshIntervalMs ?? 1_000;
+  const sharedCacheCheckMs = options.sharedCacheCheckMs ?? 1_000;
   const cache = options.cache ?? null;
   const now = options.now ?? Date.now;
   const errors = errorReporter(options.onError);
@@ -110,6 +118,8 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
   /** When the last forced refresh started (real time): the next waits until minRefreshIntervalMs after it. */
   let lastForcedAt = Number.NEGATIVE_INFINITY;
   let cacheId: Promise<string> | null = null;
+  /** When the shared cache was last read (source clock): a fresh document re-reads it every sharedCacheCheckMs. */
+  let sharedCheckedAt = Number.NEGATIVE_INFINITY;
 
   // Real time, not the injected clock: this guards against promises that will never settle.
   const alive = (refresh: Refresh | null): refresh is Refresh =>
@@ -118,6 +128,7 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
   function accept(next: LoadedDocument): void {
     const previous = memory;
     memory = next;
+    sharedCheckedAt = now();
     listeners.publish(next, previous);
   }
 
@@ -137,9 +148,10 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
   /** Adopts the shared entry when it is newer than memory. Says whether it is fresh, stale or unusable. */
   async function fromShared(shared: SharedCache): Promise<'fresh' | 'stale' | 'none'> {
     let entry;
+    sharedCheckedAt = now();
     try {
       cacheId ??= environmentId(url, environmentKey);
-      entry = await withTimeout(shared.get(await cacheId), timeoutMs);
+      entry = await withTimeout(shared.get(await cacheId, memory?.fetchedAt), timeoutMs);
     } catch (error) {
       onError(new SourceError('shared-cache', `reading the shared cache failed (${problemOf(error)}).`, { cause: error }));
       return 'none';
@@ -185,7 +197,7 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
     })();
   }
 
-  function start(kind: 'cold' | 'stale' | 'force', context: WaitUntil | undefined): Refresh {
+  function start(kind: 'cold' | 'stale' | 'force' | 'shared', context: WaitUntil | undefined): Refresh {
     let markReady: () => void = () => undefined;
     const ready = new Promise<void>((resolve) => {
       markReady = resolve;
@@ -195,7 +207,8 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
         // A forced refresh exists because the origin changed: the shared cache is what it replaces.
         if (kind !== 'force' && cache) {
           const shared = await fromShared(cache);
-          if (shared === 'fresh') return;
+          // A check between origin refreshes only looks at what other isolates stored.
+          if (shared === 'fresh' || kind === 'shared') return;
           if (shared === 'stale') markReady(); // serve it now, refresh from the origin behind it
         }
         const write = await fromOrigin();
@@ -226,7 +239,12 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
       const held = memory;
       if (held) {
         const due = now() - Math.max(held.fetchedAt, lastFailureAt) >= ttlMs;
-        if (due && !alive(running) && !queuedForce) start('stale', context);
+        if (!alive(running) && !queuedForce) {
+          if (due) start('stale', context);
+          // Another isolate's webhook refresh (a kill) lands in the shared cache: pick it up within
+          // sharedCacheCheckMs, not ttlMs, at the cost of one cache read per interval.
+          else if (cache && now() - sharedCheckedAt >= sharedCacheCheckMs) start('shared', context);
+        }
         return held;
       }
       if (queuedForce) {

@@ -4,8 +4,12 @@
  * the origin. It holds the raw JSON, not the compiled document, and when it was fetched.
  */
 export interface SharedCache {
-  /** The entry stored under `id`, or null. May reject; the source reports and falls through. */
-  get(id: string): Promise<CachedDocument | null>;
+  /**
+   * The entry stored under `id`, or null. With `newerThan`, an implementation may also answer null
+   * for an entry fetched at or before it, without reading its body (the source checks often).
+   * May reject; the source reports and falls through.
+   */
+  get(id: string, newerThan?: number): Promise<CachedDocument | null>;
   /** Stores (replaces) the entry under `id`. May reject; the source reports and carries on. */
   put(id: string, entry: CachedDocument): Promise<void>;
 }
