@@ -1,19 +1,16 @@
-import {
-  ErrorCode,
-  OpenFeatureEventEmitter,
-  ProviderEvents,
-  type EvaluationContext,
-  type JsonValue,
-  type Provider,
-  type ResolutionDetails,
-} from '@openfeature/server-sdk';
+import type { ErrorCode, EvaluationContext, JsonValue, Provider, ResolutionDetails, ServerProviderEvents } from '@openfeature/server-sdk';
 import { diffRollouts } from 'flagstage';
 import type { Flagstage } from '../../runtime/flagstage';
 import type { Manifest } from '../../runtime/manifest/types';
 import type { RegisteredManifest } from '../../runtime/manifest/register';
 import type { LoadedDocument } from '../../runtime/sources/source';
 import { identityFromContext } from './context';
+import { ProviderEvents } from './events';
 import { decisionMetadata, OPENFEATURE_REASONS } from './reasons';
+
+// OpenFeature's enums as their string values: importing the SDK at run time would pull node:events in.
+const EVENT = { Ready: 'PROVIDER_READY', Error: 'PROVIDER_ERROR', Stale: 'PROVIDER_STALE', ConfigurationChanged: 'PROVIDER_CONFIGURATION_CHANGED' } as Record<string, ServerProviderEvents>;
+const code = (value: 'FLAG_NOT_FOUND' | 'TYPE_MISMATCH' | 'PROVIDER_NOT_READY' | 'GENERAL' | 'TARGETING_KEY_MISSING' | 'INVALID_CONTEXT') => value as ErrorCode;
 
 /** What a source reports when it cannot load or refresh (`SourceError` fits). */
 export interface SourceProblem {
@@ -52,7 +49,7 @@ export interface SourceProblem {
 export class FlagstageProvider<M extends Manifest = RegisteredManifest> implements Provider {
   readonly metadata = { name: 'flagstage' } as const;
   readonly runsOn = 'server' as const;
-  readonly events = new OpenFeatureEventEmitter();
+  readonly events = new ProviderEvents();
   readonly #flags: Flagstage<M>;
   #unsubscribe: (() => void) | undefined;
   /** A document has been seen, so a failing source means stale answers rather than none. */
@@ -90,21 +87,21 @@ export class FlagstageProvider<M extends Manifest = RegisteredManifest> implemen
     if (this.#state === state) return;
     this.#state = state;
     const metadata = problem.code === undefined ? undefined : { code: problem.code };
-    this.events.emit(state === 'stale' ? ProviderEvents.Stale : ProviderEvents.Error, { message: problem.message, ...(metadata ? { metadata } : {}) });
+    this.events.emit(state === 'stale' ? EVENT.Stale! : EVENT.Error!, { message: problem.message, ...(metadata ? { metadata } : {}) });
   }
 
   async resolveBooleanEvaluation(flagKey: string, defaultValue: boolean, context: EvaluationContext): Promise<ResolutionDetails<boolean>> {
     try {
       if (!this.#has(flagKey)) return notFound(flagKey, defaultValue);
       const mapped = identityFromContext(context);
-      if ('problem' in mapped) return { value: defaultValue, reason: 'ERROR', errorCode: mapped.problem.errorCode as ErrorCode, errorMessage: mapped.problem.message };
+      if ('problem' in mapped) return { value: defaultValue, reason: 'ERROR', errorCode: code(mapped.problem.errorCode), errorMessage: mapped.problem.message };
       const decision = await this.#flags.decide(flagKey as never, mapped.identity);
       const reason = OPENFEATURE_REASONS[decision.reason];
       const details: ResolutionDetails<boolean> = { value: decision.allowed, reason, variant: decision.allowed ? 'on' : 'off', flagMetadata: decisionMetadata(decision) };
       if (reason !== 'ERROR') return details;
-      return { ...details, errorCode: ErrorCode.PROVIDER_NOT_READY, errorMessage: 'flagstage: no environment document is loaded: only admins are allowed' };
+      return { ...details, errorCode: code('PROVIDER_NOT_READY'), errorMessage: 'flagstage: no environment document is loaded: only admins are allowed' };
     } catch (error) {
-      return { value: defaultValue, reason: 'ERROR', errorCode: ErrorCode.GENERAL, errorMessage: `flagstage: evaluating "${flagKey}" failed (${error instanceof Error ? error.message : String(error)})` };
+      return { value: defaultValue, reason: 'ERROR', errorCode: code('GENERAL'), errorMessage: `flagstage: evaluating "${flagKey}" failed (${error instanceof Error ? error.message : String(error)})` };
     }
   }
 
@@ -126,14 +123,14 @@ export class FlagstageProvider<M extends Manifest = RegisteredManifest> implemen
 
   #notBoolean<T>(flagKey: string, defaultValue: T, type: string): ResolutionDetails<T> {
     if (!this.#has(flagKey)) return notFound(flagKey, defaultValue);
-    return { value: defaultValue, reason: 'ERROR', errorCode: ErrorCode.TYPE_MISMATCH, errorMessage: `flagstage: "${flagKey}" is a boolean flag; it was asked for as a ${type}` };
+    return { value: defaultValue, reason: 'ERROR', errorCode: code('TYPE_MISMATCH'), errorMessage: `flagstage: "${flagKey}" is a boolean flag; it was asked for as a ${type}` };
   }
 
   #onRevision(next: LoadedDocument, previous: LoadedDocument | null): void {
     this.#loaded = true;
     if (this.#state !== 'ready') {
       this.#state = 'ready';
-      this.events.emit(ProviderEvents.Ready, { message: `flagstage: revision ${next.revision} loaded` });
+      this.events.emit(EVENT.Ready!, { message: `flagstage: revision ${next.revision} loaded` });
     }
     if (previous === null) return;
     let flagsChanged: string[];
@@ -142,12 +139,12 @@ export class FlagstageProvider<M extends Manifest = RegisteredManifest> implemen
     } catch {
       flagsChanged = Object.keys(this.#flags.manifest.flags);
     }
-    this.events.emit(ProviderEvents.ConfigurationChanged, { flagsChanged, metadata: { revision: next.revision } });
+    this.events.emit(EVENT.ConfigurationChanged!, { flagsChanged, metadata: { revision: next.revision } });
   }
 }
 
 function notFound<T>(flagKey: string, defaultValue: T): ResolutionDetails<T> {
-  return { value: defaultValue, reason: 'ERROR', errorCode: ErrorCode.FLAG_NOT_FOUND, errorMessage: `flagstage: "${String(flagKey)}" is not a flag of the manifest` };
+  return { value: defaultValue, reason: 'ERROR', errorCode: code('FLAG_NOT_FOUND'), errorMessage: `flagstage: "${String(flagKey)}" is not a flag of the manifest` };
 }
 
 /** The flags whose rollout changed, plus their sub-flags (a parent's change changes their answers too). */
