@@ -15,9 +15,9 @@ import { documentFor } from './support';
  */
 const KEY = 'ofrep-server-key-for-tests-0123';
 const document = documentFor({
-  gastown: { stage: 'allowlist', allowlist: { users: ['u1'], orgs: ['acme'] } },
+  gastown: { stage: 'allowlist', users: ['u1'], orgs: ['acme'] },
   convoys: { stage: 'ga' },
-  molecules: { stage: 'allowlist', allowlist: { users: ['u2'] } },
+  molecules: { stage: 'allowlist', users: ['u2'] },
 });
 
 let mf: Miniflare;
