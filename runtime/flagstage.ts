@@ -33,9 +33,15 @@ export interface Flagstage<M extends Manifest = RegisteredManifest, S extends Do
   snapshot(identity: Identity, context?: WaitUntil): Promise<FlagSnapshot<KeyOf<M>>>;
   /** The decision with the trace behind it: each rule, the matched segment, the percentage bucket. */
   explain<K extends KeyOf<M>>(flag: K, identity: Identity, context?: WaitUntil): Promise<Explanation<K>>;
-  /** The synchronous core: the decision on a document already in hand (null = no document). Memoised like `decide`. */
+  /**
+   * The synchronous core: the decision on a document already in hand (null = no document). Memoised like `decide`.
+   * @internal For flagstage's own adapters, tests and benches; not in the published declarations.
+   */
   decideOn<K extends KeyOf<M>>(document: LoadedDocument | null, flag: K, identity: Identity): Decision<K>;
-  /** The compiled policy for a document (compiled once per revision). */
+  /**
+   * The compiled policy for a document (compiled once per revision).
+   * @internal Not in the published declarations.
+   */
   policy(document: LoadedDocument | null): CompiledPolicy<KeyOf<M>>;
   /** Stops delivering change events. */
   close(): void;

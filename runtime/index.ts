@@ -1,23 +1,57 @@
 /**
  * flagstage: typed, staged feature flags for the edge.
  * This entry point runs in workerd without `nodejs_compat`: it imports no Node built-in.
+ *
+ * The public API, by name: no `export *`, so a module's helpers do not become API by accident. The
+ * policy's internals (compiling, memoising, the Flagsmith naming scheme, reading rollouts) stay
+ * behind it; the other entry points import them by relative path. test/package/surface.ts pins
+ * this list.
  */
-export * from './manifest/index';
+
+// The manifest and its gates.
+export { defineFlags, defineGate, isGate } from './manifest/index';
+export type { BucketBy, FlagDefinition, FlagInput, FlagKey, FlagsInput, Gate, Manifest, Register, RegisteredManifest } from './manifest/index';
 
 // Errors: one base class with a closed code; reported errors reach createFlagstage({ onError }).
 export { FlagstageError, isFlagstageError, ERROR_CODES, warnError } from './errors/index';
 export type { FlagstageErrorCode, ErrorHandler } from './errors/index';
 
-// The runtime: createFlagstage, the rollout policy and grants (issue 4).
+// The runtime: createFlagstage and what its decisions say.
 export type { Identity, IdentityTraitValue } from './identity';
 export { createFlagstage } from './flagstage';
 export type { Flagstage, FlagstageOptions } from './flagstage';
-export * from './policy/index';
-export * from './grants/index';
-export { staticSource } from './sources/static';
-export type { DocumentSource, LoadedDocument, WaitUntil } from './sources/source';
+export type { Decision, DecisionReason, FlagSnapshot, Stage, FlagRollout, Explanation, ExplainRule, ExplainStep } from './policy/index';
+// Another flag system behind the same policy: createFlagstage({ backend }).
+export type { BackendEvaluation, BucketInfo, EnabledBy, FeatureAnswer, FlagBackend } from './policy/index';
 
-// Documents at the edge: the Flagsmith source, its shared cache layers, the webhook, and change
-// events (issue 5). fileSource is Node-only: runtime/sources/file.ts, on its own subpath.
-export * from './sources/index';
-export * from './changes/index';
+// Grants: in-flight work continues after a kill.
+export { issueGrant, verifyGrant, MIN_SECRET_BYTES, GrantError } from './grants/index';
+export type { Grant, GrantRefusal, GrantSecret, GrantVerification, IssueGrantOptions, VerifyGrantOptions } from './grants/index';
+
+// Documents at the edge: sources, their shared cache layers, the webhook. fileSource is Node-only:
+// runtime/sources/file.ts, on its own subpath (flagstage/file).
+export { staticSource } from './sources/static';
+export { SourceError, warnSourceError, flagsmithSource, cachesApiCache, kvCache, flagsmithWebhook, signWebhookBody } from './sources/index';
+export type {
+  CacheLike,
+  CachedDocument,
+  CachesApiCacheOptions,
+  DocumentListener,
+  DocumentSource,
+  FetchLike,
+  FlagsmithSource,
+  FlagsmithSourceOptions,
+  FlagsmithWebhookOptions,
+  KVLike,
+  KvCacheOptions,
+  LoadedDocument,
+  SharedCache,
+  SourceErrorCode,
+  SourceErrorHandler,
+  WaitUntil,
+  WebhookCode,
+} from './sources/index';
+
+// Change events between revisions.
+export { consoleJsonSink, changeListener, watchChanges } from './changes/index';
+export type { ChangeEvent, ChangeEventOptions, ChangeSink } from './changes/index';

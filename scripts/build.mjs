@@ -82,11 +82,12 @@ function checkImports(metafile) {
 
 /**
  * The .d.ts files, emitted by the compiler from the sources into dist/ beside the JavaScript. Relative
- * imports get the `.js` extension Node's ESM resolution needs (the sources leave it out).
+ * imports get the `.js` extension Node's ESM resolution needs (the sources leave it out). Members
+ * tagged `@internal` are left out (stripInternal): reachable for flagstage's own code, not API.
  */
 function emitDeclarations() {
   const parsed = ts.getParsedCommandLineOfConfigFile(`${root}/tsconfig.json`, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail(ts.flattenDiagnosticMessageText(d.messageText, '\n')) });
-  const options = { ...parsed.options, noEmit: false, declaration: true, emitDeclarationOnly: true, declarationMap: false, incremental: false, outDir: `${root}/dist`, rootDir: root };
+  const options = { ...parsed.options, noEmit: false, declaration: true, emitDeclarationOnly: true, declarationMap: false, stripInternal: true, incremental: false, outDir: `${root}/dist`, rootDir: root };
   const program = ts.createProgram(list.filter((entry) => entry.types).map((entry) => `${root}/${entry.source}`), options);
   const written = [];
   const emitted = program.emit(undefined, (file, text) => {

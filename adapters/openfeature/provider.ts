@@ -1,5 +1,5 @@
 import type { ErrorCode, EvaluationContext, JsonValue, Provider, ResolutionDetails, ServerProviderEvents } from '@openfeature/server-sdk';
-import { diffRollouts } from 'flagstage';
+import { diffRollouts } from '../../runtime/policy/changes';
 import type { Flagstage } from '../../runtime/flagstage';
 import type { Manifest } from '../../runtime/manifest/types';
 import type { RegisteredManifest } from '../../runtime/manifest/register';
