@@ -1,4 +1,4 @@
-import { FlagstageError } from './errors/flagstage-error';
+import { FlagstageError, problemOf } from './errors/flagstage-error';
 import { report, warnError, type ErrorHandler } from './errors/report';
 import type { Identity } from './identity';
 import type { FlagKey, RegisteredManifest } from './manifest/register';
@@ -102,23 +102,34 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
   const reportError = (error: FlagstageError): void => report(onError ?? warnError, error);
   const plans = planManifest(manifest as Manifest<K>);
   const keys = Object.keys(plans) as K[];
-  const makeBackend = options.backend ?? ((m: M, loaded: LoadedDocument) => flagsmithBackend(m as Manifest<K>, loaded));
+  const makeBackend =
+    options.backend ??
+    ((m: M, loaded: LoadedDocument) =>
+      flagsmithBackend(m as Manifest<K>, loaded, {
+        onInvalid: (flag, error) =>
+          reportError(
+            new SourceError('invalid-document', `flag "${flag}" is denied to everyone but admins in revision ${loaded.revision}: ${problemOf(error)}`, {
+              path: error.path,
+              cause: error,
+            }),
+          ),
+      }));
   const noEnvironment = compilePolicy<K>(plans, null);
   const memo = new DecisionMemo<K>();
-  // Keyed by the compiled evaluator: a refetch of the same revision keeps it, so keeps the policy too.
+  // Keyed by the document object: a refetch of the same content keeps it, so keeps the policy too.
   const policies = new WeakMap<object, CompiledPolicy<K>>();
-  let last: { compiled: object; policy: CompiledPolicy<K> } | null = null;
+  let last: { document: object; policy: CompiledPolicy<K> } | null = null;
 
   const policy = (document: LoadedDocument | null): CompiledPolicy<K> => {
     if (document === null) return noEnvironment;
-    if (last !== null && last.compiled === document.compiled) return last.policy;
-    let compiled = policies.get(document.compiled);
+    if (last !== null && last.document === document.document) return last.policy;
+    let compiled = policies.get(document.document);
     if (compiled === undefined) {
       compiled = compilePolicy(plans, makeBackend(manifest, document));
-      policies.set(document.compiled, compiled);
+      policies.set(document.document, compiled);
       reportMissingKillSwitches(compiled, document.revision);
     }
-    last = { compiled: document.compiled, policy: compiled };
+    last = { document: document.document, policy: compiled };
     return compiled;
   };
 

@@ -68,6 +68,27 @@ export function environmentToContext(doc: EnvironmentDocument): EvaluationContex
 }
 
 /**
+ * Checks the frame of an environment document without reading its features and segments: an object
+ * with a string `api_key`, a `feature_states` list, a `project` object and, when present, lists of
+ * `project.segments` and `identity_overrides`. Constant time, whatever the document's size: sources
+ * check this much on every load; the parts a decision reads are validated when they are compiled.
+ * Throws `EngineDocumentError` naming the path.
+ *
+ * @example
+ * ```ts
+ * checkEnvironmentFrame(JSON.parse(body)); // throws at `feature_states` for { ..., feature_states: 7 }
+ * ```
+ */
+export function checkEnvironmentFrame(doc: unknown): asserts doc is EnvironmentDocument {
+  const root = object(doc, '');
+  text(root.api_key, 'api_key');
+  list(root.feature_states, 'feature_states');
+  optionalList(object(root.project, 'project').segments, 'project.segments');
+  optionalList(root.identity_overrides, 'identity_overrides');
+  if (root.name !== undefined) text(root.name, 'name');
+}
+
+/**
  * Identities overridden with the same feature states share one segment, as in Flagsmith's SDKs; the
  * identifiers are a list (not a comma-joined string), so identifiers containing commas still match.
  */

@@ -9,7 +9,7 @@ export type Matcher = (view: IdentityView) => boolean;
 export interface CompiledCondition {
   match: Matcher;
   /** Set for IN conditions so that sibling IN lists on one property can be merged into one set. */
-  inList?: { property: string; accessor: Accessor; values: ReadonlySet<string> };
+  inList?: { property: string; accessor: Accessor; ids: IdList };
 }
 
 const never: Matcher = () => false;
@@ -59,9 +59,9 @@ export function compileCondition(condition: SegmentCondition, segmentKey: string
     case 'IS_NOT_SET':
       return { match: (view) => read(view) == null };
     case 'IN': {
-      const values = inValues(raw);
-      if (!values) return { match: never };
-      return { match: inMatcher(read, values), inList: { property, accessor: read, values } };
+      const ids = idList(raw);
+      if (!ids) return { match: never };
+      return { match: inMatcher(read, ids), inList: { property, accessor: read, ids } };
     }
     case 'NOT_CONTAINS': {
       if (!raw) return { match: never };
@@ -81,10 +81,52 @@ export function compileCondition(condition: SegmentCondition, segmentKey: string
 }
 
 /** `t` is in the set: Flagsmith never matches falsy or boolean traits against an IN list. */
-export function inMatcher(read: Accessor, values: ReadonlySet<string>): Matcher {
+export function inMatcher(read: Accessor, ids: IdList): Matcher {
   return (view) => {
     const t = read(view);
-    return !!t && typeof t !== 'boolean' && values.has(String(t));
+    return !!t && typeof t !== 'boolean' && ids.has(String(t));
+  };
+}
+
+/**
+ * The members of one or more IN values, for lookups. A comma-separated list (what Flagsmith and
+ * flagstage write) is not split up front: the first lookups scan its text, and only a list that keeps
+ * being asked becomes a Set. A cold isolate deciding once pays microseconds for a 5,000-id allowlist
+ * instead of building a Set of it; a warm one pays one Set lookup, whatever the list's length.
+ */
+export interface IdList {
+  has(id: string): boolean;
+  /** Comma-separated lists only: the text, so that lists on one property can be joined. */
+  readonly text: string | null;
+}
+
+/** Lookups answered by scanning the text before the list becomes a Set. */
+const SCANS_BEFORE_SET = 32;
+
+/** The IdList of an IN condition's value, or null when it has none. */
+export function idList(raw: unknown): IdList | null {
+  if (typeof raw === 'string' && !raw.trimStart().startsWith('[')) return commaList(raw);
+  const values = inValues(raw);
+  return values && { has: (id) => values.has(id), text: null };
+}
+
+/** The ids of comma-separated `text` (several lists joined by commas are one list). */
+export function commaList(text: string): IdList {
+  // ",a,b," contains ",x," exactly when x is one of the pieces: no piece holds a comma, so an id
+  // with one is never a member (and must not match two neighbours).
+  const framed = `,${text},`;
+  let scans = 0;
+  let set: ReadonlySet<string> | null = null;
+  return {
+    text,
+    has(id) {
+      if (set !== null) return set.has(id);
+      if (++scans > SCANS_BEFORE_SET) {
+        set = new Set(text.split(','));
+        return set.has(id);
+      }
+      return !id.includes(',') && framed.includes(`,${id},`);
+    },
   };
 }
 
@@ -93,11 +135,15 @@ export function inMatcher(read: Accessor, values: ReadonlySet<string>): Matcher 
 export function inValues(raw: unknown): ReadonlySet<string> | null {
   if (Array.isArray(raw)) return new Set(raw.filter((item): item is string => typeof item === 'string'));
   if (typeof raw !== 'string') return null;
-  try {
-    const parsed: unknown = JSON.parse(raw);
-    if (Array.isArray(parsed)) return new Set(parsed.filter((item): item is string => typeof item === 'string'));
-  } catch {
-    // Not JSON: a comma-separated list.
+  // Only a JSON array changes the reading, and it starts with `[`: skip the (throwing, slow) parse
+  // for the usual comma-separated list.
+  if (raw.trimStart().startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (Array.isArray(parsed)) return new Set(parsed.filter((item): item is string => typeof item === 'string'));
+    } catch {
+      // Not JSON: a comma-separated list.
+    }
   }
   return new Set(raw.split(','));
 }

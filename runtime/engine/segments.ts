@@ -1,4 +1,4 @@
-import { compileCondition, inMatcher, inValues, type CompiledCondition, type Matcher } from './operators';
+import { commaList, compileCondition, inMatcher, inValues, type CompiledCondition, type IdList, type Matcher } from './operators';
 import type { SegmentContext, SegmentRule } from './types';
 
 const always: Matcher = () => true;
@@ -52,7 +52,7 @@ function compileRule(rule: SegmentRule, segmentKey: string, staticRoot: unknown)
 
 /**
  * Under ANY and NONE only "is the trait in any of these lists" matters, so IN conditions on one
- * property become a single set lookup: an allowlist split over many conditions (Flagsmith caps a
+ * property become a single list: an allowlist split over many conditions (Flagsmith caps a
  * condition value at 1,000 characters) costs one lookup, not one per condition.
  */
 function mergeInLists(compiled: CompiledCondition[]): Matcher[] {
@@ -73,9 +73,13 @@ function mergeInLists(compiled: CompiledCondition[]): Matcher[] {
       matchers.push(first.match);
       continue;
     }
-    const union = new Set<string>();
-    for (const condition of group) for (const value of condition.inList!.values) union.add(value);
-    matchers.push(inMatcher(first.inList!.accessor, union));
+    const lists = group.map((condition) => condition.inList!.ids);
+    const texts = lists.map((list) => list.text);
+    // Comma-separated lists join into one; any other kind is asked list by list.
+    const ids: IdList = texts.every((text): text is string => text !== null)
+      ? commaList(texts.join(','))
+      : { text: null, has: (id) => lists.some((list) => list.has(id)) };
+    matchers.push(inMatcher(first.inList!.accessor, ids));
   }
   return matchers;
 }

@@ -1,10 +1,10 @@
-import { compileEnvironment, percentageBucket, type CompiledEnvironment, type EnvironmentDocument } from '../engine/index';
+import { compileEnvironment, EngineDocumentError, percentageBucket, type CompiledEnvironment, type EnvironmentDocument } from '../engine/index';
 import { unknownFlag } from '../errors/flagstage-error';
 import type { Identity } from '../identity';
 import type { Manifest } from '../manifest/types';
 import type { BackendEvaluation, BucketInfo, EnabledBy, FeatureAnswer, FlagBackend } from './backend';
 import { percentageSegmentName, TRAIT } from '../stages/naming';
-import { readLayouts } from '../stages/read';
+import { readLayouts, rolloutOf } from '../stages/read';
 import { sliceDocument } from './slice';
 import type { FlagRollout } from '../stages/rollout';
 import { hasOrg, toEngineIdentity } from './traits';
@@ -13,6 +13,11 @@ import { hasOrg, toEngineIdentity } from './traits';
 export interface CompiledDocument {
   readonly revision: string;
   readonly document: EnvironmentDocument;
+}
+
+export interface FlagsmithBackendOptions<K extends string> {
+  /** Told once per revision about a flag whose part of the document is malformed (it is denied to all but admins). */
+  readonly onInvalid?: (flag: K, error: EngineDocumentError) => void;
 }
 
 const SEGMENT_PREFIX = 'TARGETING_MATCH; segment=';
@@ -34,21 +39,26 @@ const MISSING: FeatureAnswer = Object.freeze({ enabled: false, by: null, segment
  * backend.evaluate(identity).answer('gastown');        // { enabled: true, by: 'percentage', segment: 'flagstage_gastown_percentage', … }
  * ```
  */
-export function flagsmithBackend<K extends string>(manifest: Manifest<K>, loaded: CompiledDocument): FlagBackend<K> {
+export function flagsmithBackend<K extends string>(manifest: Manifest<K>, loaded: CompiledDocument, options: FlagsmithBackendOptions<K> = {}): FlagBackend<K> {
   const layouts = readLayouts(manifest, loaded.document);
   const rollouts = {} as Record<K, FlagRollout>;
-  for (const key of Object.keys(layouts) as K[]) {
-    const { flag, stage, killed, killSwitchMissing, allowlist, percentage } = layouts[key];
-    rollouts[key] = Object.freeze({ flag, stage, killed, ...(killSwitchMissing ? { killSwitchMissing } : {}), allowlist, percentage });
-  }
+  for (const key of Object.keys(layouts) as K[]) rollouts[key] = Object.freeze(rolloutOf(layouts[key]));
   const apiKey = loaded.document.api_key ?? '';
   // One evaluator per flag, compiled on first use in this revision: a decision evaluates only the
   // segments of the flag it is about (see sliceDocument), not every flag's percentage split.
-  const slices = new Map<K, CompiledEnvironment>();
-  const sliceOf = (flag: K): CompiledEnvironment => {
+  // Compiling a slice validates exactly what the flag reads; a malformed part denies that flag to
+  // everyone but admins (fail closed) and is reported once per revision.
+  const slices = new Map<K, CompiledEnvironment | FeatureAnswer>();
+  const sliceOf = (flag: K): CompiledEnvironment | FeatureAnswer => {
     let compiled = slices.get(flag);
     if (compiled === undefined) {
-      compiled = compileEnvironment(sliceDocument(loaded.document, layoutOf(layouts, flag).feature));
+      try {
+        compiled = compileEnvironment(sliceDocument(loaded.document, layoutOf(layouts, flag).feature));
+      } catch (error) {
+        if (!(error instanceof EngineDocumentError)) throw error;
+        compiled = Object.freeze({ enabled: false, by: null, segment: null, detail: `INVALID_DOCUMENT; ${error.message}` });
+        options.onInvalid?.(flag, error);
+      }
       slices.set(flag, compiled);
     }
     return compiled;
@@ -77,7 +87,9 @@ export function flagsmithBackend<K extends string>(manifest: Manifest<K>, loaded
       return {
         answer(flag) {
           const feature = layoutOf(layouts, flag).feature;
-          const state = sliceOf(flag).evaluate(input).flags[feature];
+          const slice = sliceOf(flag);
+          if (!('evaluate' in slice)) return slice;
+          const state = slice.evaluate(input).flags[feature];
           if (!state) return MISSING;
           const answer = answerOf(feature, state.enabled === true, String(state.reason ?? ''));
           // Flagsmith's split still admits the identities whose hash is exactly 0 at 0% (about 1 in

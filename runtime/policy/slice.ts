@@ -1,4 +1,4 @@
-import type { EnvironmentDocument, FeatureStateDocument } from '../engine/index';
+import type { EnvironmentDocument, FeatureStateDocument, IdentityOverrideDocument, SegmentDocument } from '../engine/index';
 
 /**
  * The document reduced to what decides one feature: its environment default, the segments that
@@ -13,13 +13,24 @@ import type { EnvironmentDocument, FeatureStateDocument } from '../engine/index'
  * ```
  */
 export function sliceDocument(document: EnvironmentDocument, feature: string): EnvironmentDocument {
-  const only = (states: readonly FeatureStateDocument[] | null | undefined) => (states ?? []).filter((state) => state.feature.name === feature);
-  const segments = (document.project.segments ?? [])
-    .map((segment) => ({ ...segment, feature_states: only(segment.feature_states) }))
-    .filter((segment) => segment.feature_states.length > 0);
-  const identityOverrides = (document.identity_overrides ?? [])
-    .map((override) => ({ ...override, identity_features: only(override.identity_features) }))
-    .filter((override) => override.identity_features.length > 0);
+  // Lenient on purpose: the slice is what gets validated (by compiling it), so a malformed part the
+  // feature does not use (a state without a feature, a segment without rules) is simply left out.
+  const only = (states: unknown): FeatureStateDocument[] => {
+    if (!Array.isArray(states)) return [];
+    const kept: FeatureStateDocument[] = [];
+    for (const state of states as Array<Partial<FeatureStateDocument> | null>) if (state?.feature?.name === feature) kept.push(state as FeatureStateDocument);
+    return kept;
+  };
+  const segments: SegmentDocument[] = [];
+  for (const segment of document.project.segments ?? []) {
+    const states = only(segment?.feature_states);
+    if (states.length > 0) segments.push({ ...segment, feature_states: states });
+  }
+  const identityOverrides: IdentityOverrideDocument[] = [];
+  for (const override of document.identity_overrides ?? []) {
+    const states = only(override?.identity_features);
+    if (states.length > 0) identityOverrides.push({ ...override, identity_features: states });
+  }
   return {
     ...document,
     feature_states: only(document.feature_states),

@@ -29,8 +29,8 @@ export function documentListeners(report: SourceErrorHandler): DocumentListeners
       };
     },
     publish(next, previous) {
-      // A refetch keeps the compiled evaluator; new content (even under an unchanged revision) does not.
-      if (previous?.compiled === next.compiled) return;
+      // A refetch keeps the document object; new content (even under an unchanged revision) does not.
+      if (previous?.document === next.document) return;
       for (const listener of listeners) {
         try {
           listener(next, previous);

@@ -1,10 +1,11 @@
-import { compileEnvironment, EngineDocumentError, type EnvironmentDocument } from '../engine/index';
+import { EngineDocumentError } from '../engine/index';
 import { problemOf } from '../errors/flagstage-error';
+import { loadedDocument, refetched } from './loaded';
 import { SourceError } from './errors';
 import { compareRevisions, contentDigest, revisionInstant } from './revision';
 import type { LoadedDocument } from './source';
 
-/** The content digest of every document a source accepted, so a refetch is compared without rehashing the held one. */
+/** Content digests of documents a source holds, taken when first compared, so a refetch is compared without rehashing the held one. */
 const digests = new WeakMap<object, string>();
 
 /**
@@ -26,7 +27,9 @@ export function loadDocument(
   previous: LoadedDocument | null,
   notice?: (error: SourceError) => void,
 ): LoadedDocument {
-  const digest = isObject(raw) ? contentDigest(raw) : null;
+  // Digests are taken only to compare with a held document, never on a cold load: hashing a large
+  // document costs more than everything else a cold isolate does before its first decision.
+  let digest: string | null = null;
   if (previous && isObject(raw)) {
     const stated = typeof raw.updated_at === 'string' && raw.updated_at !== '' ? raw.updated_at : null;
     const order = stated === null ? null : compareRevisions(stated, previous.revision);
@@ -45,8 +48,10 @@ export function loadDocument(
     }
     const sameRevision = order === 0 || (stated === null && revisionInstant(previous.revision) === null);
     if (sameRevision || order === null) {
-      const held = digests.get(previous.document) ?? contentDigest(previous.document as unknown as Record<string, unknown>);
-      if (held === digest) return { ...previous, fetchedAt };
+      digest = contentDigest(raw);
+      let held = digests.get(previous.document);
+      if (held === undefined) digests.set(previous.document, (held = contentDigest(previous.document as unknown as Record<string, unknown>)));
+      if (held === digest) return refetched(previous, fetchedAt);
       if (order === 0) {
         notice?.(
           new SourceError(
@@ -58,14 +63,14 @@ export function loadDocument(
       }
     }
   }
-  let compiled: ReturnType<typeof compileEnvironment>;
+  let loaded: LoadedDocument;
   try {
-    compiled = compileEnvironment(raw as EnvironmentDocument);
+    loaded = loadedDocument(raw, fetchedAt);
   } catch (error) {
     throw invalid(error);
   }
   if (digest !== null) digests.set(raw as object, digest);
-  return { revision: compiled.revision, document: raw as EnvironmentDocument, compiled, fetchedAt };
+  return loaded;
 }
 
 function truncate(value: string): string {

@@ -7,7 +7,11 @@ export interface WaitUntil {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-/** A document as the runtime holds it: compiled once per revision. */
+/**
+ * A document as the runtime holds it. `compiled` (the whole-document evaluator) is compiled on first
+ * access and may throw `EngineDocumentError` then: sources check only the document's frame, and the
+ * policy compiles the slice of each flag it decides instead.
+ */
 export interface LoadedDocument {
   readonly revision: string;
   readonly document: EnvironmentDocument;

@@ -1,11 +1,13 @@
-import { compileEnvironment, type EnvironmentDocument } from '../engine/index';
+import type { EnvironmentDocument } from '../engine/index';
 import { FlagstageError, problemOf } from '../errors/flagstage-error';
+import { loadedDocument } from './loaded';
 import type { DocumentSource, LoadedDocument } from './source';
 
 /**
- * A source holding one fixed document, compiled once: for tests, demos, and apps that bundle their
- * document at build time. `staticSource(null)` is a source that never has a document (every
- * decision fails closed to admin-only). An invalid document throws here, at startup, not per request.
+ * A source holding one fixed document: for tests, demos, and apps that bundle their document at
+ * build time. `staticSource(null)` is a source that never has a document (every decision fails
+ * closed to admin-only). A document without the frame of one (no `feature_states` list, …) throws
+ * here, at startup; the parts a flag reads are validated when that flag is first decided.
  *
  * @example
  * ```ts
@@ -18,13 +20,11 @@ import type { DocumentSource, LoadedDocument } from './source';
 export function staticSource(document: EnvironmentDocument | null): DocumentSource {
   let loaded: LoadedDocument | null = null;
   if (document !== null) {
-    let compiled: ReturnType<typeof compileEnvironment>;
     try {
-      compiled = compileEnvironment(document);
+      loaded = loadedDocument(document, Date.now());
     } catch (error) {
       throw new FlagstageError('invalid-document', `staticSource got an invalid environment document: ${problemOf(error)}`, { cause: error });
     }
-    loaded = Object.freeze({ revision: compiled.revision, document, compiled, fetchedAt: Date.now() });
   }
   // One settled promise, handed out every time: no allocation and no work per request.
   const current = Promise.resolve(loaded);

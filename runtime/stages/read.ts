@@ -18,6 +18,7 @@ export interface FlagLayout extends FlagRollout {
 }
 
 const SPLIT = 'PERCENTAGE_SPLIT';
+const NO_ALLOWLIST: FlagRollout['allowlist'] = Object.freeze({ users: Object.freeze([]), orgs: Object.freeze([]) });
 
 /**
  * Reads every flag's rollout from an environment document with the mapping of `naming.ts`: GA is
@@ -34,11 +35,24 @@ const SPLIT = 'PERCENTAGE_SPLIT';
 export function readRollout<K extends string>(manifest: Manifest<K>, document: RolloutDocument): Record<K, FlagRollout> {
   const layouts = readLayouts(manifest, document);
   const out = {} as Record<K, FlagRollout>;
-  for (const key of Object.keys(layouts) as K[]) {
-    const { flag, stage, killed, killSwitchMissing, allowlist, percentage } = layouts[key];
-    out[key] = { flag, stage, killed, ...(killSwitchMissing ? { killSwitchMissing } : {}), allowlist, percentage };
-  }
+  for (const key of Object.keys(layouts) as K[]) out[key] = rolloutOf(layouts[key]);
   return out;
+}
+
+/**
+ * The rollout part of a layout. Its allowlist stays lazy: reading (and sorting) thousands of ids is
+ * the costliest part of a document a decision never needs, only status, explain and change events.
+ *
+ * @example
+ * ```ts
+ * const rollout = rolloutOf(readLayouts(manifest, document).gastown);
+ * ```
+ */
+export function rolloutOf(layout: FlagLayout): FlagRollout {
+  const { flag, stage, killed, killSwitchMissing } = layout;
+  const rollout = { flag, stage, killed, ...(killSwitchMissing ? { killSwitchMissing } : {}) };
+  Object.defineProperty(rollout, 'allowlist', { enumerable: true, get: () => layout.allowlist });
+  return Object.assign(rollout, { percentage: layout.percentage }) as FlagRollout;
 }
 
 /**
@@ -51,9 +65,9 @@ export function readRollout<K extends string>(manifest: Manifest<K>, document: R
  */
 export function readLayouts<K extends string>(manifest: Manifest<K>, document: RolloutDocument): Record<K, FlagLayout> {
   const defaults = new Map<string, boolean>();
-  for (const state of document.feature_states ?? []) defaults.set(state.feature.name, state.enabled === true);
+  for (const state of items(document.feature_states)) if (typeof state.feature?.name === 'string') defaults.set(state.feature.name, state.enabled === true);
   const segments = new Map<string, ReadSegment>();
-  for (const segment of document.project?.segments ?? []) {
+  for (const segment of items(document.project?.segments)) {
     // Flagsmith names are not unique; the first wins, as the CLI never writes two of one name.
     if (!segments.has(segment.name)) segments.set(segment.name, segment);
   }
@@ -80,24 +94,29 @@ export function readLayouts<K extends string>(manifest: Manifest<K>, document: R
       stage,
       killed: definition.killSwitchFeature !== null && (killSwitchMissing || defaults.get(definition.killSwitchFeature) === true),
       ...(killSwitchMissing ? { killSwitchMissing: true as const } : {}),
-      allowlist: allowSegment ? readAllowlist(allowSegment.rules ?? []) : { users: [], orgs: [] },
+      allowlist: NO_ALLOWLIST,
       percentage,
       feature,
       percentageSegmentKey: split && percentSegment ? String(percentSegment.id) : null,
       percentageProperty: split ? (split.property_ ?? '') : null,
     };
+    if (allowSegment) {
+      // Read on first use (see rolloutOf), once.
+      let allowlist: FlagRollout['allowlist'] | undefined;
+      Object.defineProperty(out[key], 'allowlist', { enumerable: true, get: () => (allowlist ??= readAllowlist(allowSegment.rules ?? [])) });
+    }
   }
   return out;
 }
 
 function overrideEnabled(segment: ReadSegment | undefined, feature: string): boolean {
-  return segment?.feature_states?.some((state) => state.feature.name === feature && state.enabled === true) ?? false;
+  return items(segment?.feature_states).some((state) => state.feature?.name === feature && state.enabled === true);
 }
 
 function findSplit(rules: readonly SegmentRuleDocument[]): SegmentConditionDocument | null {
-  for (const rule of rules) {
-    for (const condition of rule.conditions ?? []) if (condition.operator === SPLIT) return condition;
-    const nested = findSplit(rule.rules ?? []);
+  for (const rule of items(rules)) {
+    for (const condition of items(rule.conditions)) if (condition.operator === SPLIT) return condition;
+    const nested = findSplit(items(rule.rules));
     if (nested) return nested;
   }
   return null;
@@ -117,8 +136,8 @@ function readAllowlist(rules: readonly SegmentRuleDocument[]): FlagRollout['allo
   const users = new Set<string>();
   const orgs = new Set<string>();
   const visit = (list: readonly SegmentRuleDocument[]) => {
-    for (const rule of list) {
-      for (const condition of rule.conditions ?? []) {
+    for (const rule of items(list)) {
+      for (const condition of items(rule.conditions)) {
         const target = condition.property_ === TRAIT.userId ? users : condition.property_ === TRAIT.orgId ? orgs : null;
         if (!target || condition.value === null || condition.value === undefined) continue;
         if (condition.operator === 'IN') {
@@ -129,9 +148,18 @@ function readAllowlist(rules: readonly SegmentRuleDocument[]): FlagRollout['allo
           target.add(String(condition.value));
         }
       }
-      visit(rule.rules ?? []);
+      visit(items(rule.rules));
     }
   };
   visit(rules);
   return { users: [...users].sort(), orgs: [...orgs].sort() };
+}
+
+/**
+ * The objects of a list, or none: documents are checked only for their frame before this runs (the
+ * engine validates a flag's part when it compiles it), so a malformed entry is skipped, not thrown on.
+ */
+function items<T extends object>(value: readonly T[] | null | undefined): T[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((item): item is T => item !== null && typeof item === 'object');
 }

@@ -1,0 +1,45 @@
+import { compileEnvironment, type CompiledEnvironment, type EnvironmentDocument } from '../engine/index';
+import { checkEnvironmentFrame } from '../engine/from-document';
+import { documentRevision } from '../engine/revision';
+import type { LoadedDocument } from './source';
+
+/** The whole-document evaluator, compiled at most once per document object, on first use. */
+const evaluators = new WeakMap<EnvironmentDocument, CompiledEnvironment>();
+
+/**
+ * A `LoadedDocument` whose whole-document evaluator is compiled only if something asks for it:
+ * gates never do (the policy compiles one slice per flag it decides), so a cold isolate pays for
+ * the flags it uses, not for every feature and segment of the project. Only the document's frame is
+ * checked here (`checkEnvironmentFrame`, constant time); the parts a flag reads are validated when
+ * that flag is first decided. Throws `EngineDocumentError` for a malformed frame.
+ *
+ * @example
+ * const loaded = loadedDocument(JSON.parse(body), Date.now());
+ * loaded.revision; // its updated_at
+ */
+export function loadedDocument(raw: unknown, fetchedAt: number): LoadedDocument {
+  checkEnvironmentFrame(raw);
+  const document = raw;
+  return Object.freeze({
+    revision: documentRevision(document),
+    document,
+    fetchedAt,
+    get compiled(): CompiledEnvironment {
+      let compiled = evaluators.get(document);
+      if (compiled === undefined) evaluators.set(document, (compiled = compileEnvironment(document)));
+      return compiled;
+    },
+  });
+}
+
+/** The same document, fetched again at `fetchedAt` (its evaluator, if compiled, is kept). */
+export function refetched(loaded: LoadedDocument, fetchedAt: number): LoadedDocument {
+  return Object.freeze({
+    revision: loaded.revision,
+    document: loaded.document,
+    fetchedAt,
+    get compiled(): CompiledEnvironment {
+      return loaded.compiled;
+    },
+  });
+}
