@@ -12,6 +12,7 @@ import { buildEnvironmentModel } from '../node_modules/flagsmith-nodejs/build/es
 import { getEvaluationContext } from '../node_modules/flagsmith-nodejs/build/esm/flagsmith-engine/evaluation/evaluationContext/mappers.js';
 import { getEvaluationResult, IdentityModel, TraitModel } from '../node_modules/flagsmith-nodejs/build/esm/flagsmith-engine/index.js';
 import { pairBucket } from '../runtime/engine/hashing';
+import { isMain, us, type BenchRow } from './table';
 import { compileEnvironment, type EnvironmentDocument, type FeatureStateDocument, type SegmentConditionDocument, type SegmentDocument } from '../runtime/engine/index';
 
 const ROUNDS = Number(process.env.ENGINE_BENCH_ROUNDS ?? 7);
@@ -188,7 +189,7 @@ async function time(rounds: number, count: number, body: () => unknown): Promise
 const fmt = (us: number) => (us < 10 ? us.toFixed(2) : us.toFixed(1)).padStart(7);
 let sink = 0;
 
-async function staged(): Promise<void> {
+async function staged(print: boolean): Promise<{ ours: number; best: number; engine: number; sdk: number }> {
   const doc = stagedDocument();
   const people = identities(2000);
   const environment = compileEnvironment(doc);
@@ -237,13 +238,32 @@ async function staged(): Promise<void> {
   });
   const median = (name: keyof typeof runs) => [...results[name]].sort((a, b) => a - b)[Math.floor(ROUNDS / 2)]!;
   const ours = median('flagstage');
-  console.log(`Staged document (6 features, 4 segments, 1 identity override), ${people.length} identities, ${ROUNDS} rounds`);
-  console.log(`                                            CPU µs/identity (median, best)   vs flagstage`);
-  console.log(`  flagstage compileEnvironment().evaluate        ${fmt(ours)} ${fmt(best.flagstage)}`);
-  console.log(`    of which 2 MD5 buckets, each               ${fmt(hashing.median)} ${fmt(hashing.best)}`);
-  console.log(`  flagsmith-nodejs getEvaluationResult(context)  ${fmt(median('engine'))} ${fmt(best.engine)}         ${(median('engine') / ours).toFixed(1)}x`);
-  console.log(`  flagsmith-nodejs getIdentityFlags (offline)    ${fmt(median('sdk'))} ${fmt(best.sdk)}         ${(median('sdk') / ours).toFixed(1)}x`);
   await client.close();
+  if (print) {
+    console.log(`Staged document (6 features, 4 segments, 1 identity override), ${people.length} identities, ${ROUNDS} rounds`);
+    console.log(`                                            CPU µs/identity (median, best)   vs flagstage`);
+    console.log(`  flagstage compileEnvironment().evaluate        ${fmt(ours)} ${fmt(best.flagstage)}`);
+    console.log(`    of which 2 MD5 buckets, each               ${fmt(hashing.median)} ${fmt(hashing.best)}`);
+    console.log(`  flagsmith-nodejs getEvaluationResult(context)  ${fmt(median('engine'))} ${fmt(best.engine)}         ${(median('engine') / ours).toFixed(1)}x`);
+    console.log(`  flagsmith-nodejs getIdentityFlags (offline)    ${fmt(median('sdk'))} ${fmt(best.sdk)}         ${(median('sdk') / ours).toFixed(1)}x`);
+  }
+  return { ours, best: best.flagstage, engine: median('engine'), sdk: median('sdk') };
+}
+
+/** The engine's row of `npm run bench`: the staged document, flagstage against flagsmith-nodejs. */
+export async function engineRows(): Promise<BenchRow[]> {
+  const figures = await staged(false);
+  const ratio = figures.engine / figures.ours;
+  return [
+    {
+      figure: 'engine: evaluate, staged document (CPU per identity)',
+      value: `${us(figures.ours)} (best ${us(figures.best)})`,
+      goal: '<= 1.0 µs, >= 30x',
+      reference: `flagsmith-nodejs getEvaluationResult: ${us(figures.engine)}`,
+      ratio: `${ratio.toFixed(1)}x faster`,
+      met: figures.ours <= 1 && ratio >= 30,
+    },
+  ];
 }
 
 async function large(): Promise<void> {
@@ -271,6 +291,8 @@ async function large(): Promise<void> {
   console.log(`  flagsmith-nodejs getEvaluationResult(context)  ${fmt(theirs.median)} µs/identity   ${(theirs.median / ours.median).toFixed(1)}x`);
 }
 
-await staged();
-await large();
-if (sink === 42) console.log('');
+if (isMain(import.meta.url)) {
+  await staged(true);
+  await large();
+  if (sink === 42) console.log('');
+}

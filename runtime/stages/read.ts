@@ -65,7 +65,16 @@ export function rolloutOf(layout: FlagLayout): FlagRollout {
  */
 export function readLayouts<K extends string>(manifest: Manifest<K>, document: RolloutDocument): Record<K, FlagLayout> {
   const defaults = new Map<string, boolean>();
-  for (const state of items(document.feature_states)) if (typeof state.feature?.name === 'string') defaults.set(state.feature.name, state.enabled === true);
+  // Only the manifest's features (and kill-switches) are read: unrelated ones cost nothing but the scan.
+  const wanted = new Set<string>();
+  for (const key of Object.keys(manifest.flags) as K[]) {
+    wanted.add(manifest.flags[key].feature);
+    if (manifest.flags[key].killSwitchFeature !== null) wanted.add(manifest.flags[key].killSwitchFeature!);
+  }
+  for (const state of items(document.feature_states)) {
+    const name = state.feature?.name;
+    if (typeof name === 'string' && wanted.has(name)) defaults.set(name, state.enabled === true);
+  }
   const segments = new Map<string, ReadSegment>();
   for (const segment of items(document.project?.segments)) {
     // Flagsmith names are not unique; the first wins, as the CLI never writes two of one name.

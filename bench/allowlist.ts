@@ -1,0 +1,70 @@
+// Allowlist scale: a decision on a flag whose allowlist is as large as Flagsmith's limits allow
+// (100 conditions of 1,000 characters: the NOBODY condition and 99 lists of user ids) against one
+// with a 10-entry allowlist, in the same run. IN lists on one property merge into one list that is a
+// Set once warm, so the two should cost the same. Run: npx tsx bench/allowlist.ts
+import { FLAGSMITH_LIMITS } from '../runtime/stages/naming';
+import type { Identity } from '../runtime/identity';
+import { createFlagstage, staticSource } from '../runtime/index';
+import { packIds } from '../runtime/stages/allowlist';
+import { buildDocument } from '../runtime/testing/index';
+import { manifest } from './documents';
+import { isMain, printTable, stats, us, type BenchRow } from './table';
+
+const PER_ROUND = 20_000;
+const ROUNDS = Number(process.env.ALLOWLIST_BENCH_ROUNDS ?? 9);
+
+/** The most 10-character user ids whose comma-separated chunks fit 99 conditions (one is the NOBODY condition). */
+function largestAllowlist(): string[] {
+  const perChunk = Math.floor((FLAGSMITH_LIMITS.conditionValueLength + 1) / 11);
+  const ids = Array.from({ length: perChunk * (FLAGSMITH_LIMITS.conditionsPerSegment - 1) }, (_, i) => `u${String(i * 7919).padStart(9, '0')}`);
+  if (packIds(ids).length !== FLAGSMITH_LIMITS.conditionsPerSegment - 1) throw new Error('allowlist bench: the list does not fill the limits exactly');
+  return ids;
+}
+
+/** One round of PER_ROUND decisions on a flag allowlisting `users`; returns CPU µs per decision. */
+async function rig(users: string[]): Promise<{ conditions: number; round: (n: number) => number }> {
+  const document = buildDocument(manifest, { gastown: { stage: 'allowlist', users } });
+  const flags = createFlagstage({ manifest, source: staticSource(document), logChanges: false });
+  const loaded = await flags.source.current();
+  return {
+    conditions: packIds(users).length + 1,
+    round(n) {
+      // Half the identities are listed, half are not (a miss has to rule out the whole list). New
+      // identity objects every round: the request memo never answers for them.
+      const people: Identity[] = Array.from({ length: PER_ROUND }, (_, i) => ({ userId: i % 2 === 0 ? users[i % users.length]! : `stranger-${n}-${i}`, isAdmin: false }));
+      const start = process.cpuUsage();
+      let allowed = 0;
+      for (const person of people) if (flags.decideOn(loaded, 'gastown', person).allowed) allowed++;
+      const used = process.cpuUsage(start);
+      if (allowed !== PER_ROUND / 2) throw new Error(`allowlist bench: ${allowed} allowed, expected ${PER_ROUND / 2}`);
+      return (used.user + used.system) / PER_ROUND;
+    },
+  };
+}
+
+export async function allowlistRows(): Promise<BenchRow[]> {
+  const largest = largestAllowlist();
+  const big = await rig(largest);
+  const ten = await rig(largest.slice(0, 10));
+  const samples = { big: [] as number[], ten: [] as number[] };
+  // Alternating rounds, so machine noise hits both alike; the first round of each warms up.
+  for (let n = 0; n <= ROUNDS; n++) {
+    const a = big.round(n);
+    const b = ten.round(n);
+    if (n > 0) samples.big.push(a), samples.ten.push(b);
+  }
+  const largeCost = stats(samples.big);
+  const smallCost = stats(samples.ten);
+  return [
+    {
+      figure: `allowlist: decide, largest list (${largest.length.toLocaleString('en')} ids, ${big.conditions} conditions)`,
+      value: `${us(largeCost.median)} (best ${us(largeCost.best)})`,
+      goal: '~ 10-entry list',
+      reference: `10-entry list: ${us(smallCost.median)}`,
+      ratio: `${(largeCost.median / smallCost.median).toFixed(2)}x`,
+      met: largeCost.median <= smallCost.median * 1.2,
+    },
+  ];
+}
+
+if (isMain(import.meta.url)) printTable(await allowlistRows());
