@@ -10,6 +10,9 @@ interface Env {
   readonly LAYER: 'cache' | 'kv';
   readonly KV: KVLike;
   readonly WEBHOOK_SECRET: string;
+  /** Optional: ttlMs and sharedCacheCheckMs as decimal strings (defaults 5000 and the source's own). */
+  readonly TTL_MS?: string;
+  readonly SHARED_CHECK_MS?: string;
 }
 
 interface Context {
@@ -28,13 +31,14 @@ export default {
       const source = flagsmithSource({
         apiUrl: env.ORIGIN,
         environmentKey: 'ser.test-key',
-        ttlMs: 5_000,
+        ttlMs: Number(env.TTL_MS ?? '5000'),
+        ...(env.SHARED_CHECK_MS !== undefined ? { sharedCacheCheckMs: Number(env.SHARED_CHECK_MS) } : {}),
         maxStaleMs: 60_000,
         timeoutMs: 2_000,
         cache: env.LAYER === 'kv' ? kvCache(env.KV, { key: 'doc' }) : cachesApiCache(defaultCache(), { key: 'https://flagstage.test/doc' }),
         onError: (error) => void errors.push(error.code),
       });
-      runtime = { flags: createFlagstage({ manifest, source }), webhook: flagsmithWebhook({ secret: env.WEBHOOK_SECRET, source }) };
+      runtime = { flags: createFlagstage({ manifest, source, logChanges: false }), webhook: flagsmithWebhook({ secret: env.WEBHOOK_SECRET, source }) };
     }
     const url = new URL(request.url);
     if (url.pathname === '/webhook') return runtime.webhook(request, ctx);

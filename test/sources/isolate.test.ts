@@ -5,6 +5,7 @@ import { repoRoot, tempDir } from '../helpers/tmp';
 import { gastownDocument, revisionAt } from './documents';
 import { fakeOrigin } from './fake-origin';
 import { serveOverHttp } from './http-origin';
+import { twoIsolates } from './two-isolates';
 
 /**
  * Real cold isolates: the Worker in isolate-worker.ts runs in one Miniflare (workerd) instance,
@@ -72,4 +73,44 @@ describe('cold isolates (separate workerd processes)', async () => {
       }
     });
   }
+});
+
+/**
+ * Two isolates of one colo (two workers in one workerd, sharing only the Cache API): the webhook
+ * reaches isolate A; isolate B must apply the kill through the shared cache, never by waiting out its
+ * ttl. The ttl is a minute so that only the shared-cache check can explain B seeing the kill; the
+ * figure (how long it took) is printed here and measured by bench/propagation.ts.
+ */
+describe('propagation across isolates of a colo (two workerd isolates, shared Cache API)', async () => {
+  const origin = fakeOrigin({ doc: gastownDocument({ revision: revisionAt(1), stage: 'ga' }) });
+  const { apiUrl } = await serveOverHttp(origin);
+
+  it('a kill received by isolate A applies in isolate B through the shared cache, without B asking the origin', async () => {
+    const pair = await twoIsolates(apiUrl, { ttlMs: 60_000 });
+    try {
+      expect(await pair.decide('a', 'alice')).toMatchObject({ allowed: true, reason: 'ga' });
+      // Let A's shared-cache write land, then warm B (from the cache or the origin, either is fine).
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await pair.decide('b', 'alice')).toMatchObject({ allowed: true, reason: 'ga' });
+
+      origin.serve(gastownDocument({ revision: revisionAt(2), stage: 'ga', killed: true }));
+      const fetchesBefore = origin.counts.documents;
+      expect(await pair.webhook('a', JSON.stringify({ data: { timestamp: new Date().toISOString() }, event_type: 'FLAG_UPDATED' }))).toBe('refreshed');
+      const killedAt = Date.now();
+      expect(await pair.decide('a', 'alice')).toMatchObject({ allowed: false, reason: 'killed' });
+
+      let seen: { allowed: boolean; reason: string; revision: string | null } | null = null;
+      while (Date.now() - killedAt < 15_000) {
+        seen = await pair.decide('b', 'alice');
+        if (!seen.allowed) break;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      console.log(`[two isolates] the kill reached isolate B ${Date.now() - killedAt} ms after isolate A's webhook answered (sharedCacheCheckMs 1000, ttlMs 60000)`);
+      expect(seen).toMatchObject({ allowed: false, reason: 'killed', revision: revisionAt(2) });
+      // Only A's webhook refresh went to the origin: B read the kill from the shared cache.
+      expect(origin.counts.documents - fetchesBefore).toBe(1);
+    } finally {
+      await pair.dispose();
+    }
+  });
 });
