@@ -252,4 +252,22 @@ describe('createFlagstage', () => {
   it('refuses an invalid static document at startup', () => {
     expect(() => staticSource({ nonsense: true } as never)).toThrow(/^flagstage: staticSource got an invalid environment document/);
   });
+
+  it('validates a flag\'s part of the document when the flag is first decided: a malformed one denies that flag (admins still in), reported once; unrelated garbage is ignored', async () => {
+    const document = buildDocument(manifest, { gastown: { stage: 'ga' }, convoys: { stage: 'ga' } });
+    const states = document.feature_states as unknown as Array<Record<string, unknown>>;
+    // Broken where convoys reads it (its default) and in a segment no manifest flag uses.
+    const convoys = states.find((state) => (state.feature as { name: string }).name === 'convoys')!;
+    convoys.enabled = 'yes';
+    (document.project.segments as unknown as unknown[]).push({ id: 999, name: 'dashboard_junk', rules: 'not rules', feature_states: [{ feature: null }] });
+    const errors: Array<{ code: string; message: string }> = [];
+    const flags = createFlagstage({ manifest, source: staticSource(document), logChanges: false, onError: (error) => errors.push(error) });
+    expect(await flags.decide('gastown', user('u1'))).toMatchObject({ allowed: true, reason: 'ga' });
+    expect(errors).toEqual([]);
+    expect(await flags.decide('convoys', user('u1'))).toMatchObject({ allowed: false, reason: 'not-enabled' });
+    expect(await flags.decide('convoys', user('u2'))).toMatchObject({ allowed: false, reason: 'not-enabled' });
+    expect(await flags.decide('convoys', admin('a1'))).toMatchObject({ allowed: true, reason: 'admin' });
+    expect(errors.map((error) => error.code)).toEqual(['invalid-document']);
+    expect(errors[0]!.message).toMatch(/flag "convoys" is denied to everyone but admins.*enabled/);
+  });
 });
