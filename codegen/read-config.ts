@@ -66,6 +66,10 @@ function readTopLevel(argument: Node, file: string): Array<[string, Node]> {
     if (Node.isIdentifier(nameNode)) key = nameNode.getText();
     else if (Node.isStringLiteral(nameNode) || Node.isNoSubstitutionTemplateLiteral(nameNode)) key = nameNode.getLiteralValue();
     else throw new ManifestError(file, property.getStartLineNumber(), null, `computed flag key \`${nameNode.getText()}\` cannot be read statically; write the key itself`);
+    if (key === '__proto__') {
+      // `{ __proto__: { … } }` sets the object's prototype in JavaScript: the flag would vanish silently.
+      throw new ManifestError(file, property.getStartLineNumber(), key, 'cannot be a flag key: JavaScript reads `__proto__` as the object\'s prototype, so the flag would silently vanish; rename it');
+    }
     if (seen.has(key)) throw new ManifestError(file, property.getStartLineNumber(), key, 'is declared twice; keep one');
     seen.add(key);
     entries.push([key, property.getInitializerOrThrow()]);

@@ -70,6 +70,11 @@ export function readStaticObject(node: Node, file: string, flag: string | null):
     if (Node.isIdentifier(nameNode)) name = nameNode.getText();
     else if (Node.isStringLiteral(nameNode) || Node.isNoSubstitutionTemplateLiteral(nameNode)) name = nameNode.getLiteralValue();
     else throw new ManifestError(file, property.getStartLineNumber(), flag, `computed property name \`${shorten(nameNode.getText())}\` cannot be read statically; write the key itself`);
+    if (name === '__proto__') {
+      // In JavaScript `{ __proto__: … }` sets the object's prototype instead of adding a key, so the
+      // flag (or option) would vanish from the manifest without a word: refuse it here instead.
+      throw new ManifestError(file, property.getStartLineNumber(), flag ?? name, '`__proto__` cannot be a key: JavaScript reads it as the object\'s prototype, not as a flag or option; rename it');
+    }
     if (Object.prototype.hasOwnProperty.call(value, name)) {
       throw new ManifestError(file, property.getStartLineNumber(), flag ?? name, `\`${name}\` is written twice; keep one`);
     }

@@ -112,7 +112,7 @@ export function flagsmithBackend<K extends string>(manifest: Manifest<K>, loaded
 const ZERO_PERCENT = 'PERCENTAGE_SPLIT at 0%: nobody';
 
 function layoutOf<K extends string, T>(table: Record<K, T>, flag: K): T {
-  const entry = table[flag];
+  const entry = Object.prototype.hasOwnProperty.call(table, flag) ? table[flag] : undefined;
   if (entry === undefined) throw unknownFlag(flag);
   return entry;
 }

@@ -31,7 +31,8 @@ export function compilePolicy<K extends string>(plans: Readonly<Record<K, FlagPl
   for (const key of Object.keys(plans) as K[]) states.set(key, backend ? stateOf(plans[key], backend) : NO_ENVIRONMENT_STATE);
 
   const planOf = (flag: K): FlagPlan<K> => {
-    const plan = plans[flag];
+    // Own keys only: `toString`, `constructor` or `__proto__` must be unknown flags, not Object.prototype's.
+    const plan = Object.prototype.hasOwnProperty.call(plans, flag) ? plans[flag] : undefined;
     if (plan === undefined) throw unknownFlag(flag);
     return plan;
   };
