@@ -78,4 +78,6 @@ export interface BackendOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The clock, injectable for tests. */
   readonly now?: () => number;
+  /** Where to tell the person why a command waits (stderr); silent when absent. */
+  readonly notify?: (message: string) => void;
 }

@@ -56,7 +56,7 @@ export async function openContext(io: CliIO, options: { readonly config?: string
     throw new UsageError(`unknown ${from}; ${fix}`);
   }
   const manifest = await loadManifestCached({ cwd: io.cwd, config: options.config, configPath, stateDir });
-  const backendOptions = { manifest, stateDir, env: io.env };
+  const backendOptions = { manifest, stateDir, env: io.env, notify: (message: string) => io.stderr(`flagstage: ${message}\n`) };
   return { manifest, stateDir, backend: kind === 'local' ? localBackend(backendOptions) : flagsmithBackend(backendOptions) };
 }
 

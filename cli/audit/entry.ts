@@ -21,6 +21,13 @@ export interface AuditEntry {
   readonly revision: string | null;
   readonly before: FlagRollout;
   readonly after: FlagRollout;
+  /**
+   * Set on the record of an attempt that did not stand: `rolled-back` (written, read back wrong,
+   * undone) or `refused` (read back wrong before anything was written). `after` is what was asked.
+   */
+  readonly outcome?: 'rolled-back' | 'refused';
+  /** Why the attempt did not stand. */
+  readonly problem?: string;
 }
 
 /**

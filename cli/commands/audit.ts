@@ -3,6 +3,7 @@ import type { ExternalAuditEntry } from '../backend';
 import { describeChange } from '../audit/entry';
 import { BACKEND_HELP, BACKEND_OPTIONS, openContext, resolveFlag } from '../context';
 import { UsageError, type CliIO, type Command } from '../io';
+import { printable } from '../output/escape';
 import { painter, table } from '../output/table';
 
 export const auditCommand: Command = {
@@ -43,12 +44,12 @@ ${BACKEND_HELP}
         ? `no changes recorded${flag === null ? '' : ` for ${flag}`}\n`
         : table(
             ['TIME', 'ACTOR', 'COMMAND', 'FLAG', 'CHANGE', 'REASON'],
-            entries.map((entry) => [entry.at, entry.actor, entry.command, entry.flag, describeChange(entry.before, entry.after), entry.reason ?? '-']),
+            entries.map((entry) => [entry.at, entry.actor, entry.command, entry.flag, describeChange(entry.before, entry.after), entry.reason ?? '-'].map(printable)),
           ),
     );
     if (external !== null) {
       io.stdout(`\n${paint('bold', "Flagsmith's audit log")} ${paint('dim', '(newest first)')}\n`);
-      io.stdout(external.length === 0 ? 'no entries\n' : table(['TIME', 'AUTHOR', 'OBJECT', 'LOG'], external.map((entry) => [entry.at, entry.author, entry.objectType ?? '-', entry.log])));
+      io.stdout(external.length === 0 ? 'no entries\n' : table(['TIME', 'AUTHOR', 'OBJECT', 'LOG'], external.map((entry) => [entry.at, entry.author, entry.objectType ?? '-', entry.log].map(printable))));
     }
     return 0;
   },

@@ -3,6 +3,7 @@ import { describeChange } from '../audit/entry';
 import { resolveActor } from '../actor';
 import { openContext, resolveFlag, type Context } from '../context';
 import type { CliIO } from '../io';
+import { printable } from '../output/escape';
 import { painter } from '../output/table';
 import type { Plan, PlanState } from '../rollout/plan';
 
@@ -57,9 +58,9 @@ function describe(result: ChangeResult, isTTY: boolean): string {
   const paint = painter(isTTY);
   const lines = [
     result.changed
-      ? `${paint('bold', result.flag)}: ${describeChange(result.before, result.after)}${result.revision ? paint('dim', ` (revision ${result.revision})`) : ''}`
+      ? `${paint('bold', result.flag)}: ${printable(describeChange(result.before, result.after))}${result.revision ? paint('dim', ` (revision ${result.revision})`) : ''}`
       : `${paint('bold', result.flag)}: no change (stage ${result.before.stage}${result.before.killed ? ', killed' : ''})`,
-    ...result.notes.map((note) => `${paint('yellow', 'note:')} ${note}`),
+    ...result.notes.map((note) => `${paint('yellow', 'note:')} ${printable(note)}`),
   ];
   return `${lines.join('\n')}\n`;
 }

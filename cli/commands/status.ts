@@ -1,4 +1,5 @@
 import { prefixed } from '../../runtime/errors/flagstage-error';
+import { printable } from '../output/escape';
 import { parseArgs } from 'node:util';
 import type { Manifest } from '../../runtime/manifest/types';
 import { lineage } from '../../runtime/stages/parents';
@@ -71,7 +72,7 @@ ${BACKEND_HELP}
             : paint('red', flag.killSwitchMissing !== undefined ? `KILLED (${flag.killSwitchMissing} missing)` : flag.killedBy === flag.flag ? 'KILLED' : `via ${flag.killedBy}`),
           `${flag.allowlist.users} user${flag.allowlist.users === 1 ? '' : 's'}, ${flag.allowlist.orgs} org${flag.allowlist.orgs === 1 ? '' : 's'}`,
           flag.percentage === null ? '-' : `${flag.percentage.value}% by ${flag.percentage.by}`,
-          flag.lastChange === null ? '-' : `${flag.lastChange.at} ${flag.lastChange.command} by ${flag.lastChange.actor}${flag.lastChange.reason ? ` (${flag.lastChange.reason})` : ''}`,
+          flag.lastChange === null ? '-' : printable(`${flag.lastChange.at} ${flag.lastChange.command} by ${flag.lastChange.actor}${flag.lastChange.reason ? ` (${flag.lastChange.reason})` : ''}`),
         ]),
       ),
     );

@@ -7,11 +7,11 @@ import { readRollout } from '../../../runtime/stages/read';
 import { nextRevision } from '../../../runtime/stages/revision';
 import { rolloutPatch, sameRollout } from '../../../runtime/stages/rollout';
 import { auditEntry } from '../../audit/entry';
-import { appendAudit, readAudit } from '../../audit/log';
+import { appendAudit, clearPending, readAudit, settlePending, writePending } from '../../audit/log';
 import type { Backend, BackendOptions, ChangeResult, ProvisionReport } from '../../backend';
 import { BackendError, UsageError } from '../../io';
-import { withLock } from './lock';
-import { readDocument, writeDocument } from './store';
+import { lockOptions, withLock } from './lock';
+import { readDocument, removeTemporaries, writeDocument } from './store';
 
 /**
  * The files of the local backend inside the state directory.
@@ -23,14 +23,16 @@ import { readDocument, writeDocument } from './store';
  */
 export function localPaths(stateDir: string) {
   const document = join(stateDir, 'environment.json');
-  return { document, lock: `${document}.lock`, audit: join(stateDir, 'audit.jsonl') };
+  return { document, lock: `${document}.lock`, audit: join(stateDir, 'audit.jsonl'), pending: join(stateDir, 'audit.pending.json') };
 }
 
 /**
  * The embedded backend: a Flagsmith environment document at `.flagstage/environment.json`, created
  * on first use with every flag admin-only, and the audit log `.flagstage/audit.jsonl`. Every write
  * (document and audit line) happens under one lock file, so concurrent commands lose nothing and
- * the audit log is in revision order.
+ * the audit log is in revision order. A change's audit entry is written as pending before the
+ * document is replaced, so a crash between the two is repaired by the next command; the rename
+ * happens only if the document is still the revision the change was planned on.
  *
  * @example
  * ```ts
@@ -42,17 +44,21 @@ export function localBackend(options: BackendOptions): Backend {
   const { manifest } = options;
   const now = options.now ?? Date.now;
   const paths = localPaths(options.stateDir);
+  const locking = lockOptions(options);
 
   /** The document, created if missing and completed with flags added to the manifest since. Under the lock only. */
   const load = (): { doc: StagedDocument; stored: StagedDocument | null } => {
+    // Whatever a crashed writer left: its temporary files, and an audit entry it had not appended.
+    removeTemporaries(paths.document);
     const stored = readDocument(paths.document);
+    settlePending(paths.pending, paths.audit, stored?.updated_at ?? null);
     const base = stored ?? createDocument(manifest, { apiKey: randomBytes(16).toString('base64url').slice(0, 22), revision: nextRevision(null, now()), name: 'flagstage local' });
     return { doc: ensureFlags(base, manifest), stored };
   };
 
   const persist = (doc: StagedDocument, stored: StagedDocument | null): StagedDocument => {
     const saved = withRevision(doc, nextRevision(stored?.updated_at ?? null, now()));
-    writeDocument(paths.document, saved);
+    writeDocument(paths.document, saved, stored?.updated_at ?? null);
     return saved;
   };
 
@@ -66,7 +72,7 @@ export function localBackend(options: BackendOptions): Backend {
         doc = await withLock(paths.lock, () => {
           const { doc: created, stored } = load();
           return stored ?? persist(created, null);
-        });
+        }, locking);
       }
       // Read as the runtime reads it (not completed with ensureFlags): a missing kill-switch feature
       // counts as killed there, so status must say so rather than show a recreated, disabled one.
@@ -87,14 +93,24 @@ export function localBackend(options: BackendOptions): Backend {
         const next = applyRollout(doc, manifest, request.flag, rolloutPatch(before, plan.after));
         const after = readRollout(manifest, next)[request.flag];
         if (after === undefined || !sameRollout(after, plan.after)) {
-          // The writer and the policy's reader disagree: refuse rather than store a state nobody asked for.
-          throw new BackendError(`internal error: the document would read back as ${JSON.stringify(after)} instead of ${JSON.stringify(plan.after)}`);
+          // The writer and the reader disagree: store nothing nobody asked for, and record the attempt.
+          const problem = `the document would read back as ${JSON.stringify(after)} instead of ${JSON.stringify(plan.after)}`;
+          appendAudit(paths.audit, { ...auditEntry(request, { at: new Date(now()).toISOString(), backend: 'local', environment: doc.api_key, revision: stored?.updated_at ?? null, before, after: plan.after }), outcome: 'refused', problem });
+          throw new BackendError(`${request.flag}: ${problem}; nothing was written (the attempt is in the audit log)`);
         }
-        const saved = persist(next, stored);
-        const entry = auditEntry(request, { at: new Date(now()).toISOString(), backend: 'local', environment: saved.api_key, revision: saved.updated_at, before, after });
+        const revision = nextRevision(stored?.updated_at ?? null, now());
+        const entry = auditEntry(request, { at: new Date(now()).toISOString(), backend: 'local', environment: next.api_key, revision, before, after });
+        writePending(paths.pending, entry);
+        try {
+          writeDocument(paths.document, withRevision(next, revision), stored?.updated_at ?? null);
+        } catch (error) {
+          clearPending(paths.pending);
+          throw error;
+        }
         appendAudit(paths.audit, entry);
-        return { flag: request.flag, changed: true, before, after, revision: saved.updated_at, notes: plan.notes, entry };
-      });
+        clearPending(paths.pending);
+        return { flag: request.flag, changed: true, before, after, revision, notes: plan.notes, entry };
+      }, locking);
     },
 
     provision() {
@@ -109,7 +125,7 @@ export function localBackend(options: BackendOptions): Backend {
         const created = names(doc).filter((name) => !had.has(name));
         if (stored === null || created.length > 0) persist(doc, stored);
         return { created, existing: names(doc).filter((name) => had.has(name)) };
-      });
+      }, locking);
     },
 
     async audit() {

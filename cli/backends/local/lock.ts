@@ -7,8 +7,14 @@ import { BackendError } from '../../io';
 /** How long to wait for the lock, and when a lock left behind counts as abandoned. */
 export interface LockOptions {
   readonly timeoutMs?: number;
-  /** A lock older than this is abandoned even if its process cannot be checked (another host). */
+  /**
+   * A lock from another host (whose process cannot be checked) older than this is abandoned. A lock
+   * of this host is abandoned only when its process is gone: a live writer (paused, suspended,
+   * starved) keeps its lock however long it takes, or it would rename a stale document over newer ones.
+   */
   readonly staleMs?: number;
+  /** Told once, after a second of waiting, why the command waits (who holds the lock). */
+  readonly onWait?: (message: string) => void;
 }
 
 interface Holder {
@@ -28,7 +34,7 @@ interface Holder {
  * ```
  */
 export async function withLock<T>(path: string, fn: () => Promise<T> | T, options: LockOptions = {}): Promise<T> {
-  const token = await acquire(path, options.timeoutMs ?? 30_000, options.staleMs ?? 15_000);
+  const token = await acquire(path, options.timeoutMs ?? 30_000, options.staleMs ?? 15_000, options.onWait);
   try {
     return await fn();
   } finally {
@@ -36,24 +42,46 @@ export async function withLock<T>(path: string, fn: () => Promise<T> | T, option
   }
 }
 
-async function acquire(path: string, timeoutMs: number, staleMs: number): Promise<string> {
+async function acquire(path: string, timeoutMs: number, staleMs: number, onWait: ((message: string) => void) | undefined): Promise<string> {
   const token = randomBytes(12).toString('hex');
   mkdirSync(dirname(path), { recursive: true });
-  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
+  const deadline = started + timeoutMs;
+  let told = false;
   let wait = 2;
   for (;;) {
     if (tryCreate(path, token)) return token;
     if (isAbandoned(path, staleMs)) breakLock(path, staleMs);
+    if (!told && onWait !== undefined && Date.now() - started >= 1_000) {
+      told = true;
+      onWait(`waiting for ${path}: ${describeHolder(readHolder(path))} is changing the flags; this command goes on when it finishes (at most ${Math.round(timeoutMs / 1000)} s)`);
+    }
     if (Date.now() > deadline) {
       const holder = readHolder(path);
+      const live = holder !== null && holder.host === hostname() && alive(holder.pid);
       throw new BackendError(
-        `${path} is held${holder ? ` by pid ${holder.pid} on ${holder.host}` : ''} for more than ${Math.round(timeoutMs / 1000)} s; ` +
-          `if no flagstage command is running, delete ${path}`,
+        `${path} is held by ${describeHolder(holder)} for more than ${Math.round(timeoutMs / 1000)} s; ` +
+          (live
+            ? `that process is still running (paused or stuck?): let it finish, or stop it (kill ${holder.pid}) and run this command again`
+            : `if no flagstage command is running, delete ${path}`),
       );
     }
     await sleep(wait + Math.random() * wait);
     wait = Math.min(wait * 2, 50);
   }
+}
+
+/**
+ * The lock options of a backend: `FLAGSTAGE_LOCK_TIMEOUT_MS` (default 30 s) and where to say why it waits.
+ *
+ * @example
+ * ```ts
+ * await withLock(path, write, lockOptions(options));
+ * ```
+ */
+export function lockOptions(options: { readonly env: Readonly<Record<string, string | undefined>>; readonly notify?: ((message: string) => void) | undefined }): LockOptions {
+  const timeout = Number(options.env.FLAGSTAGE_LOCK_TIMEOUT_MS);
+  return { ...(Number.isFinite(timeout) && timeout > 0 ? { timeoutMs: timeout } : {}), ...(options.notify ? { onWait: options.notify } : {}) };
 }
 
 function tryCreate(path: string, token: string): boolean {
@@ -94,7 +122,8 @@ function isAbandoned(path: string, staleMs: number): boolean {
   const holder = readHolder(path);
   // An empty or unreadable file is a holder that died between creating and writing it.
   if (holder === null) return age > 1_000;
-  if (holder.host === hostname() && !alive(holder.pid)) return true;
+  // This host: the process decides, never the age (a paused writer is alive and will write).
+  if (holder.host === hostname()) return !alive(holder.pid);
   return age > staleMs;
 }
 
@@ -118,6 +147,10 @@ function breakLock(path: string, staleMs: number): void {
   } finally {
     release(breaker, token);
   }
+}
+
+function describeHolder(holder: Holder | null): string {
+  return holder === null ? 'another flagstage command' : `pid ${holder.pid} on ${holder.host}`;
 }
 
 function readHolder(path: string): Holder | null {

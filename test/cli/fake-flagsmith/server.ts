@@ -24,9 +24,21 @@ export interface FakeFlagsmith {
   readonly calls: string[];
   /** Makes the next request matching `method` and the path regex fail with `status` and `body`. */
   failNext(method: string, path: RegExp, status: number, body: unknown): void;
+  /**
+   * Holds the next request matching `method` and the path regex before it is applied, so a test can
+   * make a slow request deterministic: `reached` resolves when it arrives, `release()` lets it go on.
+   */
+  holdNext(method: string, path: RegExp): { readonly reached: Promise<void>; release(): void };
   /** The environment document of an environment, as the SDK endpoint serves it. */
   document(apiKey: string): Record<string, unknown>;
   close(): Promise<void>;
+}
+
+interface Hold {
+  readonly method: string;
+  readonly path: RegExp;
+  readonly arrived: () => void;
+  readonly released: Promise<void>;
 }
 
 interface Failure {
@@ -59,6 +71,7 @@ export async function startFakeFlagsmith(options: { readonly maxPageSize?: numbe
   const violations: string[] = [];
   const calls: string[] = [];
   const failures: Failure[] = [];
+  const holds: Hold[] = [];
   const maxPageSize = options.maxPageSize ?? 2;
   let base = '';
 
@@ -97,6 +110,12 @@ export async function startFakeFlagsmith(options: { readonly maxPageSize?: numbe
         violations.push(...problems.map((problem) => `${matched.operationId} (${method} ${url.pathname}): ${problem}`));
         throw new HttpError(400, { detail: 'fake Flagsmith: the request does not validate against the Admin API spec', problems });
       }
+      const hold = holds.findIndex((candidate) => candidate.method === method && candidate.path.test(url.pathname));
+      if (hold >= 0) {
+        const [held] = holds.splice(hold, 1) as [Hold];
+        held.arrived();
+        await held.released;
+      }
       const failure = failures.findIndex((candidate) => candidate.method === method && candidate.path.test(url.pathname));
       if (failure >= 0) {
         const [{ status, body: failureBody }] = failures.splice(failure, 1) as [Failure];
@@ -124,6 +143,14 @@ export async function startFakeFlagsmith(options: { readonly maxPageSize?: numbe
     violations,
     calls,
     failNext: (method, path, status, body) => failures.push({ method, path, status, body }),
+    holdNext(method, path) {
+      let arrived = () => {};
+      let release = () => {};
+      const reached = new Promise<void>((resolve) => (arrived = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      holds.push({ method, path, arrived, released });
+      return { reached, release };
+    },
     document: (key) => documentOf(state, key),
     close: () =>
       new Promise<void>((resolve) => {
