@@ -129,6 +129,8 @@ export function localBackend(options: BackendOptions): Backend {
     },
 
     async audit() {
+      // A change that crashed after its document and before its audit line is completed first.
+      if (existsSync(paths.pending)) await withLock(paths.lock, () => void settlePending(paths.pending, paths.audit, readDocument(paths.document)?.updated_at ?? null), locking);
       return readAudit(paths.audit).filter((entry) => entry.backend === 'local');
     },
   };
