@@ -5,6 +5,7 @@ import type { Manifest } from '../../runtime/manifest/types';
 import type { BackendEvaluation, EnabledBy, FeatureAnswer, FlagBackend } from '../../runtime/policy/backend';
 import type { FlagRollout } from '../../runtime/stages/rollout';
 import type { DocumentSource, LoadedDocument } from '../../runtime/sources/source';
+import { withTimeout } from '../../runtime/timeout';
 import { contextFromIdentity } from './context';
 
 /** What flagstage needs of an OpenFeature server provider. */
@@ -114,12 +115,8 @@ export function openFeatureBackend(provider: VendorProvider, options: OpenFeatur
 
     const evaluateNow = async (identity: Identity): Promise<BackendEvaluation<K>> => {
       const context = contextOf(identity);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const deadline = new Promise<typeof TIMEOUT>((resolve) => {
-        timer = setTimeout(() => resolve(TIMEOUT), timeoutMs);
-      });
-      const outcomes = await Promise.all(vendorKeys.map((key) => Promise.race([ask(key, context), deadline])));
-      clearTimeout(timer);
+      // ask() never rejects (it returns { ok: false }), so a rejection here is the deadline.
+      const outcomes = await Promise.all(vendorKeys.map((key) => withTimeout<Outcome | typeof TIMEOUT>(ask(key, context), timeoutMs).catch((): typeof TIMEOUT => TIMEOUT)));
       const answers = new Map<string, Outcome | typeof TIMEOUT>(vendorKeys.map((key, index) => [key, outcomes[index]!]));
 
       const late = vendorKeys.filter((key) => answers.get(key) === TIMEOUT);

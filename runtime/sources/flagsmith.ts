@@ -2,9 +2,9 @@ import { errorReporter, type ErrorHandler } from '../errors/report';
 import { problemOf } from '../errors/flagstage-error';
 import { SourceError, type SourceErrorHandler } from './errors';
 import { loadDocument } from './load';
-import { checkDuration, checkEnvironmentKey, checkPositive, environmentDocumentUrl, environmentId } from './options';
+import { checkDuration, checkEnvironmentKey, checkPositive, environmentDocumentUrl, environmentId, FLAGSMITH_SOURCE_DEFAULTS } from './options';
 import { DEFAULT_MAX_DOCUMENT_BYTES, fetchEnvironmentDocument, type FetchLike } from './origin';
-import { withTimeout } from './timeout';
+import { withTimeout } from '../timeout';
 import type { SharedCache } from './shared-cache';
 import type { DocumentListener, DocumentSource, LoadedDocument, WaitUntil } from './source';
 import { documentListeners } from './listeners';
@@ -14,12 +14,22 @@ export interface FlagsmithSourceOptions {
   readonly apiUrl: string;
   /** A server-side environment key (`ser.…`). */
   readonly environmentKey: string;
-  /** How long a document is fresh: younger ones are served from memory without any I/O. */
-  readonly ttlMs: number;
-  /** Past this age a document is still served (a stale one beats none) but every failed refresh says so. */
-  readonly maxStaleMs: number;
-  /** The budget for one fetch of the whole page sequence. */
-  readonly timeoutMs: number;
+  /**
+   * How long a document is fresh: younger ones are served from memory without any I/O; an older one
+   * is still served while one refresh runs in the background. Default: 5,000 ms (a kill-switch
+   * reaches every isolate within about 5 s without a webhook; with the webhook, at once).
+   */
+  readonly ttlMs?: number;
+  /**
+   * Past this age a document is still served (a stale one beats none) but every failed refresh
+   * reports `max-stale`. Default: 3,600,000 ms (1 hour).
+   */
+  readonly maxStaleMs?: number;
+  /**
+   * The budget for one fetch of the whole page sequence. Only a cold isolate with an empty shared
+   * cache ever waits on it. Default: 2,000 ms.
+   */
+  readonly timeoutMs?: number;
   /**
    * The largest document read, all pages together. Past it the fetch is aborted, the document already
    * held is kept and `onError` gets `too-large`. Default: 10 MiB (`DEFAULT_MAX_DOCUMENT_BYTES`).
@@ -76,8 +86,7 @@ interface Refresh {
  * @example
  * const source = flagsmithSource({
  *   apiUrl: 'https://edge.api.flagsmith.com/api/v1/',
- *   environmentKey: env.FLAGSMITH_SERVER_KEY,
- *   ttlMs: 5_000, maxStaleMs: 60 * 60_000, timeoutMs: 2_000,
+ *   environmentKey: env.FLAGSMITH_SERVER_KEY, // ttlMs 5 s, maxStaleMs 1 h, timeoutMs 2 s by default
  *   cache: cachesApiCache(caches.default),
  * });
  * const doc = await source.current(ctx); // ctx: the Worker's ExecutionContext
@@ -85,14 +94,14 @@ interface Refresh {
 export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSource {
   checkEnvironmentKey(options.environmentKey);
   const url = environmentDocumentUrl(options.apiUrl);
-  checkDuration('ttlMs', options.ttlMs);
-  checkDuration('maxStaleMs', options.maxStaleMs);
-  checkDuration('timeoutMs', options.timeoutMs);
+  const ttlMs = checkDuration('ttlMs', options.ttlMs ?? FLAGSMITH_SOURCE_DEFAULTS.ttlMs);
+  const maxStaleMs = checkDuration('maxStaleMs', options.maxStaleMs ?? FLAGSMITH_SOURCE_DEFAULTS.maxStaleMs);
+  const timeoutMs = checkDuration('timeoutMs', options.timeoutMs ?? FLAGSMITH_SOURCE_DEFAULTS.timeoutMs);
   if (options.maxDocumentBytes !== undefined) checkPositive('maxDocumentBytes', options.maxDocumentBytes, 'bytes');
   if (options.minRefreshIntervalMs !== undefined) checkDuration('minRefreshIntervalMs', options.minRefreshIntervalMs);
   if (options.sharedCacheCheckMs !== undefined) checkDuration('sharedCacheCheckMs', options.sharedCacheCheckMs);
 
-  const { environmentKey, ttlMs, maxStaleMs, timeoutMs } = options;
+  const { environmentKey } = options;
   const maxDocumentBytes = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
   const minRefreshIntervalMs = options.minRefreshIntervalMs ?? 1_000;
   const sharedCacheCheckMs = options.sharedCacheCheckMs ?? 1_000;

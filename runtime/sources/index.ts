@@ -5,6 +5,7 @@
 export type { DocumentSource, DocumentListener, LoadedDocument, WaitUntil } from './source';
 export { SourceError, warnSourceError, type SourceErrorCode, type SourceErrorHandler } from './errors';
 export { flagsmithSource, type FlagsmithSource, type FlagsmithSourceOptions } from './flagsmith';
+export { FLAGSMITH_SOURCE_DEFAULTS } from './options';
 export type { FetchLike } from './origin';
 export type { SharedCache, CachedDocument } from './shared-cache';
 export { cachesApiCache, type CacheLike, type CachesApiCacheOptions } from './cache-api';

@@ -34,11 +34,15 @@ export function checkEnvironmentKey(environmentKey: string): void {
   }
 }
 
-/** A duration option must be a positive finite number of milliseconds. */
-export function checkDuration(name: string, value: number): void {
+/** `flagsmithSource`'s durations when none are given (README: "The runtime"). */
+export const FLAGSMITH_SOURCE_DEFAULTS = Object.freeze({ ttlMs: 5_000, maxStaleMs: 60 * 60_000, timeoutMs: 2_000 });
+
+/** A duration option must be a positive finite number of milliseconds; returns it. */
+export function checkDuration(name: string, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new FlagstageError('invalid-option', `flagsmithSource ${name} must be a positive number of milliseconds, got ${String(value)}.`);
   }
+  return value;
 }
 
 /** An id for the environment that does not reveal its key: the shared cache is keyed by it. */

@@ -1,4 +1,5 @@
 import { SourceError } from './errors';
+import { withTimeout } from '../timeout';
 import { MAX_PAGES, mergePages, nextPageUrl } from './pages';
 
 /** The `fetch` a source uses; injectable so tests (and service bindings) can stand in for the network. */
@@ -31,22 +32,12 @@ export const DEFAULT_MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
  *   environmentKey: 'ser.abc', fetch, timeoutMs: 2_000,
  * });
  */
-export async function fetchEnvironmentDocument(request: OriginRequest): Promise<Record<string, unknown>> {
-  const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new SourceError('timeout', `the environment document took longer than ${request.timeoutMs} ms.`));
-      controller.abort();
-    }, request.timeoutMs);
-  });
-  try {
-    // Racing as well as aborting: an injected fetch may ignore the signal, and the body can stall too.
-    return await Promise.race([fetchPages(request, controller.signal), timeout]);
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-    timeout.catch(() => undefined);
-  }
+export function fetchEnvironmentDocument(request: OriginRequest): Promise<Record<string, unknown>> {
+  return withTimeout(
+    (signal) => fetchPages(request, signal),
+    request.timeoutMs,
+    () => new SourceError('timeout', `the environment document took longer than ${request.timeoutMs} ms.`),
+  );
 }
 
 async function fetchPages(request: OriginRequest, signal: AbortSignal): Promise<Record<string, unknown>> {
