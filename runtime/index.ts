@@ -19,6 +19,10 @@ export type { FlagstageErrorCode, ErrorHandler } from './errors/index';
 // The runtime: createFlagstage and what its decisions say.
 export type { Identity, IdentityTraitValue } from './identity';
 export { createFlagstage } from './flagstage';
+
+// The one gate resolution the adapters (Hono, tRPC, Next) translate.
+export { resolveGate, DeniedError } from './gate/index';
+export type { Denial, DenialCode, DenialReason, GateDecider, GateRequest, GateResult, GrantDenial, GrantDenialCode } from './gate/index';
 export type { Flagstage, FlagstageOptions } from './flagstage';
 export type { Decision, DecisionReason, FlagSnapshot, Stage, FlagRollout, Explanation, ExplainRule, ExplainStep } from './policy/index';
 // Another flag system behind the same policy: createFlagstage({ backend }).

@@ -1,57 +1,35 @@
+import type { MiddlewareHandler } from 'hono';
 import { FlagstageError } from 'flagstage';
-import type { Context, Env, MiddlewareHandler } from 'hono';
 import type { Flagstage } from '../../runtime/flagstage';
-import type { GrantSecret } from '../../runtime/grants/types';
-import type { Identity } from '../../runtime/identity';
 import type { FlagKey } from '../../runtime/manifest/index';
 import type { Decision, FlagSnapshot } from '../../runtime/policy/decision';
-import { decide, getState, setState, waitUntilOf, type RequestState } from './state';
-import type { FlagstageRequest } from './types';
-
-/** Where `requireFlag(gate, { continuing: true })` finds and checks grants. */
-export interface GrantOptions<E extends Env = Env> {
-  /** Verification secrets by key id (the current one and, while rotating, the previous one). */
-  readonly secrets: Readonly<Record<string, GrantSecret>> | ((c: Context<E>) => Readonly<Record<string, GrantSecret>>);
-  /**
-   * Reads the grant token from the request. Default: the `X-Flagstage-Grant` header. Supply your own
-   * to take it from a claim in the app's own (already verified) token.
-   */
-  readonly token?: (c: Context<E>) => string | null | undefined | Promise<string | null | undefined>;
-}
-
-export interface FlagstageOptions<E extends Env = Env> {
-  /**
-   * The identity of the request, from what the app's own auth middleware established (e.g.
-   * `c.var.user`), never from a header, query or cookie the client can set. Null: nobody signed in.
-   */
-  readonly identity: (c: Context<E>) => Identity | null | Promise<Identity | null>;
-  /** Enables `requireFlag(gate, { continuing: true })`. */
-  readonly grants?: GrantOptions<E>;
-}
+import { requestDecider, setState, waitUntilOf, type RequestState } from './state';
+import type { FlagstageEnv, FlagstageOptions, FlagstageRequest, GrantOptions } from './types';
 
 /**
  * Sets up flagstage for the requests it runs on: resolves the identity once, and puts a per-request
  * handle on `c.var.flagstage` whose decisions and snapshot are computed lazily and at most once.
  * A stale document refreshes in the background through `c.executionCtx.waitUntil`.
- * Mount it after the app's auth middleware and before any `requireFlag`.
+ * Mount it after the app's auth middleware and before any `requireFlag`; add `FlagstageVariables`
+ * to the app's `Variables` so `c.var.flagstage`, `c.var.flagDecision` and `c.var.flagGrant` are typed.
  *
  * @example
  * ```ts
  * import { Hono } from 'hono';
- * import { flagstage, requireFlag } from 'flagstage/hono';
+ * import { flagstage, requireFlag, type FlagstageVariables } from 'flagstage/hono';
  * import { requireGastown } from './flags.gen';
  *
- * type AppEnv = { Variables: { user: User | null } };
+ * type AppEnv = { Variables: { user: User | null } & FlagstageVariables };
  * const app = new Hono<AppEnv>();
  * app.use(session()); // the app's own auth: sets c.var.user
- * app.use(flagstage<AppEnv>(flags, { // <AppEnv> types c.var.user in identity()
+ * app.use(flagstage<AppEnv>(flags, {
  *   identity: (c) => (c.var.user ? { userId: c.var.user.id, orgId: c.var.user.orgId, isAdmin: c.var.user.admin } : null),
  * }));
  * app.get('/api/towns', requireFlag(requireGastown), (c) => c.json(listTowns()));
  * app.get('/api/me/flags', async (c) => c.json(await c.var.flagstage.snapshot()));
  * ```
  */
-export function flagstage<E extends Env = Env>(flags: Flagstage, options: FlagstageOptions<E>): MiddlewareHandler<E> {
+export function flagstage<E extends FlagstageEnv = FlagstageEnv>(flags: Flagstage, options: FlagstageOptions<E>): MiddlewareHandler<E> {
   if (typeof options?.identity !== 'function') {
     throw new FlagstageError('invalid-option', 'flagstage(flags, { identity }) needs an identity function');
   }
@@ -59,22 +37,25 @@ export function flagstage<E extends Env = Env>(flags: Flagstage, options: Flagst
     const state: RequestState = {
       flags,
       identity: (await options.identity(c)) ?? null,
-      waitUntil: waitUntilOf(c),
+      waitUntil: options.waitUntil ? options.waitUntil(c) : waitUntilOf(c),
+      // The state is per request and read back only with this request's context.
       grants: options.grants as GrantOptions | undefined,
+      onDenied: options.onDenied,
       decisions: new Map(),
       snapshot: undefined,
     };
     setState(c, state);
-    c.set('flagstage', requestHandle(c));
+    c.set('flagstage', requestHandle(state));
     await next();
   };
 }
 
-function requestHandle(c: Context): FlagstageRequest {
-  const state = getState(c, 'c.var.flagstage');
+function requestHandle(state: RequestState): FlagstageRequest {
+  const decider = requestDecider(state);
   return {
     identity: state.identity,
-    decide: <K extends FlagKey>(flag: K) => (decide(state, flag) ?? Promise.resolve(null)) as Promise<Decision<K> | null>,
+    decide: <K extends FlagKey>(flag: K) =>
+      (state.identity === null ? Promise.resolve(null) : decider.decide(flag, state.identity, state.waitUntil)) as Promise<Decision<K> | null>,
     snapshot: () => (state.snapshot ??= snapshotOf(state)),
   };
 }
@@ -84,3 +65,4 @@ function snapshotOf(state: RequestState): Promise<FlagSnapshot> {
   const flags = Object.fromEntries(Object.keys(state.flags.manifest.flags).map((key) => [key, false]));
   return Promise.resolve({ revision: null, flags: flags as FlagSnapshot['flags'] });
 }
+

@@ -2,13 +2,14 @@
  * flagstage/hono: gates for a Hono app on Workers. Imports no Node built-in (runs in workerd
  * without `nodejs_compat`).
  *
- * - `flagstage(flags, { identity, grants? })`: per-request setup, mounted after the app's auth.
- * - `requireFlag(gate, { continuing? })`: the gate middleware (401/403 JSON with a stable code).
+ * - `flagstage(flags, { identity, grants?, onDenied?, waitUntil? })`: per-request setup, mounted after the app's auth.
+ * - `requireFlag(gate, { continuing?, onDenied? })`: the gate middleware (401/403 JSON with a stable code).
  * - `webhook(flags, { secret })`: the Flagsmith webhook route.
+ * - `FlagstageVariables`: add it to the app's `Variables` to type `c.var.flagstage`, `flagDecision`, `flagGrant`.
  */
 
-export { flagstage, type FlagstageOptions, type GrantOptions } from './flagstage';
+export { flagstage } from './flagstage';
 export { requireFlag, type DeniedBody, type RequireFlagOptions } from './require-flag';
 export { webhook, type WebhookOptions } from './webhook';
-export type { FlagstageRequest } from './types';
-export type { DenialCode, GrantDenialCode } from '../shared/codes';
+export type { DeniedHandler, FlagstageEnv, FlagstageOptions, FlagstageRequest, FlagstageVariables, GrantOptions } from './types';
+export type { Denial, DenialCode, DenialReason, GrantDenialCode } from '../../runtime/gate/denial';

@@ -1,11 +1,13 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { FlagstageError, verifyGrant } from 'flagstage';
+import { FlagstageError, resolveGate } from 'flagstage';
+import type { Denial } from '../../runtime/gate/denial';
 import type { Gate } from '../../runtime/manifest/index';
 import type { FlagKey } from '../../runtime/manifest/index';
-import { FORBIDDEN, grantDenialCode, UNAUTHENTICATED, type DenialCode, type GrantDenial } from '../shared/codes';
+import type { Decision } from '../../runtime/policy/decision';
+import type { Grant } from '../../runtime/grants/types';
 import { assertGate } from '../shared/gate';
-import type { GrantOptions } from './flagstage';
-import { decide, getState, type RequestState } from './state';
+import { getState, requestDecider, type RequestState } from './state';
+import type { DeniedHandler, FlagstageVariables } from './types';
 
 export interface RequireFlagOptions {
   /**
@@ -16,19 +18,25 @@ export interface RequireFlagOptions {
    * Needs `flagstage(flags, { grants })`. Routes that start new work must not use it.
    */
   readonly continuing?: boolean;
+  /** Answers a denied request on this route; default: `flagstage(flags, { onDenied })`, else JSON. */
+  readonly onDenied?: DeniedHandler;
 }
 
-/** The JSON body of a refused request. */
+/** The JSON body of a refused request (the default answer). */
 export interface DeniedBody {
-  readonly error: DenialCode;
+  readonly error: Denial['code'];
   readonly flag: string;
 }
 
+/** The variables a gated handler can rely on after `requireFlag(gate)`. */
+type GatedVariables<K extends FlagKey> = Omit<FlagstageVariables, 'flagDecision' | 'flagGrant'> & { flagDecision: Decision<K>; flagGrant: Grant<FlagKey> };
+
 /**
- * Lets a request through only when the gate's flag is allowed for the request's identity; sets
- * `c.var.flagDecision` (or `c.var.flagGrant` in continuing mode). Otherwise it answers, with a
- * stable JSON body and nothing else: 401 `{ error: 'flagstage.unauthenticated', flag }` when there
- * is no identity, 403 `{ error: 'flagstage.forbidden', flag }` when the flag is not allowed.
+ * Lets a request through only when the gate's flag is allowed for the request's identity (the
+ * runtime's `resolveGate`); sets `c.var.flagDecision` (or `c.var.flagGrant` in continuing mode).
+ * Otherwise it answers through `onDenied`, by default with a stable JSON body and nothing else:
+ * 401 `{ error: 'flagstage.unauthenticated', flag }` when there is no identity, 403
+ * `{ error: 'flagstage.forbidden', flag }` when the flag is not allowed.
  *
  * @example
  * ```ts
@@ -38,55 +46,37 @@ export interface DeniedBody {
  * app.post('/api/convoys', requireFlag(withFeature('convoys')), (c) => c.json({ reason: c.var.flagDecision.reason }));
  * // agent callbacks keep working after a kill-switch while their grant is valid:
  * app.post('/api/agents/:id/callback', requireFlag(requireGastown, { continuing: true }), agentCallback);
+ * // a page instead of JSON:
+ * app.get('/gastown', requireFlag(requireGastown, { onDenied: (denial, request) => Response.redirect(new URL(denial.status === 401 ? '/login' : '/', request.url), 302) }), page);
  * ```
  */
-export function requireFlag<K extends FlagKey>(gate: Gate<K>, options: RequireFlagOptions = {}): MiddlewareHandler {
+export function requireFlag<K extends FlagKey>(gate: Gate<K>, options: RequireFlagOptions = {}): MiddlewareHandler<{ Variables: GatedVariables<K> }> {
   assertGate(gate, 'requireFlag');
-  const flag: string = gate.flag;
+  const flag: K = gate.flag;
   const continuing = options.continuing === true;
   return async function requireFlag(c, next) {
     const state = getState(c, `requireFlag(${JSON.stringify(flag)})`);
-    if (continuing) {
-      const token = await grantToken(c, state);
-      if (token !== null) {
-        const refusal = await checkGrant(c, state, token, flag);
-        if (refusal !== null) return deny(c, 403, grantDenialCode(refusal), flag);
-        return next();
-      }
-    }
-    const decision = await decide(state, flag);
-    if (decision === null) return deny(c, 401, UNAUTHENTICATED, flag);
-    if (!decision.allowed) return deny(c, 403, FORBIDDEN, flag);
-    c.set('flagDecision', decision as never);
-    return next();
+    const grant = continuing ? await grantOf(c, state) : undefined;
+    const result = await resolveGate(requestDecider(state), flag, { identity: state.identity, waitUntil: state.waitUntil, grant });
+    if (!result.allowed) return (options.onDenied ?? state.onDenied ?? deniedJson)(result.denial, c.req.raw);
+    if (result.grant !== null) c.set('flagGrant', result.grant);
+    else c.set('flagDecision', result.decision);
+    await next();
   };
 }
 
-function deny(c: Context, status: 401 | 403, error: DenialCode, flag: string): Response {
-  const body: DeniedBody = { error, flag };
-  return c.json(body, status);
+/** The default answer to a denied request: the stable code and the flag, nothing internal. */
+function deniedJson(denial: Denial<FlagKey>): Response {
+  const body: DeniedBody = { error: denial.code, flag: denial.flag };
+  return Response.json(body, { status: denial.status });
 }
 
-function grantsOf(state: RequestState): GrantOptions {
-  if (state.grants === undefined) {
+async function grantOf(c: Context, state: RequestState) {
+  const grants = state.grants;
+  if (grants === undefined) {
     throw new FlagstageError('missing-setup', 'requireFlag(gate, { continuing: true }) needs flagstage(flags, { identity, grants: { secrets } })');
   }
-  return state.grants;
-}
-
-async function grantToken(c: Context, state: RequestState): Promise<string | null> {
-  const grants = grantsOf(state);
   const token = grants.token ? await grants.token(c) : c.req.header('x-flagstage-grant');
-  return typeof token === 'string' && token.length > 0 ? token : null;
-}
-
-async function checkGrant(c: Context, state: RequestState, token: string, flag: string): Promise<GrantDenial | null> {
-  const grants = grantsOf(state);
   const secrets = typeof grants.secrets === 'function' ? grants.secrets(c) : grants.secrets;
-  const result = await verifyGrant<FlagKey>(token, { secrets });
-  if (!result.ok) return result.error;
-  if (!result.grant.flags.includes(flag as FlagKey)) return 'wrong-flag';
-  if (state.identity !== null && state.identity.userId !== result.grant.sub) return 'wrong-identity';
-  c.set('flagGrant', result.grant);
-  return null;
+  return { token, secrets };
 }

@@ -1,11 +1,11 @@
-import { FlagstageError } from 'flagstage';
 import type { Context } from 'hono';
+import { FlagstageError } from 'flagstage';
 import type { Flagstage } from '../../runtime/flagstage';
 import type { Identity } from '../../runtime/identity';
 import type { FlagKey } from '../../runtime/manifest/index';
 import type { Decision, FlagSnapshot } from '../../runtime/policy/decision';
 import type { WaitUntil } from '../../runtime/sources/source';
-import type { GrantOptions } from './flagstage';
+import type { DeniedHandler, GrantOptions } from './types';
 
 /** Per-request state, keyed by Hono's Context (one per request); never shared across requests. */
 export interface RequestState {
@@ -13,6 +13,7 @@ export interface RequestState {
   readonly identity: Identity | null;
   readonly waitUntil: WaitUntil | undefined;
   readonly grants: GrantOptions | undefined;
+  readonly onDenied: DeniedHandler | undefined;
   readonly decisions: Map<string, Promise<Decision<string>>>;
   snapshot: Promise<FlagSnapshot> | undefined;
 }
@@ -45,13 +46,16 @@ export function waitUntilOf(c: Context): WaitUntil | undefined {
   }
 }
 
-/** The memoized live decision, or null without an identity. */
-export function decide(state: RequestState, flag: string): Promise<Decision<string>> | null {
-  if (state.identity === null) return null;
-  let decision = state.decisions.get(flag);
-  if (decision === undefined) {
-    decision = state.flags.decide(flag as FlagKey, state.identity, state.waitUntil);
-    state.decisions.set(flag, decision);
-  }
-  return decision;
+/** The request's decisions, each made at most once: what the gate resolution decides through. */
+export function requestDecider(state: RequestState): { decide(flag: FlagKey, identity: Identity, context?: WaitUntil): Promise<Decision<string>> } {
+  return {
+    decide(flag, identity, context) {
+      let decision = state.decisions.get(flag);
+      if (decision === undefined) {
+        decision = state.flags.decide(flag, identity, context);
+        state.decisions.set(flag, decision);
+      }
+      return decision;
+    },
+  };
 }

@@ -1,10 +1,9 @@
 import type { Handler } from 'hono';
-import { flagsmithWebhook, type FlagsmithWebhookOptions } from 'flagstage';
 import type { Flagstage } from '../../runtime/flagstage';
+import { webhookHandler, type WebhookOptions } from '../shared/webhook';
 import { waitUntilOf } from './state';
 
-/** `flagsmithWebhook`'s options; the source is the runtime's own. */
-export type WebhookOptions = Omit<FlagsmithWebhookOptions, 'source'>;
+export type { WebhookOptions };
 
 /**
  * The route handler for Flagsmith's environment webhook: checks `X-Flagsmith-Signature`, then
@@ -20,7 +19,7 @@ export type WebhookOptions = Omit<FlagsmithWebhookOptions, 'source'>;
  * ```
  */
 export function webhook(flags: Flagstage, options: WebhookOptions): Handler {
-  const handle = flagsmithWebhook({ ...options, source: flags.source });
+  const handle = webhookHandler(flags, options);
   return function webhook(c) {
     return handle(c.req.raw, waitUntilOf(c));
   };

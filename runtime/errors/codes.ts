@@ -50,6 +50,8 @@ export type FlagstageErrorCode =
   | 'unknown-flag'
   /** A decision was asked for an identity without a non-empty `userId`. */
   | 'invalid-identity'
+  /** A gate refused a request (`DeniedError`: tRPC's `TRPCError` carries it as `cause`, with `denial`). */
+  | 'denied'
   /** A source broke its promise never to throw; the decision failed closed to admin-only. */
   | 'source-failed'
   /** A grant could not be issued or checked because of the app's configuration (weak secret, bad options). */
@@ -66,6 +68,7 @@ export const ERROR_CODES = [
   'missing-setup',
   'unknown-flag',
   'invalid-identity',
+  'denied',
   'source-failed',
   'grant-config',
   'http-status',

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { flagstage, requireFlag, webhook } from 'flagstage/hono';
+import { flagstage, requireFlag, webhook, type FlagstageVariables } from 'flagstage/hono';
 import { issueGrant, signWebhookBody, type Identity } from 'flagstage';
 import { requireGastown, withFeature } from '../../flags.gen';
 import { aliceOnly, contextsOf, everyone, flagsFor, killed, users, type Rollout } from './support';
@@ -13,7 +13,7 @@ const WEBHOOK_SECRET = 'flagsmith-webhook-secret';
 // from the request itself.
 const sessions: Record<string, Identity> = { 'sess-admin': users.admin, 'sess-alice': users.alice, 'sess-bob': users.bob };
 
-type AppEnv = { Variables: { user: Identity | null; agentGrant: string | null } };
+type AppEnv = { Variables: { user: Identity | null; agentGrant: string | null } & FlagstageVariables };
 
 function appFor(rollout: Rollout) {
   const flags = flagsFor(rollout);

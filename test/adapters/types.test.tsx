@@ -4,7 +4,7 @@ import { initTRPC } from '@trpc/server';
 import { Hono } from 'hono';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { defineGate, type Decision, type FlagKey, type FlagSnapshot, type Grant, type Identity } from 'flagstage';
-import { flagstage, requireFlag as honoRequireFlag, type FlagstageRequest } from 'flagstage/hono';
+import { flagstage, requireFlag as honoRequireFlag, type FlagstageRequest, type FlagstageVariables } from 'flagstage/hono';
 import { flagGuard, flagstageServer } from 'flagstage/next';
 import { Feature, FlagstageProvider, useFlag } from 'flagstage/react';
 import { createRequireFlag } from 'flagstage/trpc';
@@ -15,11 +15,19 @@ const flags = flagsFor(aliceOnly);
 const nope = defineGate('nope');
 
 describe('flagstage/hono types', () => {
-  it('types c.var through ContextVariableMap and rejects unknown flags', () => {
-    const app = new Hono();
-    app.use(flagstage(flags, { identity: () => null }));
+  it("types c.var through the app's Env (FlagstageVariables), not a global augmentation, and rejects unknown flags", () => {
+    const app = new Hono<{ Variables: { user: string } & FlagstageVariables }>();
+    app.use(flagstage<{ Variables: { user: string } & FlagstageVariables }>(flags, { identity: (c) => ({ userId: c.var.user, isAdmin: false }) }));
+    // @ts-expect-error an Env without FlagstageVariables: flagstage() could not type what it sets
+    flagstage<{ Variables: { user: string } }>(flags, { identity: () => null });
+    const bare = new Hono();
+    bare.get('/y', (c) => {
+      // @ts-expect-error nothing is added to Hono's global ContextVariableMap
+      expectTypeOf(c.var.flagstage).toEqualTypeOf<FlagstageRequest>();
+      return c.text('ok');
+    });
     app.get('/x', honoRequireFlag(withFeature('convoys')), async (c) => {
-      expectTypeOf(c.var.flagDecision).toEqualTypeOf<Decision>();
+      expectTypeOf(c.var.flagDecision.flag).toEqualTypeOf<'convoys'>();
       expectTypeOf(c.var.flagGrant).toEqualTypeOf<Grant<FlagKey>>();
       expectTypeOf(c.var.flagstage).toEqualTypeOf<FlagstageRequest>();
       expectTypeOf(c.var.flagstage.decide('prMerge')).resolves.toEqualTypeOf<Decision<'prMerge'> | null>();

@@ -4,7 +4,7 @@
 import { FlagshipServerProvider } from '@cloudflare/flagship/server';
 import { Hono } from 'hono';
 import { createFlagstage, type Flagstage } from 'flagstage';
-import { flagstage, requireFlag } from 'flagstage/hono';
+import { flagstage, requireFlag, type FlagstageVariables } from 'flagstage/hono';
 import { openFeatureBackend } from 'flagstage/openfeature';
 import { manifest, requireGastown, withFeature } from '../../flags.gen';
 
@@ -28,7 +28,7 @@ const flagsFor = (env: Env) =>
     ...openFeatureBackend(new FlagshipServerProvider({ binding: env.FLAGS }), { timeoutMs: 200, onError: (error) => errors.push(`${error.code}: ${error.message}`) }),
   }));
 
-type AppEnv = { Bindings: Env; Variables: { user: { id: string; orgId: string | null; admin: boolean } | null } };
+type AppEnv = { Bindings: Env; Variables: { user: { id: string; orgId: string | null; admin: boolean } | null } & FlagstageVariables };
 const app = new Hono<AppEnv>();
 app.use(async (c, next) => {
   const token = c.req.header('authorization')?.replace(/^Bearer /, '') ?? '';

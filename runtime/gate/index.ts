@@ -1,0 +1,13 @@
+/** The one gate resolution the adapters translate, and the shape of a denial. */
+export { resolveGate, type GateDecider, type GateRequest, type GateResult } from './resolve';
+export {
+  DeniedError,
+  FORBIDDEN,
+  grantDenialCode,
+  UNAUTHENTICATED,
+  type Denial,
+  type DenialCode,
+  type DenialReason,
+  type GrantDenial,
+  type GrantDenialCode,
+} from './denial';

@@ -1,0 +1,67 @@
+import type { Identity } from '../identity';
+import type { GrantSecret, Grant } from '../grants/types';
+import { verifyGrant } from '../grants/verify';
+import type { Decision } from '../policy/decision';
+import type { WaitUntil } from '../sources/source';
+import { FORBIDDEN, grantDenialCode, UNAUTHENTICATED, type Denial, type GrantDenial } from './denial';
+
+/** What a gate needs to decide: `flags` itself, or an adapter's per-request memo in front of it. */
+export interface GateDecider {
+  decide(flag: never, identity: Identity, context?: WaitUntil): Promise<Decision<string>>;
+}
+
+/** One request at one gate, as every adapter describes it after reading its framework's request. */
+export interface GateRequest {
+  /** From the app's authenticated session; null when nobody is signed in. */
+  readonly identity: Identity | null;
+  /** Lets a stale document refresh after the response. */
+  readonly waitUntil?: WaitUntil | undefined;
+  /**
+   * Only on routes serving work already in flight (`continuing`): the presented grant token (null or
+   * empty: none presented, so the live decision applies) and the verification secrets by key id.
+   */
+  readonly grant?: { readonly token: string | null | undefined; readonly secrets: Readonly<Record<string, GrantSecret>> };
+}
+
+/** What a gate concluded: allowed by a live decision, allowed by a grant, or denied. */
+export type GateResult<K extends string = string> =
+  | { readonly allowed: true; readonly flag: K; readonly decision: Decision<K>; readonly grant: null }
+  | { readonly allowed: true; readonly flag: K; readonly decision: null; readonly grant: Grant<K> }
+  | { readonly allowed: false; readonly flag: K; readonly denial: Denial<K> };
+
+/**
+ * The one gate resolution every adapter translates (Hono into a response, tRPC into a `TRPCError`,
+ * Next into a redirect): a presented grant on a continuing route is judged on its own (403
+ * `flagstage.grant-<why>` when expired, forged, for another flag or for another user); otherwise the
+ * live decision: 401 `flagstage.unauthenticated` without an identity, 403 `flagstage.forbidden` when
+ * the flag is not allowed.
+ *
+ * @example
+ * ```ts
+ * const result = await resolveGate(flags, 'gastown', { identity, waitUntil: ctx });
+ * if (!result.allowed) return Response.json({ error: result.denial.code, flag: result.flag }, { status: result.denial.status });
+ * ```
+ */
+export async function resolveGate<K extends string>(flags: GateDecider, flag: K, request: GateRequest): Promise<GateResult<K>> {
+  const { identity } = request;
+  const token = request.grant?.token;
+  if (request.grant !== undefined && typeof token === 'string' && token.length > 0) {
+    const verified = await verifyGrant<K>(token, { secrets: request.grant.secrets });
+    if (!verified.ok) return grantDenied(flag, verified.error);
+    if (!verified.grant.flags.includes(flag)) return grantDenied(flag, 'wrong-flag');
+    if (identity !== null && identity.userId !== verified.grant.sub) return grantDenied(flag, 'wrong-identity');
+    return { allowed: true, flag, decision: null, grant: verified.grant };
+  }
+  if (identity === null) return denied(flag, 401, UNAUTHENTICATED, 'unauthenticated');
+  const decision = (await flags.decide(flag as never, identity, request.waitUntil)) as Decision<K>;
+  if (!decision.allowed) return denied(flag, 403, FORBIDDEN, decision.reason as Denial['reason']);
+  return { allowed: true, flag, decision, grant: null };
+}
+
+function grantDenied<K extends string>(flag: K, refusal: GrantDenial): GateResult<K> {
+  return denied(flag, 403, grantDenialCode(refusal), refusal);
+}
+
+function denied<K extends string>(flag: K, status: 401 | 403, code: Denial['code'], reason: Denial['reason']): GateResult<K> {
+  return { allowed: false, flag, denial: Object.freeze({ status, code, flag, reason }) };
+}
