@@ -3,8 +3,6 @@ import { FlagstageError, resolveGate } from 'flagstage';
 import type { Denial } from '../../runtime/gate/denial';
 import type { Gate } from '../../runtime/manifest/index';
 import type { FlagKey } from '../../runtime/manifest/index';
-import type { Decision } from '../../runtime/policy/decision';
-import type { Grant } from '../../runtime/grants/types';
 import { assertGate } from '../shared/gate';
 import { getState, requestDecider, type RequestState } from './state';
 import type { DeniedHandler, FlagstageVariables } from './types';
@@ -28,9 +26,6 @@ export interface DeniedBody {
   readonly flag: string;
 }
 
-/** The variables a gated handler can rely on after `requireFlag(gate)`. */
-type GatedVariables<K extends FlagKey> = Omit<FlagstageVariables, 'flagDecision' | 'flagGrant'> & { flagDecision: Decision<K>; flagGrant: Grant<FlagKey> };
-
 /**
  * Lets a request through only when the gate's flag is allowed for the request's identity (the
  * runtime's `resolveGate`); sets `c.var.flagDecision` (or `c.var.flagGrant` in continuing mode).
@@ -47,10 +42,10 @@ type GatedVariables<K extends FlagKey> = Omit<FlagstageVariables, 'flagDecision'
  * // agent callbacks keep working after a kill-switch while their grant is valid:
  * app.post('/api/agents/:id/callback', requireFlag(requireGastown, { continuing: true }), agentCallback);
  * // a page instead of JSON:
- * app.get('/gastown', requireFlag(requireGastown, { onDenied: (denial, request) => Response.redirect(new URL(denial.status === 401 ? '/login' : '/', request.url), 302) }), page);
+ * app.get('/gastown', requireFlag(requireGastown, { onDenied: (denial, request) => Response.redirect(new URL(denial.status === 401 ? '/login' : '/', request.url).href, 302) }), page);
  * ```
  */
-export function requireFlag<K extends FlagKey>(gate: Gate<K>, options: RequireFlagOptions = {}): MiddlewareHandler<{ Variables: GatedVariables<K> }> {
+export function requireFlag<K extends FlagKey>(gate: Gate<K>, options: RequireFlagOptions = {}): MiddlewareHandler<{ Variables: FlagstageVariables }> {
   assertGate(gate, 'requireFlag');
   const flag: K = gate.flag;
   const continuing = options.continuing === true;

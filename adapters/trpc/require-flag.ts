@@ -1,13 +1,24 @@
-import { FlagstageError } from 'flagstage';
-import { prefixed } from '../../runtime/errors/flagstage-error';
 import { TRPCError, type TRPCMiddlewareFunction } from '@trpc/server';
+import { DeniedError, FlagstageError, resolveGate } from 'flagstage';
 import type { Flagstage } from '../../runtime/flagstage';
+import type { Denial } from '../../runtime/gate/denial';
+import type { Grant, GrantSecret } from '../../runtime/grants/types';
 import type { Identity } from '../../runtime/identity';
 import type { FlagKey, Gate } from '../../runtime/manifest/index';
 import type { Decision } from '../../runtime/policy/decision';
 import type { WaitUntil } from '../../runtime/sources/source';
+import { prefixed } from '../../runtime/errors/flagstage-error';
 import { assertGate } from '../shared/gate';
 
+/** Where `requireFlag(gate, { continuing: true })` finds and checks grants. */
+export interface GrantOptions<TContext> {
+  /** Verification secrets by key id (the current one and, while rotating, the previous one). */
+  readonly secrets: Readonly<Record<string, GrantSecret>> | ((ctx: TContext) => Readonly<Record<string, GrantSecret>>);
+  /** Reads the presented grant token from the call's context (e.g. the `X-Flagstage-Grant` header `createContext` kept). */
+  readonly token: (ctx: TContext) => string | null | undefined | Promise<string | null | undefined>;
+}
+
+/** The options every server adapter shares (Hono, tRPC, Next), each with its framework's request. */
 export interface RequireFlagOptions<TContext> {
   /**
    * The identity of the call, from what the app's `createContext` established from its own session
@@ -16,6 +27,14 @@ export interface RequireFlagOptions<TContext> {
   readonly identity: (ctx: TContext) => Identity | null | Promise<Identity | null>;
   /** Lets a stale document refresh after the response (on Workers: the fetch handler's `ctx`). */
   readonly waitUntil?: (ctx: TContext) => WaitUntil | undefined;
+  /** Enables `requireFlag(gate, { continuing: true })`. */
+  readonly grants?: GrantOptions<TContext>;
+  /**
+   * The error a denied call throws. Default: `TRPCError` UNAUTHORIZED / FORBIDDEN with the message
+   * `flagstage: unauthenticated (<flag>)` / `flagstage: forbidden (<flag>)` and a `DeniedError`
+   * (with `denial`) as its `cause`.
+   */
+  readonly onDenied?: (denial: Denial<FlagKey>, ctx: TContext) => Error;
 }
 
 /** What a gated procedure's `ctx` gains. */
@@ -24,11 +43,20 @@ export interface FlagContext<K extends FlagKey> {
   readonly flagDecision: Decision<K>;
 }
 
+/** What a continuing procedure's `ctx` gains: the live decision, or the grant that let the call through. */
+export interface ContinuingFlagContext<K extends FlagKey> {
+  readonly flagDecision: Decision<K> | null;
+  readonly flagGrant: Grant<FlagKey> | null;
+}
+
 /**
  * A tRPC procedure middleware for one gate: `t.procedure.use(requireFlag(requireGastown))`.
  * Its resolver sees `ctx.flagDecision`, typed by the gate's flag.
  */
 export type FlagMiddleware<TContext, K extends FlagKey> = TRPCMiddlewareFunction<TContext, object, object, FlagContext<K>, unknown>;
+
+/** `requireFlag(gate, { continuing: true })`: its resolver sees `ctx.flagDecision` or `ctx.flagGrant`. */
+export type ContinuingFlagMiddleware<TContext, K extends FlagKey> = TRPCMiddlewareFunction<TContext, object, object, ContinuingFlagContext<K>, unknown>;
 
 /** The stable messages of the errors a gate throws. */
 export const messages = {
@@ -37,11 +65,24 @@ export const messages = {
 } as const;
 
 /**
- * Makes the app's `requireFlag(gate)`, a procedure middleware: it decides live for the call's
- * identity and throws `TRPCError` UNAUTHORIZED (`flagstage: unauthenticated (<flag>)`) without one,
- * FORBIDDEN (`flagstage: forbidden (<flag>)`) when the flag is not allowed, and otherwise adds the
- * decision to `ctx.flagDecision`. Nothing else about the decision reaches the client; create your
- * root with `isDev: false` in production so error bodies carry no stack.
+ * The default error for a denial: UNAUTHORIZED or FORBIDDEN, the stable message, and the denial as
+ * `cause` (a `DeniedError`); nothing else about the decision reaches the client.
+ */
+export function deniedError(denial: Denial<FlagKey>): TRPCError {
+  return new TRPCError({
+    code: denial.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN',
+    message: denial.status === 401 ? messages.unauthenticated(denial.flag) : messages.forbidden(denial.flag),
+    cause: new DeniedError(denial),
+  });
+}
+
+/**
+ * Makes the app's `requireFlag(gate)`, a procedure middleware: it resolves the gate (the runtime's
+ * `resolveGate`) for the call's identity and throws `TRPCError` UNAUTHORIZED
+ * (`flagstage: unauthenticated (<flag>)`) without one, FORBIDDEN (`flagstage: forbidden (<flag>)`)
+ * when the flag is not allowed (the denial is the error's `cause`), and otherwise adds the decision
+ * to `ctx.flagDecision`. With `{ continuing: true }` a valid grant (see `grants`) lets the call
+ * through instead. Create your root with `isDev: false` in production so error bodies carry no stack.
  *
  * @example
  * ```ts
@@ -49,35 +90,48 @@ export const messages = {
  * import { createRequireFlag } from 'flagstage/trpc';
  * import { requireGastown, withFeature } from './flags.gen';
  *
- * const t = initTRPC.context<{ identity: Identity | null }>().create({ isDev: false });
- * const requireFlag = createRequireFlag(flags, { identity: (ctx: { identity: Identity | null }) => ctx.identity });
+ * const t = initTRPC.context<{ identity: Identity | null; grant: string | null }>().create({ isDev: false });
+ * const requireFlag = createRequireFlag(flags, {
+ *   identity: (ctx: { identity: Identity | null; grant: string | null }) => ctx.identity,
+ *   grants: { secrets: { k1: env.GRANT_SECRET }, token: (ctx) => ctx.grant },
+ * });
  *
  * export const gastownProcedure = t.procedure.use(requireFlag(requireGastown));
  * export const router = t.router({
  *   slingBatch: gastownProcedure.use(requireFlag(withFeature('convoys'))).mutation(({ ctx }) => ctx.flagDecision.reason),
+ *   agentCallback: t.procedure.use(requireFlag(requireGastown, { continuing: true })).mutation(({ ctx }) => ctx.flagGrant?.sub),
  * });
  * ```
  */
-export function createRequireFlag<TContext>(
-  flags: Flagstage,
-  options: RequireFlagOptions<TContext>,
-): <K extends FlagKey>(gate: Gate<K>) => FlagMiddleware<TContext, K> {
+export function createRequireFlag<TContext>(flags: Flagstage, options: RequireFlagOptions<TContext>): RequireFlag<TContext> {
   if (typeof options?.identity !== 'function') {
     throw new FlagstageError('invalid-option', 'createRequireFlag(flags, { identity }) needs an identity function');
   }
-  return function requireFlag<K extends FlagKey>(gate: Gate<K>): FlagMiddleware<TContext, K> {
+  const onDenied = options.onDenied ?? deniedError;
+  function requireFlag<K extends FlagKey>(gate: Gate<K>, gateOptions?: { readonly continuing?: boolean }): FlagMiddleware<TContext, K> & ContinuingFlagMiddleware<TContext, K> {
     assertGate(gate, 'requireFlag');
     const flag = gate.flag;
-    return async function requireFlag({ ctx: procedureCtx, next }) {
+    const continuing = gateOptions?.continuing === true;
+    if (continuing && options.grants === undefined) {
+      throw new FlagstageError('missing-setup', 'requireFlag(gate, { continuing: true }) needs createRequireFlag(flags, { identity, grants: { secrets, token } })');
+    }
+    const middleware: ContinuingFlagMiddleware<TContext, K> = async function requireFlag({ ctx: procedureCtx, next }) {
       // tRPC hands the middleware the app's context (plus earlier overrides): a TContext.
       const ctx = procedureCtx as TContext;
-      const identity = await options.identity(ctx);
-      if (identity === null || identity === undefined) {
-        throw new TRPCError({ code: 'UNAUTHORIZED', message: messages.unauthenticated(flag) });
-      }
-      const decision = await flags.decide(flag, identity, options.waitUntil?.(ctx));
-      if (!decision.allowed) throw new TRPCError({ code: 'FORBIDDEN', message: messages.forbidden(flag) });
-      return next({ ctx: { flagDecision: decision as Decision<K> } });
+      const grants = continuing ? options.grants : undefined;
+      const grant = grants && { token: await grants.token(ctx), secrets: typeof grants.secrets === 'function' ? grants.secrets(ctx) : grants.secrets };
+      const result = await resolveGate(flags, flag, { identity: (await options.identity(ctx)) ?? null, waitUntil: options.waitUntil?.(ctx), grant });
+      if (!result.allowed) throw onDenied(result.denial, ctx);
+      return next({ ctx: { flagDecision: result.decision, flagGrant: result.grant } });
     };
-  };
+    // Without `continuing` the decision is always there: the narrower context type says so.
+    return middleware as FlagMiddleware<TContext, K> & ContinuingFlagMiddleware<TContext, K>;
+  }
+  return requireFlag as RequireFlag<TContext>;
+}
+
+/** The app's `requireFlag`: a live gate, or with `{ continuing: true }` a gate that also accepts a grant. */
+export interface RequireFlag<TContext> {
+  <K extends FlagKey>(gate: Gate<K>): FlagMiddleware<TContext, K>;
+  <K extends FlagKey>(gate: Gate<K>, options: { readonly continuing: true }): ContinuingFlagMiddleware<TContext, K>;
 }

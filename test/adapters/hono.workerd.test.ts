@@ -199,4 +199,27 @@ describe('flagstage/hono in workerd', () => {
     expect(await res.text()).toBe('flagstage: requireFlag("gastown") needs app.use(flagstage(flags, { identity })) to run before it');
     expect(() => requireFlag({ flag: 'gastown' } as never)).toThrow(/^flagstage: requireFlag\(\) takes a gate/);
   });
+
+  it('onDenied answers a denial its own way; the default JSON is the same everywhere', async () => {
+    const flags = flagsFor(aliceOnly);
+    const seen: unknown[] = [];
+    const app = new Hono<AppEnv>();
+    app.use(async (c, next) => {
+      const cookie = c.req.header('cookie')?.match(/session=([\w-]+)/)?.[1];
+      c.set('user', (cookie && sessions[cookie]) || null);
+      await next();
+    });
+    app.use(flagstage<AppEnv>(flags, { identity: (c) => c.var.user, onDenied: (denial) => (seen.push(denial), Response.json({ app: denial.code }, { status: denial.status })) }));
+    app.get('/page', requireFlag(requireGastown, { onDenied: (denial, request) => Response.redirect(new URL(denial.status === 401 ? '/login' : '/', request.url).href, 302) }), (c) => c.text('ok'));
+    app.get('/api', requireFlag(requireGastown), (c) => c.text('ok'));
+    const page = await app.request('/page', as('sess-bob'));
+    expect(page.status).toBe(302);
+    expect(page.headers.get('location')).toBe('http://localhost/');
+    expect((await app.request('/page')).headers.get('location')).toBe('http://localhost/login');
+    const api = await app.request('/api', as('sess-bob'));
+    expect(api.status).toBe(403);
+    expect(await api.json()).toEqual({ app: 'flagstage.forbidden' });
+    expect(seen).toEqual([{ status: 403, code: 'flagstage.forbidden', flag: 'gastown', reason: 'not-enabled' }]);
+    expect((await app.request('/api', as('sess-alice'))).status).toBe(200);
+  });
 });

@@ -1,9 +1,9 @@
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
-import { initTRPC } from '@trpc/server';
+import { initTRPC, TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { describe, expect, it } from 'vitest';
-import type { Identity, WaitUntil } from 'flagstage';
-import { createRequireFlag } from 'flagstage/trpc';
+import { DeniedError, FlagstageError, issueGrant, signWebhookBody, type Denial, type Identity, type WaitUntil } from 'flagstage';
+import { createRequireFlag, webhook } from 'flagstage/trpc';
 import { requireGastown, withFeature } from '../../flags.gen';
 import { aliceOnly, contextsOf, flagsFor, killed, users, type Rollout } from './support';
 
@@ -95,5 +95,102 @@ describe('flagstage/trpc through createCaller', () => {
     expect(await caller({ identity: users.alice }).towns()).toEqual({ towns: ['t1'], reason: 'allowlist' });
     await expect(caller({ identity: users.bob }).towns()).rejects.toMatchObject({ code: 'FORBIDDEN', message: 'flagstage: forbidden (gastown)' });
     await expect(caller({ identity: null }).slingBatch()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+});
+
+describe('flagstage/trpc: the shared gate', () => {
+  const SECRET = 'k'.repeat(32);
+  interface GrantContext {
+    readonly identity: Identity | null;
+    readonly grant: string | null;
+  }
+
+  function grantWorker(rollout: Rollout, onDenied?: (denial: Denial) => Error) {
+    const flags = flagsFor(rollout);
+    const t = initTRPC.context<GrantContext>().create({ isDev: false });
+    const requireFlag = createRequireFlag(flags, {
+      identity: (ctx: GrantContext) => ctx.identity,
+      grants: { secrets: { k1: SECRET }, token: (ctx: GrantContext) => ctx.grant },
+      ...(onDenied ? { onDenied } : {}),
+    });
+    const router = t.router({
+      callback: t.procedure.use(requireFlag(requireGastown, { continuing: true })).mutation(({ ctx }) => ({
+        via: ctx.flagGrant ? 'grant' : 'decision',
+        sub: ctx.flagGrant?.sub ?? ctx.flagDecision?.flag ?? null,
+      })),
+      towns: t.procedure.use(requireFlag(requireGastown)).query(({ ctx }) => ctx.flagDecision.reason),
+    });
+    const hook = webhook(flags, { secret: 'flagsmith-webhook-secret' });
+    const worker = {
+      fetch: (req: Request) =>
+        new URL(req.url).pathname === '/webhooks/flagsmith'
+          ? hook(req)
+          : fetchRequestHandler({ endpoint: '/trpc', req, router, createContext: () => ({ identity: identityFrom(req), grant: req.headers.get('x-flagstage-grant') }) }),
+    };
+    return { worker, caller: t.createCallerFactory(router) };
+  }
+
+  it('carries the denial in the TRPCError cause (a DeniedError), not in the body', async () => {
+    const { caller, worker } = grantWorker(aliceOnly);
+    const error = await caller({ identity: users.bob, grant: null })
+      .towns()
+      .then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(TRPCError);
+    const cause = (error as TRPCError).cause;
+    expect(cause).toBeInstanceOf(DeniedError);
+    expect(cause).toBeInstanceOf(FlagstageError);
+    expect((cause as DeniedError).code).toBe('denied');
+    expect((cause as DeniedError).denial).toEqual({ status: 403, code: 'flagstage.forbidden', flag: 'gastown', reason: 'not-enabled' });
+    const anonymous = await caller({ identity: null, grant: null })
+      .towns()
+      .then(() => null, (e: TRPCError) => e.cause as DeniedError);
+    expect(anonymous?.denial).toEqual({ status: 401, code: 'flagstage.unauthenticated', flag: 'gastown', reason: 'unauthenticated' });
+    const raw = await worker.fetch(new Request('https://gastown.test/trpc/towns', { headers: { cookie: 'session=sess-bob' } }));
+    expect(await raw.text()).not.toMatch(/not-enabled|denial|reason/);
+  });
+
+  it('continuing: a valid grant lets work in flight through a kill-switch; a bad one is refused with its reason', async () => {
+    const { caller } = grantWorker(killed(aliceOnly));
+    const grant = await issueGrant(users.alice, ['gastown'], { secret: SECRET, kid: 'k1', ttlSeconds: 300 });
+    expect(await caller({ identity: users.alice, grant }).callback()).toEqual({ via: 'grant', sub: users.alice.userId });
+    // Without a grant the live decision applies: killed.
+    await expect(caller({ identity: users.alice, grant: null }).callback()).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const forged = await issueGrant(users.alice, ['gastown'], { secret: 'x'.repeat(32), kid: 'k1', ttlSeconds: 300 });
+    const refused = await caller({ identity: users.alice, grant: forged })
+      .callback()
+      .then(() => null, (e: TRPCError) => e);
+    expect(refused?.code).toBe('FORBIDDEN');
+    expect((refused?.cause as DeniedError).denial).toMatchObject({ code: 'flagstage.grant-bad-signature', reason: 'bad-signature' });
+    const bobs = await caller({ identity: users.bob, grant })
+      .callback()
+      .then(() => null, (e: TRPCError) => e.cause as DeniedError);
+    expect(bobs?.denial.reason).toBe('wrong-identity');
+    // A live gate never looks at grants.
+    await expect(caller({ identity: users.alice, grant }).towns()).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('onDenied chooses the error thrown', async () => {
+    const { caller } = grantWorker(aliceOnly, (denial) => new TRPCError({ code: 'NOT_FOUND', message: `no ${denial.flag}` }));
+    await expect(caller({ identity: users.bob, grant: null }).towns()).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'no gastown' });
+  });
+
+  it('continuing without grant options is refused at definition', () => {
+    const t = initTRPC.context<AppContext>().create();
+    const requireFlag = createRequireFlag(flagsFor(aliceOnly), { identity: (ctx: AppContext) => ctx.identity });
+    expect(() => t.procedure.use(requireFlag(requireGastown, { continuing: true }))).toThrow(/^flagstage: requireFlag\(gate, \{ continuing: true \}\) needs/);
+  });
+
+  it('mounts the Flagsmith webhook next to the fetch adapter', async () => {
+    const { worker } = grantWorker(aliceOnly);
+    const body = JSON.stringify({ data: { changed_by: 'x' }, event_type: 'FLAG_UPDATED' });
+    const signed = await worker.fetch(
+      new Request('https://gastown.test/webhooks/flagsmith', { method: 'POST', body, headers: { 'x-flagsmith-signature': await signWebhookBody('flagsmith-webhook-secret', body) } }),
+    );
+    expect(signed.status).toBe(200);
+    expect(await signed.json()).toMatchObject({ code: 'refreshed' });
+    const forged = await worker.fetch(
+      new Request('https://gastown.test/webhooks/flagsmith', { method: 'POST', body, headers: { 'x-flagsmith-signature': await signWebhookBody('nope', body) } }),
+    );
+    expect(forged.status).toBe(401);
   });
 });

@@ -27,7 +27,7 @@ describe('flagstage/hono types', () => {
       return c.text('ok');
     });
     app.get('/x', honoRequireFlag(withFeature('convoys')), async (c) => {
-      expectTypeOf(c.var.flagDecision.flag).toEqualTypeOf<'convoys'>();
+      expectTypeOf(c.var.flagDecision).toEqualTypeOf<Decision>();
       expectTypeOf(c.var.flagGrant).toEqualTypeOf<Grant<FlagKey>>();
       expectTypeOf(c.var.flagstage).toEqualTypeOf<FlagstageRequest>();
       expectTypeOf(c.var.flagstage.decide('prMerge')).resolves.toEqualTypeOf<Decision<'prMerge'> | null>();

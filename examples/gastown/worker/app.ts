@@ -1,6 +1,6 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { issueGrant, type FlagKey, type Identity } from 'flagstage';
-import { flagstage, requireFlag, webhook } from 'flagstage/hono';
+import { flagstage, requireFlag, webhook, type FlagstageVariables } from 'flagstage/hono';
 import { manifest, requireGastown, withFeature } from '@/flags.gen';
 import type { ApiError, Dispatch, Town } from '../shared/api';
 import { identityOf } from '../shared/session';
@@ -10,7 +10,7 @@ import { createWorkerFlags } from './flags';
 import { readBody, strategyBody, nameBody, beadsBody, formulaBody } from './bodies';
 import { Store } from './store';
 
-type AppEnv = { Bindings: Env; Variables: AuthVariables };
+type AppEnv = { Bindings: Env; Variables: AuthVariables & FlagstageVariables };
 
 /** How long a container may keep calling back after dispatch, even through a kill-switch. */
 const GRANT_TTL_SECONDS = 60 * 60;

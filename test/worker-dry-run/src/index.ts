@@ -2,7 +2,7 @@
 import { env } from 'cloudflare:workers';
 import { Hono } from 'hono';
 import { cachesApiCache, createFlagstage, flagsmithSource, issueGrant, type Identity } from 'flagstage';
-import { flagstage, requireFlag, webhook } from 'flagstage/hono';
+import { flagstage, requireFlag, webhook, type FlagstageVariables } from 'flagstage/hono';
 import { manifest, requireGastown, withFeature } from '../../../flags.gen';
 
 declare global {
@@ -29,7 +29,7 @@ const flags = createFlagstage({
   }),
 });
 
-type AppEnv = { Variables: { user: Identity | null } };
+type AppEnv = { Variables: { user: Identity | null } & FlagstageVariables };
 const app = new Hono<AppEnv>();
 
 // The app's own auth (here a stand-in): it, not flagstage, decides who the caller is.
