@@ -3,6 +3,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueGrant, signWebhookBody } from 'flagstage';
+// The continuing route's secret, as test/next-app/lib/flags.ts sets it.
+const GRANT_SECRET = 'g'.repeat(32);
 import { signSession } from '../next-app/lib/session';
 import { assertDistFresh, repoRoot } from './dist';
 
@@ -158,5 +161,41 @@ describe('server helper requireFlag', () => {
     expect(bob).not.toContain('id="nav-gastown"');
     const admin = await (await get(origin(), '/', 'u-admin')).text();
     expect(admin).toContain('id="nav-molecules"');
+  });
+});
+
+describe('grants and the webhook in Next route handlers', () => {
+  const origin = () => origins.proxy!;
+  const post = async (path: string, init: { userId?: string; headers?: Record<string, string>; body?: string } = {}) =>
+    fetch(`${origin()}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { ...(init.userId ? { cookie: await sessionCookie(init.userId) } : {}), ...init.headers },
+      ...(init.body !== undefined ? { body: init.body } : {}),
+    });
+
+  it('continuing: a valid grant lets work in flight through; without one the live decision applies', async () => {
+    const bobsGrant = await issueGrant({ userId: 'u-bob', isAdmin: false }, ['gastown'], { secret: GRANT_SECRET, kid: 'k1', ttlSeconds: 300 });
+    const viaGrant = await post('/api/callback', { userId: 'u-bob', headers: { 'x-flagstage-grant': bobsGrant } });
+    expect(viaGrant.status).toBe(200);
+    expect(await viaGrant.json()).toEqual({ via: 'grant', sub: 'u-bob' });
+    const live = await post('/api/callback', { userId: 'u-bob' });
+    expect(live.status).toBe(403);
+    expect(await live.json()).toEqual({ error: 'flagstage.forbidden', flag: 'gastown' });
+    expect(await (await post('/api/callback', { userId: 'u-alice' })).json()).toEqual({ via: 'decision', sub: null });
+    const forged = await issueGrant({ userId: 'u-bob', isAdmin: false }, ['gastown'], { secret: 'f'.repeat(32), kid: 'k1', ttlSeconds: 300 });
+    const refused = await post('/api/callback', { userId: 'u-bob', headers: { 'x-flagstage-grant': forged } });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ error: 'flagstage.grant-bad-signature', flag: 'gastown' });
+    expect((await post('/api/callback')).status).toBe(401);
+  });
+
+  it('mounts the Flagsmith webhook as a route handler', async () => {
+    const body = JSON.stringify({ event_type: 'FLAG_UPDATED', data: {} });
+    const signed = await post('/webhooks/flagsmith', { body, headers: { 'content-type': 'application/json', 'x-flagsmith-signature': await signWebhookBody('flagsmith-webhook-secret', body) } });
+    expect(signed.status).toBe(200);
+    expect(await signed.json()).toMatchObject({ ok: true, code: 'refreshed' });
+    const forged = await post('/webhooks/flagsmith', { body, headers: { 'x-flagsmith-signature': await signWebhookBody('nope', body) } });
+    expect(forged.status).toBe(401);
   });
 });

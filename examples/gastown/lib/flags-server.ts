@@ -8,6 +8,6 @@ let server: FlagstageServer | null = null;
  * React. Denied users land on the home page, which says what they were refused.
  */
 export function flagsServer(): FlagstageServer {
-  server ??= flagstageServer(getFlags(), { otherwise: { redirect: '/?denied=gastown' } });
+  server ??= flagstageServer(getFlags(), { redirectTo: '/?denied=gastown' });
   return server;
 }

@@ -1,9 +1,12 @@
 // One flagstage runtime for the app, over a fixed document: Gastown allowlisted for alice, convoys
 // GA under it, molecules admin-only. (A real app uses flagsmithSource or fileSource.)
 import { createFlagstage, staticSource } from 'flagstage';
-import { flagstageServer } from 'flagstage/next';
+import { flagstageServer, webhook } from 'flagstage/next';
 import { manifest } from '../../../flags.gen';
 import { buildDocument } from '../../../runtime/testing/index';
+
+/** The grant secret of the continuing route (a test value). */
+export const GRANT_SECRET = 'g'.repeat(32);
 
 export const flags = createFlagstage({
   manifest,
@@ -15,4 +18,7 @@ export const flags = createFlagstage({
   ),
 });
 
-export const { requireFlag, getSnapshot } = flagstageServer(flags, { otherwise: { redirect: '/?denied=server' } });
+export const { requireFlag, resolveFlag, getSnapshot } = flagstageServer(flags, { redirectTo: '/?denied=server', grants: { secrets: { k1: GRANT_SECRET } } });
+
+/** The Flagsmith webhook, mounted at app/webhooks/flagsmith/route.ts. */
+export const flagsmithWebhook = webhook(flags, { secret: 'flagsmith-webhook-secret' });

@@ -9,7 +9,7 @@ import { identityOf } from '../../../shared/session';
 export default async function Convoys() {
   const user = await currentUser();
   if (user === null) redirect('/login');
-  await flagsServer().requireFlag(requireConvoys, identityOf(user), { otherwise: { redirect: '/gastown' } });
+  await flagsServer().requireFlag(requireConvoys, identityOf(user), { redirectTo: '/gastown' });
   const towns = await (await serverCaller()).listTowns();
   const convoys = towns.flatMap((town) => town.convoys.map((convoy) => ({ town, convoy })));
   return (

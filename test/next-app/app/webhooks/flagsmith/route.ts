@@ -1,0 +1,3 @@
+import { flagsmithWebhook } from '../../../lib/flags';
+
+export const POST = flagsmithWebhook;
