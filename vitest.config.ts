@@ -44,6 +44,28 @@ export default defineConfig({
         test: {
           name: 'workerd',
           include: ['**/*.workerd.test.ts'],
+          exclude: [...ignored, 'test/control/**'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        // The control plane: its test Worker (test/control/worker.ts) exports the Durable Object
+        // class, bound with SQLite storage as wrangler's new_sqlite_classes migration binds it.
+        plugins: [
+          cloudflareTest({
+            main: './test/control/worker.ts',
+            miniflare: {
+              compatibilityDate: '2026-04-01',
+              compatibilityFlags: [],
+              durableObjects: { FLAGSTAGE_CONTROL: { className: 'FlagstageControl', useSQLite: true } },
+            },
+          }),
+        ],
+        ssr: { resolve: { conditions: ['workerd', 'worker', 'browser'] } },
+        test: {
+          name: 'workerd-control',
+          include: ['test/control/**/*.workerd.test.ts'],
           exclude: ignored,
           testTimeout: 60_000,
         },

@@ -1,0 +1,75 @@
+/**
+ * The control plane's one error: a closed `code` the API maps to an HTTP status, the `field` at
+ * fault and the fix, so a client (the CLI, the admin page, a script) can say what to do. Nothing
+ * internal (no stack, no SQL) ever reaches a response.
+ */
+export type ControlErrorCode =
+  | 'bad-request'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'payload-too-large'
+  | 'internal';
+
+const STATUS: Record<ControlErrorCode, 400 | 401 | 403 | 404 | 412 | 413 | 500> = {
+  'bad-request': 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 412,
+  'payload-too-large': 413,
+  internal: 500,
+};
+
+/** The JSON body of every error answer. */
+export interface ControlErrorBody {
+  readonly error: ControlErrorCode;
+  readonly message: string;
+  readonly field?: string;
+  readonly fix?: string;
+  /** With `conflict`: the current revision, to retry against. */
+  readonly revision?: number;
+}
+
+export class ControlError extends Error {
+  readonly code: ControlErrorCode;
+  readonly field: string | undefined;
+  readonly fix: string | undefined;
+  readonly revision: number | undefined;
+
+  constructor(code: ControlErrorCode, message: string, details: { readonly field?: string; readonly fix?: string; readonly revision?: number } = {}) {
+    super(message);
+    this.name = 'ControlError';
+    this.code = code;
+    this.field = details.field;
+    this.fix = details.fix;
+    this.revision = details.revision;
+  }
+
+  get status(): 400 | 401 | 403 | 404 | 412 | 413 | 500 {
+    return STATUS[this.code];
+  }
+
+  toJSON(): ControlErrorBody {
+    return {
+      error: this.code,
+      message: this.message,
+      ...(this.field === undefined ? {} : { field: this.field }),
+      ...(this.fix === undefined ? {} : { fix: this.fix }),
+      ...(this.revision === undefined ? {} : { revision: this.revision }),
+    };
+  }
+}
+
+/**
+ * A JSON error response.
+ *
+ * @example
+ * ```ts
+ * return errorResponse(new ControlError('forbidden', 'a viewer cannot change flags'));
+ * ```
+ */
+export function errorResponse(error: ControlError, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(error.toJSON()), { status: error.status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers } });
+}

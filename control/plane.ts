@@ -1,0 +1,309 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Hono } from 'hono';
+import type { Manifest } from '../runtime/manifest/types';
+import { environmentApi } from './api/environment-api';
+import { routes, workerRoutes } from './api/routes';
+import { authenticate } from './auth/authenticate';
+import { checkTokens } from './auth/tokens';
+import { ControlError, errorResponse } from './errors';
+import { ENVIRONMENT_NAME, resolveConfigured, type AuthOptions, type ControlPlaneOptions, type EnvironmentConfig, type WebhookTarget } from './options';
+import type { DurableNamespace, DurableState, ExecutionContextLike } from './platform';
+import { postWebhook, retryDelayMs } from './push/webhooks';
+import { ControlState } from './state/control-state';
+
+/** What mounted routes get: the environments and their documents, read through their Durable Objects. */
+export interface ControlPlaneHandle<E extends object> {
+  /** The environments configured. */
+  environments(env: E): readonly string[];
+  /** An environment's current document (JSON text) and revision, or null for an unknown environment. */
+  document(env: E, environment: string): Promise<{ readonly revision: number; readonly body: string } | null>;
+  /** The environment whose server key this is (compared in constant time), or null. */
+  environmentForKey(env: E, key: string): Promise<string | null>;
+}
+
+/** What `createControlPlane` returns: the Worker's handler and the Durable Object class to export. */
+export interface ControlPlane<E extends object> {
+  /** The Worker's `fetch`. */
+  readonly fetch: (request: Request, env: E, ctx?: ExecutionContextLike) => Promise<Response>;
+  /** The Durable Object class; export it under the `class_name` of wrangler.jsonc's binding. */
+  readonly DurableObject: new (ctx: DurableState, env: E) => {
+    fetch(request: Request): Promise<Response>;
+    alarm(): Promise<void>;
+  };
+  /** The OpenAPI 3.1 document of the API (also served at `/v1/openapi.json`). */
+  openapi(): Record<string, unknown>;
+  /**
+   * Mounts extra routes on the Worker (an OFREP endpoint, an admin page) before the control
+   * plane's own; they get the handle to read documents.
+   */
+  mount(register: (app: Hono<{ Bindings: E }>, plane: ControlPlaneHandle<E>) => void): void;
+}
+
+const INTERNAL_HEADER = 'x-flagstage-environment';
+const INTERNAL_ORIGIN = 'https://flagstage-control.internal';
+
+/**
+ * The flagstage control plane: one Worker and one SQLite-backed Durable Object per environment
+ * holding the current document (Flagsmith's format), every revision and an append-only audit log.
+ * It serves the document at Flagsmith's `GET /api/v1/environment-document/` (so `flagsmithSource`
+ * reads it unchanged), an admin API under `/v1/environments/{environment}/…` (OpenAPI at
+ * `/v1/openapi.json`), and pushes Flagsmith-signed webhooks after every change.
+ *
+ * @example
+ * ```ts
+ * import { createControlPlane } from 'flagstage/control';
+ * import { manifest } from './flags.gen';
+ *
+ * const plane = createControlPlane<Env>({
+ *   manifest,
+ *   environments: (env) => ({ production: { serverKey: env.PRODUCTION_SERVER_KEY } }),
+ *   auth: (env) => ({ tokens: JSON.parse(env.FLAGSTAGE_TOKENS) }),
+ *   webhooks: (env) => [{ url: 'https://app.example.com/flagsmith/webhook', secret: env.WEBHOOK_SECRET }],
+ * });
+ * export const FlagstageControl = plane.DurableObject;
+ * export default { fetch: plane.fetch };
+ * ```
+ */
+export function createControlPlane<E extends object = Record<string, unknown>>(options: ControlPlaneOptions<E>): ControlPlane<E> {
+  const bindingName = options.binding ?? 'FLAGSTAGE_CONTROL';
+  const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024;
+  const mounted: ((app: Hono<{ Bindings: E }>, plane: ControlPlaneHandle<E>) => void)[] = [];
+
+  // Settings are resolved once per bindings object (one per isolate): an Access key set keeps its cache.
+  const resolved = new WeakMap<object, { environments?: Readonly<Record<string, EnvironmentConfig>>; auth?: AuthOptions }>();
+  const slot = (env: E) => {
+    let entry = resolved.get(env);
+    if (!entry) resolved.set(env, (entry = {}));
+    return entry;
+  };
+  const environmentsOf = (env: E): Readonly<Record<string, EnvironmentConfig>> => {
+    const cached = slot(env).environments;
+    if (cached) return cached;
+    const environments = resolveConfigured(options.environments, env);
+    for (const [name, config] of Object.entries(environments)) {
+      if (!ENVIRONMENT_NAME.test(name)) throw new Error(`flagstage: control plane environment "${name}": use lower-case letters, digits, - and _ (e.g. production)`);
+      if (typeof config.serverKey !== 'string' || !config.serverKey.startsWith('ser.') || config.serverKey.length < 12) {
+        throw new Error(`flagstage: control plane environment "${name}": serverKey must start with "ser." and be at least 12 characters (a secret: wrangler secret put)`);
+      }
+    }
+    slot(env).environments = environments;
+    return environments;
+  };
+  const authOf = (env: E): AuthOptions => {
+    const cached = slot(env).auth;
+    if (cached) return cached;
+    const auth = resolveConfigured(options.auth, env);
+    checkTokens(auth.tokens ?? []);
+    slot(env).auth = auth;
+    return auth;
+  };
+  const namespaceOf = (env: E): DurableNamespace => {
+    const namespace = (env as Record<string, unknown>)[bindingName] as DurableNamespace | undefined;
+    if (!namespace || typeof namespace.idFromName !== 'function') {
+      throw new Error(`flagstage: the control plane needs its Durable Object binding "${bindingName}" (see control/template/wrangler.jsonc)`);
+    }
+    return namespace;
+  };
+  const stubFor = (env: E, environment: string) => {
+    const namespace = namespaceOf(env);
+    return namespace.get(namespace.idFromName(environment));
+  };
+
+  const handle: ControlPlaneHandle<E> = {
+    environments: (env) => Object.keys(environmentsOf(env)),
+    async environmentForKey(env, key) {
+      const presented = await sha256(key);
+      let found: string | null = null;
+      for (const [name, config] of Object.entries(environmentsOf(env))) {
+        const expected = await sha256(config.serverKey);
+        let difference = 0;
+        for (let i = 0; i < expected.length; i += 1) difference |= (expected[i] ?? 0) ^ (presented[i] ?? 0);
+        if (difference === 0 && found === null) found = name;
+      }
+      return found;
+    },
+    async document(env, environment) {
+      if (!Object.prototype.hasOwnProperty.call(environmentsOf(env), environment)) return null;
+      const response = await stubFor(env, environment).fetch(internalRequest(environment, '/internal/document'));
+      if (!response.ok) throw new Error(`flagstage: the ${environment} document could not be read (${response.status})`);
+      return { revision: Number((response.headers.get('etag') ?? '').replace(/"/g, '')), body: await response.text() };
+    },
+  };
+
+  const spec = new OpenAPIHono();
+  for (const route of [...Object.values(routes), ...Object.values(workerRoutes)]) spec.openAPIRegistry.registerPath(route);
+  spec.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'A token from the control plane (stored as its SHA-256)' });
+  spec.openAPIRegistry.registerComponent('securitySchemes', 'access', { type: 'apiKey', in: 'header', name: 'Cf-Access-Jwt-Assertion', description: 'Cloudflare Access' });
+  let document: Record<string, unknown> | null = null;
+  const openapi = (): Record<string, unknown> => {
+    document ??= spec.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: { title: 'flagstage control plane', version: '1', description: 'Flags, history and audit of one or more environments; the Flagsmith-compatible document endpoint.' },
+    }) as unknown as Record<string, unknown>;
+    return document;
+  };
+
+  let app: Hono<{ Bindings: E }> | null = null;
+  const workerApp = (): Hono<{ Bindings: E }> => {
+    if (app) return app;
+    const built = new OpenAPIHono<{ Bindings: E }>();
+    built.onError((error) => errorResponse(error instanceof ControlError ? error : new ControlError('internal', 'the control plane failed; nothing was changed')));
+    built.notFound(() => errorResponse(new ControlError('not-found', 'no such route', { fix: 'see /v1/openapi.json for the routes' })));
+    for (const register of mounted) register(built as unknown as Hono<{ Bindings: E }>, handle);
+
+    built.get('/v1/openapi.json', (c) => c.json(openapi()));
+
+    built.get('/api/v1/environment-document/', async (c) => {
+      const key = c.req.header('x-environment-key') ?? '';
+      const environment = key === '' ? null : await handle.environmentForKey(c.env, key);
+      if (environment === null) {
+        throw new ControlError('unauthenticated', key === '' ? 'no X-Environment-Key' : 'unknown environment key', { field: 'X-Environment-Key', fix: "send the environment's server key (ser.…)" });
+      }
+      const headers: Record<string, string> = {};
+      const ifNoneMatch = c.req.header('if-none-match');
+      if (ifNoneMatch) headers['if-none-match'] = ifNoneMatch;
+      return stubFor(c.env, environment).fetch(internalRequest(environment, '/internal/document', { headers }));
+    });
+
+    built.get('/v1/environments', async (c) => {
+      const caller = await authenticate(c.req.raw, authOf(c.env));
+      if ('failure' in caller) throw new ControlError('unauthenticated', 'no valid credentials', { fix: 'send Authorization: Bearer <token>, or sign in through Cloudflare Access' });
+      return c.json({ environments: handle.environments(c.env) });
+    });
+
+    built.all('/v1/environments/:environment/*', (c) => {
+      const environment = c.req.param('environment');
+      if (!Object.prototype.hasOwnProperty.call(environmentsOf(c.env), environment)) {
+        throw new ControlError('not-found', `no environment "${environment}"`, { field: 'environment', fix: `use one of ${handle.environments(c.env).join(', ')}` });
+      }
+      const forwarded = new Request(c.req.raw);
+      forwarded.headers.set(INTERNAL_HEADER, environment);
+      return stubFor(c.env, environment).fetch(forwarded);
+    });
+    app = built as unknown as Hono<{ Bindings: E }>;
+    return app;
+  };
+
+  class FlagstageControl {
+    readonly #ctx: DurableState;
+    readonly #env: E;
+    #state: ControlState | null = null;
+    #api: ReturnType<typeof environmentApi> | null = null;
+    #pushing: Promise<void> | null = null;
+
+    constructor(ctx: DurableState, env: E) {
+      this.#ctx = ctx;
+      this.#env = env;
+    }
+
+    /** The environment's state, created on first use; the name comes from the Worker once and is kept. */
+    #stateFor(name: string | null): ControlState {
+      if (this.#state) return this.#state;
+      const sql = this.#ctx.storage.sql;
+      sql.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+      const stored = sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'environment'`).toArray()[0]?.value ?? null;
+      const environment = stored ?? name;
+      if (environment === null) throw new ControlError('internal', 'this Durable Object has no environment yet');
+      if (stored === null) sql.exec(`INSERT INTO meta (key, value) VALUES ('environment', ?)`, environment);
+      const manifest: Manifest = resolveConfigured(options.manifest, this.#env);
+      const state = new ControlState(this.#ctx.storage, { manifest, environment, ...(options.now ? { now: options.now } : {}) });
+      state.setWebhookUrls(this.#targets(environment).map((target) => target.url));
+      this.#state = state;
+      return state;
+    }
+
+    #targets(environment: string): readonly WebhookTarget[] {
+      return options.webhooks ? options.webhooks(this.#env, environment) : [];
+    }
+
+    async fetch(request: Request): Promise<Response> {
+      try {
+        const state = this.#stateFor(request.headers.get(INTERNAL_HEADER));
+        const url = new URL(request.url);
+        if (url.pathname === '/internal/document') return documentResponse(state, request.headers.get('if-none-match'));
+        this.#api ??= environmentApi({
+          state: () => state,
+          auth: () => authOf(this.#env),
+          maxBodyBytes,
+          onCommitted: () => this.#ctx.waitUntil(this.#push()),
+        });
+        return await this.#api.fetch(request);
+      } catch (error) {
+        return errorResponse(error instanceof ControlError ? error : new ControlError('internal', 'the control plane failed; nothing was changed'));
+      }
+    }
+
+    /** Retries webhook deliveries that failed (the alarm is set for the next one due). */
+    async alarm(): Promise<void> {
+      await this.#push();
+    }
+
+    /** Delivers what is due, one pass at a time, then arms the alarm for the next retry. */
+    #push(): Promise<void> {
+      if (this.#pushing) return this.#pushing.then(() => this.#push());
+      const run = (async () => {
+        const state = this.#stateFor(null);
+        const targets = this.#targets(state.environment);
+        for (;;) {
+          const now = (options.now ?? Date.now)();
+          const due = state.dueDeliveries(now);
+          if (due.length === 0) break;
+          await Promise.all(
+            due.map(async (delivery) => {
+              const target = targets.find((candidate) => candidate.url === delivery.url);
+              const meta = state.history({ cursor: String(delivery.revision - 1), limit: 1 }).items[0];
+              const result = target
+                ? await postWebhook(target, {
+                    event_type: 'FLAG_UPDATED',
+                    data: {
+                      changed_by: meta?.actor ?? 'flagstage',
+                      timestamp: new Date(now).toISOString(),
+                      environment: state.environment,
+                      new_state: { revision: delivery.revision },
+                      previous_state: { revision: delivery.revision - 1 },
+                    },
+                  }, 10_000)
+                : ({ ok: false, error: 'no longer configured' } as const);
+              state.recordAttempt(delivery.id, result.ok ? result : { ok: false, error: result.error, retryAt: (options.now ?? Date.now)() + retryDelayMs(delivery.attempts + 1) });
+            }),
+          );
+          // Anything still pending now waits for its retry time.
+          if (state.dueDeliveries((options.now ?? Date.now)()).length === 0) break;
+        }
+        const next = state.nextDeliveryAt();
+        if (next !== null) await this.#ctx.storage.setAlarm(next);
+      })();
+      this.#pushing = run.finally(() => {
+        this.#pushing = null;
+      });
+      return this.#pushing;
+    }
+  }
+
+  return {
+    fetch: (request, env, _ctx) => workerApp().fetch(request, env) as Promise<Response>,
+    DurableObject: FlagstageControl,
+    openapi,
+    mount(register) {
+      if (app) throw new Error('flagstage: mount routes before the control plane serves its first request');
+      mounted.push(register);
+    },
+  };
+}
+
+function documentResponse(state: ControlState, ifNoneMatch: string | null): Response {
+  const { revision, body } = state.current();
+  const etag = `"${revision}"`;
+  const headers = { ETag: etag, 'Cache-Control': 'no-cache', 'Content-Type': 'application/json' };
+  const tags = (ifNoneMatch ?? '').split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+  if (tags.includes(etag) || tags.includes('*')) return new Response(null, { status: 304, headers });
+  return new Response(body, { status: 200, headers });
+}
+
+function internalRequest(environment: string, path: string, init: { readonly headers?: Record<string, string> } = {}): Request {
+  return new Request(`${INTERNAL_ORIGIN}${path}`, { headers: { ...(init.headers ?? {}), [INTERNAL_HEADER]: environment } });
+}
+
+async function sha256(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+}
