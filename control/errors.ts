@@ -9,16 +9,14 @@ export type ControlErrorCode =
   | 'forbidden'
   | 'not-found'
   | 'conflict'
-  | 'payload-too-large'
   | 'internal';
 
-const STATUS: Record<ControlErrorCode, 400 | 401 | 403 | 404 | 412 | 413 | 500> = {
+const STATUS: Record<ControlErrorCode, 400 | 401 | 403 | 404 | 412 | 500> = {
   'bad-request': 400,
   unauthenticated: 401,
   forbidden: 403,
   'not-found': 404,
   conflict: 412,
-  'payload-too-large': 413,
   internal: 500,
 };
 
@@ -47,7 +45,7 @@ export class ControlError extends Error {
     this.revision = details.revision;
   }
 
-  get status(): 400 | 401 | 403 | 404 | 412 | 413 | 500 {
+  get status(): 400 | 401 | 403 | 404 | 412 | 500 {
     return STATUS[this.code];
   }
 

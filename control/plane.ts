@@ -6,6 +6,7 @@ import { routes, workerRoutes } from './api/routes';
 import { authenticate } from './auth/authenticate';
 import { checkTokens } from './auth/tokens';
 import { ControlError, errorResponse } from './errors';
+import { INTERNAL_HEADER, OVERSIZED_HEADER } from './internal';
 import { ENVIRONMENT_NAME, resolveConfigured, type AuthOptions, type ControlPlaneOptions, type EnvironmentConfig, type WebhookTarget } from './options';
 import type { DurableNamespace, DurableState, ExecutionContextLike } from './platform';
 import { postWebhook, retryDelayMs } from './push/webhooks';
@@ -39,7 +40,8 @@ export interface ControlPlane<E extends object> {
   mount(register: (app: Hono<{ Bindings: E }>, plane: ControlPlaneHandle<E>) => void): void;
 }
 
-const INTERNAL_HEADER = 'x-flagstage-environment';
+
+
 const INTERNAL_ORIGIN = 'https://flagstage-control.internal';
 
 /**
@@ -171,14 +173,19 @@ export function createControlPlane<E extends object = Record<string, unknown>>(o
       return c.json({ environments: handle.environments(c.env) });
     });
 
-    built.all('/v1/environments/:environment/*', (c) => {
+    built.all('/v1/environments/:environment/*', async (c) => {
       const environment = c.req.param('environment');
       if (!Object.prototype.hasOwnProperty.call(environmentsOf(c.env), environment)) {
         throw new ControlError('not-found', `no environment "${environment}"`, { field: 'environment', fix: `use one of ${handle.environments(c.env).join(', ')}` });
       }
-      const forwarded = new Request(c.req.raw);
-      forwarded.headers.set(INTERNAL_HEADER, environment);
-      return stubFor(c.env, environment).fetch(forwarded);
+      // The body is read here, within the limit, so the Durable Object never refuses a request
+      // while its body is still streaming in (and never sees an oversized one).
+      const body = c.req.method === 'GET' || c.req.method === 'HEAD' ? null : await readBody(c.req.raw, maxBodyBytes);
+      const headers = new Headers(c.req.raw.headers);
+      headers.set(INTERNAL_HEADER, environment);
+      headers.delete(OVERSIZED_HEADER);
+      if (body === 'too-large') headers.set(OVERSIZED_HEADER, '1');
+      return stubFor(c.env, environment).fetch(new Request(c.req.url, { method: c.req.method, headers, body: body === 'too-large' ? null : body }));
     });
     app = built as unknown as Hono<{ Bindings: E }>;
     return app;
@@ -233,20 +240,20 @@ export function createControlPlane<E extends object = Record<string, unknown>>(o
       }
     }
 
-    /** Retries webhook deliveries that failed (the alarm is set for the next one due). */
+    /** Retries webhook deliveries that failed: every pending one, since the alarm is set for the earliest. */
     async alarm(): Promise<void> {
-      await this.#push();
+      await this.#push(true);
     }
 
     /** Delivers what is due, one pass at a time, then arms the alarm for the next retry. */
-    #push(): Promise<void> {
-      if (this.#pushing) return this.#pushing.then(() => this.#push());
+    #push(everyPending = false): Promise<void> {
+      if (this.#pushing) return this.#pushing.then(() => this.#push(everyPending));
       const run = (async () => {
         const state = this.#stateFor(null);
         const targets = this.#targets(state.environment);
-        for (;;) {
+        for (let pass = 0; ; pass += 1) {
           const now = (options.now ?? Date.now)();
-          const due = state.dueDeliveries(now);
+          const due = state.dueDeliveries(everyPending && pass === 0 ? Number.MAX_SAFE_INTEGER : now);
           if (due.length === 0) break;
           await Promise.all(
             due.map(async (delivery) => {
@@ -298,6 +305,32 @@ function documentResponse(state: ControlState, ifNoneMatch: string | null): Resp
   const tags = (ifNoneMatch ?? '').split(',').map((tag) => tag.trim().replace(/^W\//, ''));
   if (tags.includes(etag) || tags.includes('*')) return new Response(null, { status: 304, headers });
   return new Response(body, { status: 200, headers });
+}
+
+/** The body, or 'too-large' as soon as it passes `max` bytes (a chunked body is counted as it arrives). */
+async function readBody(request: Request, max: number): Promise<ArrayBuffer | 'too-large'> {
+  if (Number(request.headers.get('content-length') ?? '0') > max) return 'too-large';
+  if (request.body === null) return new ArrayBuffer(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      void reader.cancel().catch(() => undefined);
+      return 'too-large';
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes.buffer;
 }
 
 function internalRequest(environment: string, path: string, init: { readonly headers?: Record<string, string> } = {}): Request {

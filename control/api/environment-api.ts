@@ -9,6 +9,7 @@ import { staticSource } from '../../runtime/sources/static';
 import { authenticate } from '../auth/authenticate';
 import { allows, type Caller } from '../auth/roles';
 import { ControlError, errorResponse } from '../errors';
+import { OVERSIZED_HEADER } from '../internal';
 import type { AuthOptions } from '../options';
 import type { AuditRecord, ChangeInput, ControlState, DeliveryRecord } from '../state/control-state';
 import { roleFor, routes } from './routes';
@@ -163,7 +164,7 @@ function ifMatch(header: string | undefined): number | undefined {
 /** Reads the body once, within the limit, and checks it is a JSON object (the validator reads it again from Hono's cache). */
 async function readJsonBody(c: Context<Env>, maxBytes: number): Promise<void> {
   const declared = Number(c.req.header('content-length') ?? '0');
-  if (declared > maxBytes) throw tooLarge(maxBytes);
+  if (declared > maxBytes || c.req.header(OVERSIZED_HEADER) !== undefined) throw tooLarge(maxBytes);
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/json\b/i.test(type)) throw new ControlError('bad-request', 'the body must be JSON', { field: 'body', fix: 'send Content-Type: application/json with a JSON object' });
   const raw = c.req.raw.body;
@@ -191,7 +192,7 @@ async function readJsonBody(c: Context<Env>, maxBytes: number): Promise<void> {
   let text: string;
   let parsed: unknown;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
     parsed = JSON.parse(text);
   } catch {
     throw new ControlError('bad-request', 'the body is not valid JSON', { field: 'body', fix: 'send a JSON object, e.g. {"reason": "…"}' });
@@ -202,7 +203,7 @@ async function readJsonBody(c: Context<Env>, maxBytes: number): Promise<void> {
 }
 
 function tooLarge(maxBytes: number): ControlError {
-  return new ControlError('payload-too-large', `the body is larger than ${maxBytes} bytes`, { field: 'body', fix: 'split the change into smaller ones (e.g. fewer IDs per request)' });
+  return new ControlError('bad-request', `the body is larger than ${maxBytes} bytes`, { field: 'body', fix: 'split the change into smaller ones (e.g. fewer IDs per request)' });
 }
 
 function validationError(error: { issues: readonly { path: readonly PropertyKey[]; message: string; code: string }[] }, target: string): ControlError {

@@ -32,7 +32,6 @@ const errors = {
   401: json(ErrorSchema, 'Missing, forged or expired credentials'),
   403: json(ErrorSchema, 'The role does not allow this'),
   404: json(ErrorSchema, 'No such environment or revision'),
-  413: json(ErrorSchema, 'The body is larger than the limit'),
   500: json(ErrorSchema, 'Something failed inside; nothing internal is disclosed'),
 } as const;
 const bearer: Record<string, string[]>[] = [{ bearer: [] }, { access: [] }];

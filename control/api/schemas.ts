@@ -22,7 +22,7 @@ export const RolloutSchema = z
 
 export const ErrorSchema = z
   .object({
-    error: z.enum(['bad-request', 'unauthenticated', 'forbidden', 'not-found', 'conflict', 'payload-too-large', 'internal']),
+    error: z.enum(['bad-request', 'unauthenticated', 'forbidden', 'not-found', 'conflict', 'internal']),
     message: z.string(),
     field: z.string().optional(),
     fix: z.string().optional(),

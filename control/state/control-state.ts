@@ -435,8 +435,12 @@ function planChange(state: PlanState, flag: string, input: ChangeInput): Plan {
     }
   } catch (error) {
     if (error instanceof ControlError) throw error;
-    const message = error instanceof Error ? error.message.replace(/^flagstage:\s*/, '') : String(error);
-    throw new ControlError('bad-request', message, { field: FIELD_OF[input.command] });
+    const text = error instanceof Error ? error.message.replace(/^flagstage:\s*/, '') : String(error);
+    // The planners say what is wrong, then the fix after a semicolon.
+    const cut = text.indexOf('; ');
+    const message = cut === -1 ? text : text.slice(0, cut);
+    const fix = cut === -1 ? 'see the message' : text.slice(cut + 2);
+    throw new ControlError('bad-request', message, { field: FIELD_OF[input.command], fix });
   }
 }
 

@@ -8,6 +8,9 @@ import { openapi, TOKENS } from './worker';
 type Spec = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>; components: { schemas: Record<string, unknown> } };
 
 const spec = openapi() as unknown as Spec;
+
+/** The test Worker's default export, through workerd's own entry point. */
+export const worker = (exports as unknown as { default: { fetch(request: Request): Promise<Response> } }).default;
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 ajv.addSchema({ $id: 'spec', components: spec.components } as never);
 const validators = new Map<string, ReturnType<typeof ajv.compile>>();
@@ -64,7 +67,7 @@ export async function api<T = any>(
   if (options.rawBody !== undefined) body = options.rawBody;
   else if (options.body !== undefined) body = JSON.stringify(options.body);
   if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
-  const response = await exports.default.fetch(new Request(`https://control.test${path}`, { method, headers, ...(body === undefined ? {} : { body }) }));
+  const response = await worker.fetch(new Request(`https://control.test${path}`, { method, headers, ...(body === undefined ? {} : { body }) }));
   const text = await response.text();
   const parsed = text === '' ? null : JSON.parse(text);
   expectDocumented(method, new URL(`https://control.test${path}`).pathname, response.status, parsed);
