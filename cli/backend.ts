@@ -9,7 +9,7 @@ import type { Plan, PlanState } from './rollout/plan';
  * Flagsmith environment document on disk, `flagsmith` drives the Flagsmith Admin API.
  */
 export interface Backend {
-  readonly kind: 'local' | 'flagsmith';
+  readonly kind: 'local' | 'flagsmith' | 'remote';
   /** Where the state is, for messages: a path or a Flagsmith environment. */
   readonly location: string;
   /** The current environment document, exactly as the runtime would evaluate it. */
@@ -26,6 +26,30 @@ export interface Backend {
   audit(): Promise<AuditEntry[]>;
   /** The backend's own audit log, when it has one (Flagsmith's): the latest `limit` entries, newest first. */
   externalAudit?(limit?: number): Promise<ExternalAuditEntry[]>;
+  /** Every revision of the document, oldest first, optionally only those that changed one flag (the control plane keeps them). */
+  history?(flag: string | null): Promise<HistoryEntry[]>;
+  /** A new revision equal to an earlier one (the control plane); `changed: false` when it already is. */
+  rollback?(revision: number, reason: string): Promise<RollbackResult>;
+}
+
+/** One revision, as `flagstage history` lists it. */
+export interface HistoryEntry {
+  readonly revision: number;
+  readonly at: string;
+  readonly actor: string;
+  readonly command: string;
+  readonly reason: string | null;
+  readonly restoredFrom: number | null;
+  readonly flags: readonly string[];
+}
+
+export interface RollbackResult {
+  readonly changed: boolean;
+  /** The new revision (or the current one when nothing changed). */
+  readonly revision: number;
+  readonly restoredFrom: number;
+  /** The flags whose rollout the rollback changed, with their audit entries. */
+  readonly entries: readonly AuditEntry[];
 }
 
 export interface BackendSnapshot {

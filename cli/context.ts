@@ -3,6 +3,7 @@ import type { Manifest } from '../runtime/manifest/types';
 import type { Backend } from './backend';
 import { flagsmithBackend } from './backends/flagsmith/index';
 import { localBackend } from './backends/local/index';
+import { remoteBackend } from './backends/remote/index';
 import { UsageError, type CliIO } from './io';
 import { loadManifestCached } from './manifest';
 import { suggest } from './suggest';
@@ -11,6 +12,7 @@ import { suggest } from './suggest';
 export const BACKEND_OPTIONS = {
   config: { type: 'string' },
   backend: { type: 'string' },
+  env: { type: 'string' },
   json: { type: 'boolean', default: false },
 } as const;
 
@@ -24,8 +26,9 @@ export const CHANGE_OPTIONS = {
 /** The help text for BACKEND_OPTIONS, shared by every command's `--help`. */
 export const BACKEND_HELP = `  --json            print JSON for machines instead of a table
   --config PATH     the manifest (default: flags.config.ts)
-  --backend NAME    local (default) or flagsmith; default flagsmith when FLAGSMITH_ADMIN_API_KEY
-                    is set. Also FLAGSTAGE_BACKEND.`;
+  --backend NAME    local (default), remote or flagsmith; default remote when FLAGSTAGE_URL is set,
+                    flagsmith when FLAGSMITH_ADMIN_API_KEY is. Also FLAGSTAGE_BACKEND.
+  --env NAME        the control plane's environment (remote; default FLAGSTAGE_ENV, else the only one)`;
 
 /** The help text for the audit options of commands that change state. */
 export const CHANGE_HELP = `  --reason TEXT     why, recorded in the audit log
@@ -46,18 +49,24 @@ export interface Context {
  * const { manifest, backend } = await openContext(io, { config: undefined, backend: undefined });
  * ```
  */
-export async function openContext(io: CliIO, options: { readonly config?: string | undefined; readonly backend?: string | undefined }): Promise<Context> {
+export async function openContext(
+  io: CliIO,
+  options: { readonly config?: string | undefined; readonly backend?: string | undefined; readonly env?: string | undefined },
+): Promise<Context> {
   const configPath = resolve(io.cwd, options.config ?? 'flags.config.ts');
   const stateDir = join(dirname(configPath), '.flagstage');
-  const kind = options.backend ?? io.env.FLAGSTAGE_BACKEND ?? (io.env.FLAGSMITH_ADMIN_API_KEY ? 'flagsmith' : 'local');
-  if (kind !== 'local' && kind !== 'flagsmith') {
+  const kind = options.backend ?? io.env.FLAGSTAGE_BACKEND ?? (io.env.FLAGSTAGE_URL ? 'remote' : io.env.FLAGSMITH_ADMIN_API_KEY ? 'flagsmith' : 'local');
+  if (kind !== 'local' && kind !== 'flagsmith' && kind !== 'remote') {
     const from = options.backend === undefined ? `FLAGSTAGE_BACKEND=${kind}` : `backend "${kind}"`;
-    const fix = options.backend === undefined ? 'set FLAGSTAGE_BACKEND to local or flagsmith' : 'use --backend local or --backend flagsmith';
+    const fix = options.backend === undefined ? 'set FLAGSTAGE_BACKEND to local, remote or flagsmith' : 'use --backend local, remote or flagsmith';
     throw new UsageError(`unknown ${from}; ${fix}`);
   }
+  if (options.env !== undefined && kind !== 'remote') throw new UsageError(`--env picks an environment of the control plane; use it with the remote backend (FLAGSTAGE_URL, or --backend remote)`);
   const manifest = await loadManifestCached({ cwd: io.cwd, config: options.config, configPath, stateDir });
-  const backendOptions = { manifest, stateDir, env: io.env, notify: (message: string) => io.stderr(`flagstage: ${message}\n`) };
-  return { manifest, stateDir, backend: kind === 'local' ? localBackend(backendOptions) : flagsmithBackend(backendOptions) };
+  const backendOptions = { manifest, stateDir, env: io.env, notify: (message: string) => io.stderr(`flagstage: ${message}
+`) };
+  const backend = kind === 'local' ? localBackend(backendOptions) : kind === 'remote' ? remoteBackend({ ...backendOptions, environment: options.env }) : flagsmithBackend(backendOptions);
+  return { manifest, stateDir, backend };
 }
 
 /**

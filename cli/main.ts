@@ -3,7 +3,9 @@ import { allowCommand, disallowCommand } from './commands/allow';
 import { auditCommand } from './commands/audit';
 import { codegenCommand } from './commands/codegen';
 import { devCommand } from './commands/dev';
+import { serveCommand } from './commands/serve';
 import { explainCommand } from './commands/explain';
+import { historyCommand, rollbackCommand } from './commands/history';
 import { killCommand, reviveCommand } from './commands/kill';
 import { percentCommand } from './commands/percent';
 import { provisionCommand } from './commands/provision';
@@ -24,7 +26,10 @@ export const commands: readonly Command[] = [
   reviveCommand,
   explainCommand,
   auditCommand,
+  historyCommand,
+  rollbackCommand,
   provisionCommand,
+  serveCommand,
   devCommand,
 ];
 
@@ -40,6 +45,8 @@ ${commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}
 Backends:
   local       the default: .flagstage/environment.json (a Flagsmith environment document) and
               .flagstage/audit.jsonl beside flags.config.ts; no server, no account
+  remote      --backend remote, or when FLAGSTAGE_URL is set: the control plane (flagstage/control,
+              or \`flagstage serve\`), with FLAGSTAGE_URL, FLAGSTAGE_TOKEN and --env NAME
   flagsmith   --backend flagsmith, or when FLAGSMITH_ADMIN_API_KEY is set: the Admin API, with
               FLAGSMITH_API_URL, FLAGSMITH_ADMIN_API_KEY, FLAGSMITH_PROJECT_ID, FLAGSMITH_ENVIRONMENT_KEY
 

@@ -15,7 +15,7 @@ export interface AuditEntry {
   readonly flag: string;
   readonly reason: string | null;
   /** Which backend was changed, and the environment (its api key) within it. */
-  readonly backend: 'local' | 'flagsmith';
+  readonly backend: 'local' | 'flagsmith' | 'remote';
   readonly environment: string;
   /** The document revision after the change, when the backend reports one. */
   readonly revision: string | null;

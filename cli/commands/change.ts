@@ -11,6 +11,7 @@ import type { Plan, PlanState } from '../rollout/plan';
 export interface ChangeValues {
   readonly config?: string | undefined;
   readonly backend?: string | undefined;
+  readonly env?: string | undefined;
   readonly json?: boolean | undefined;
   readonly reason?: string | undefined;
   readonly actor?: string | undefined;

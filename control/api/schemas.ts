@@ -98,6 +98,7 @@ export const ChangeResultSchema = z
     flag: z.string(),
     changed: z.boolean(),
     revision: z.number().int(),
+    updatedAt: z.string().openapi({ description: "The document's updated_at: the revision gates report in decisions" }),
     before: RolloutSchema,
     after: RolloutSchema,
     notes: z.array(z.string()),
@@ -109,6 +110,7 @@ export const RollbackResultSchema = z
   .object({
     changed: z.boolean(),
     revision: z.number().int(),
+    updatedAt: z.string(),
     restoredFrom: z.number().int(),
     audit: z.array(AuditEntrySchema),
   })

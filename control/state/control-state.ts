@@ -66,6 +66,8 @@ export interface ChangeOutcome {
   readonly flag: string;
   readonly changed: boolean;
   readonly revision: number;
+  /** The document's `updated_at` after the change: the revision gates report in their decisions. */
+  readonly updatedAt: string;
   readonly before: FlagRollout;
   readonly after: FlagRollout;
   readonly notes: readonly string[];
@@ -75,6 +77,7 @@ export interface ChangeOutcome {
 export interface RollbackOutcome {
   readonly changed: boolean;
   readonly revision: number;
+  readonly updatedAt: string;
   readonly restoredFrom: number;
   readonly audit: readonly AuditRecord[];
 }
@@ -192,7 +195,7 @@ export class ControlState {
       if (before === undefined) throw new ControlError('bad-request', `unknown flag "${flag}"`, { field: 'flag' });
       const plan = planChange({ manifest: this.#manifest, rollouts }, flag, input);
       if (sameRollout(before, plan.after)) {
-        return { outcome: { flag, changed: false, revision: current.revision, before, after: before, notes: plan.notes, audit: null }, saved: null };
+        return { outcome: { flag, changed: false, revision: current.revision, updatedAt: current.document.updated_at, before, after: before, notes: plan.notes, audit: null }, saved: null };
       }
       const next = writeRollout(current.document, this.#manifest, plan.after);
       const after = readRollout(this.#manifest, next)[flag];
@@ -202,7 +205,7 @@ export class ControlState {
       }
       const saved = this.#saveRevision(current, next, { actor: meta.actor, command: input.command, reason: meta.reason, restoredFrom: null });
       const audit = this.#appendAudit({ actor: meta.actor, command: input.command, args: argsOf(flag, input), flag, reason: meta.reason, revision: saved.revision, before, after });
-      return { outcome: { flag, changed: true, revision: saved.revision, before, after, notes: plan.notes, audit }, saved };
+      return { outcome: { flag, changed: true, revision: saved.revision, updatedAt: saved.document.updated_at, before, after, notes: plan.notes, audit }, saved };
     });
     if (committed.saved) this.#current = committed.saved;
     return committed.outcome;
@@ -224,12 +227,12 @@ export class ControlState {
       const before = readRollout(this.#manifest, current.document);
       const after = readRollout(this.#manifest, restored);
       const changedFlags = Object.keys(this.#manifest.flags).filter((flag) => !sameRollout(before[flag] as FlagRollout, after[flag] as FlagRollout));
-      if (changedFlags.length === 0) return { outcome: { changed: false, revision: current.revision, restoredFrom: target, audit: [] }, saved: null };
+      if (changedFlags.length === 0) return { outcome: { changed: false, revision: current.revision, updatedAt: current.document.updated_at, restoredFrom: target, audit: [] }, saved: null };
       const saved = this.#saveRevision(current, { ...restored, api_key: current.document.api_key }, { actor: meta.actor, command: 'rollback', reason: meta.reason, restoredFrom: target });
       const audit = changedFlags.map((flag) =>
         this.#appendAudit({ actor: meta.actor, command: 'rollback', args: [String(target)], flag, reason: meta.reason, revision: saved.revision, before: before[flag] as FlagRollout, after: after[flag] as FlagRollout }),
       );
-      return { outcome: { changed: true, revision: saved.revision, restoredFrom: target, audit }, saved };
+      return { outcome: { changed: true, revision: saved.revision, updatedAt: saved.document.updated_at, restoredFrom: target, audit }, saved };
     });
     if (committed.saved) this.#current = committed.saved;
     return committed.outcome;

@@ -1,0 +1,195 @@
+import type { EnvironmentDocument } from '../../../runtime/engine/index';
+import { readRollout } from '../../../runtime/policy/read-rollout';
+import type { FlagRollout } from '../../../runtime/policy/rollout';
+import type { AuditEntry } from '../../audit/entry';
+import type { Backend, BackendOptions, ChangeRequest, ChangeResult, HistoryEntry, RollbackResult } from '../../backend';
+import { BackendError, UsageError } from '../../io';
+import { sameRollout } from '../../rollout/plan';
+import { controlClient, RevisionConflict, type ControlClient } from './client';
+
+/** The API's audit entry (control/api/schemas.ts AuditEntrySchema). */
+interface ApiAuditEntry {
+  readonly id: number;
+  readonly at: string;
+  readonly actor: string;
+  readonly command: string;
+  readonly args: string[];
+  readonly flag: string;
+  readonly reason: string;
+  readonly revision: number;
+  readonly before: FlagRollout;
+  readonly after: FlagRollout;
+}
+
+interface ApiChange {
+  readonly changed: boolean;
+  readonly revision: number;
+  readonly updatedAt: string;
+  readonly before: FlagRollout;
+  readonly after: FlagRollout;
+  readonly notes: string[];
+  readonly audit: ApiAuditEntry | null;
+}
+
+/** How many times a change is re-planned when another writer got in between (412). */
+const CONFLICT_RETRIES = 8;
+
+/**
+ * The control plane (`flagstage/control`, or `flagstage serve` locally) as a backend: `FLAGSTAGE_URL`
+ * and `FLAGSTAGE_TOKEN`, the environment from `--env` / `FLAGSTAGE_ENV` (or the only one served).
+ * Changes are planned here exactly as for the local backend (same notes, same refusals), then sent
+ * to the API with `If-Match`: a change that lost a race is planned again on the new state. The
+ * actor is whoever the token belongs to; the control plane records it, not `--actor`.
+ *
+ * @example
+ * ```ts
+ * const backend = remoteBackend({ manifest, stateDir, env: { FLAGSTAGE_URL: 'http://127.0.0.1:8790', FLAGSTAGE_TOKEN: 'fst_…' } });
+ * ```
+ */
+export function remoteBackend(options: BackendOptions & { readonly environment?: string | undefined }): Backend {
+  const { manifest } = options;
+  const url = options.env.FLAGSTAGE_URL;
+  const token = options.env.FLAGSTAGE_TOKEN;
+  const missing = [url ? null : 'FLAGSTAGE_URL (the control plane, e.g. http://127.0.0.1:8790)', token ? null : 'FLAGSTAGE_TOKEN (a token of the control plane)'].filter(Boolean);
+  if (missing.length > 0) throw new UsageError(`the remote backend needs ${missing.join(' and ')}; \`flagstage serve\` prints both`);
+  if (!/^https?:\/\//.test(url ?? '')) throw new UsageError(`FLAGSTAGE_URL=${url} is not an http(s) URL`);
+  const client: ControlClient = controlClient({ url: url ?? '', token: token ?? '' });
+  let environment: Promise<string> | null = null;
+  const environmentName = (): Promise<string> => {
+    environment ??= (async () => {
+      const named = options.environment ?? options.env.FLAGSTAGE_ENV;
+      if (named) return named;
+      const { environments } = await client.request<{ environments: string[] }>('GET', '/v1/environments');
+      if (environments.length === 1 && environments[0]) return environments[0];
+      throw new UsageError(`the control plane serves ${environments.join(', ')}; name one with --env NAME (or FLAGSTAGE_ENV)`);
+    })();
+    return environment;
+  };
+  const path = async (suffix: string) => `/v1/environments/${encodeURIComponent(await environmentName())}${suffix}`;
+
+  const readDocument = async () => {
+    const { revision, document } = await client.request<{ revision: number; document: EnvironmentDocument & { updated_at: string } }>('GET', await path('/document'));
+    return { revision, document };
+  };
+
+  const toEntry = async (entry: ApiAuditEntry): Promise<AuditEntry> => ({
+    at: entry.at,
+    actor: entry.actor,
+    command: entry.command,
+    args: entry.args,
+    flag: entry.flag,
+    reason: entry.reason,
+    backend: 'remote',
+    environment: await environmentName(),
+    revision: String(entry.revision),
+    before: entry.before,
+    after: entry.after,
+  });
+
+  return {
+    kind: 'remote',
+    get location() {
+      return `${client.url}${options.environment ?? options.env.FLAGSTAGE_ENV ? ` environment ${options.environment ?? options.env.FLAGSTAGE_ENV}` : ''}`;
+    },
+
+    async read() {
+      const { document } = await readDocument();
+      return { document, revision: document.updated_at, rollouts: readRollout(manifest, document) };
+    },
+
+    async change(request: ChangeRequest): Promise<ChangeResult> {
+      for (let attempt = 0; attempt <= CONFLICT_RETRIES; attempt += 1) {
+        const { revision, document } = await readDocument();
+        const rollouts = readRollout(manifest, document);
+        const before = rollouts[request.flag];
+        if (before === undefined) throw new UsageError(`"${request.flag}" is not a flag of this manifest`);
+        const plan = request.plan({ manifest, rollouts });
+        if (sameRollout(before, plan.after)) {
+          return { flag: request.flag, changed: false, before, after: before, revision: document.updated_at, notes: plan.notes, entry: null };
+        }
+        if (request.reason === null || request.reason.trim() === '') {
+          throw new UsageError('the control plane records a reason with every change; pass --reason TEXT');
+        }
+        const { endpoint, body } = apiCall(request, before, plan.after);
+        try {
+          const result = await client.request<ApiChange>('POST', await path(`/flags/${encodeURIComponent(request.flag)}/${endpoint}`), { body: { ...body, reason: request.reason }, ifMatch: revision });
+          return {
+            flag: request.flag,
+            changed: result.changed,
+            before: result.before,
+            after: result.after,
+            revision: result.updatedAt,
+            notes: plan.notes,
+            entry: result.audit ? await toEntry(result.audit) : null,
+          };
+        } catch (error) {
+          if (error instanceof RevisionConflict) continue;
+          throw error;
+        }
+      }
+      throw new BackendError(`the control plane kept changing while ${request.command} ${request.flag} was planned (${CONFLICT_RETRIES + 1} tries); run the command again`);
+    },
+
+    async provision() {
+      // The control plane completes its document from the manifest it was deployed with.
+      const { document } = await readDocument();
+      const existing = [
+        ...(document.feature_states ?? []).map((state) => `feature ${state.feature.name}`),
+        ...(document.project?.segments ?? []).map((segment) => `segment ${segment.name}`),
+      ];
+      return { created: [], existing };
+    },
+
+    async audit() {
+      const entries: AuditEntry[] = [];
+      let cursor: string | null = '';
+      while (cursor !== null) {
+        const query: string = `?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+        const page: { entries: ApiAuditEntry[]; next: string | null } = await client.request('GET', await path(`/audit${query}`));
+        for (const entry of page.entries) entries.push(await toEntry(entry));
+        cursor = page.next;
+      }
+      return entries;
+    },
+
+    async history(flag) {
+      const revisions: HistoryEntry[] = [];
+      let cursor: string | null = '';
+      while (cursor !== null) {
+        const query: string = `?limit=1000${flag ? `&flag=${encodeURIComponent(flag)}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+        const page: { revisions: HistoryEntry[]; next: string | null } = await client.request('GET', await path(`/history${query}`));
+        revisions.push(...page.revisions);
+        cursor = page.next;
+      }
+      return revisions;
+    },
+
+    async rollback(revision, reason): Promise<RollbackResult> {
+      const result = await client.request<{ changed: boolean; revision: number; restoredFrom: number; audit: ApiAuditEntry[] }>('POST', await path('/rollback'), { body: { revision, reason } });
+      const entries: AuditEntry[] = [];
+      for (const entry of result.audit) entries.push(await toEntry(entry));
+      return { changed: result.changed, revision: result.revision, restoredFrom: result.restoredFrom, entries };
+    },
+  };
+}
+
+/** The API call that makes `after` out of `before` for the command planned. */
+function apiCall(request: ChangeRequest, before: FlagRollout, after: FlagRollout): { endpoint: string; body: Record<string, unknown> } {
+  switch (request.command) {
+    case 'stage':
+      return { endpoint: 'stage', body: { stage: after.stage, ...(request.args.includes('--force') ? { force: true } : {}) } };
+    case 'allow':
+      return { endpoint: 'allow', body: { users: after.allowlist.users.filter((id) => !before.allowlist.users.includes(id)), orgs: after.allowlist.orgs.filter((id) => !before.allowlist.orgs.includes(id)) } };
+    case 'disallow':
+      return { endpoint: 'disallow', body: { users: before.allowlist.users.filter((id) => !after.allowlist.users.includes(id)), orgs: before.allowlist.orgs.filter((id) => !after.allowlist.orgs.includes(id)) } };
+    case 'percent':
+      if (after.percentage === null) throw new UsageError('a percentage is needed');
+      return { endpoint: 'percent', body: { value: after.percentage.value, by: after.percentage.by } };
+    case 'kill':
+      return { endpoint: 'kill', body: {} };
+    case 'revive':
+      return { endpoint: 'revive', body: {} };
+    default:
+      throw new UsageError(`${request.command} is not a change the control plane makes`);
+  }
+}

@@ -1,0 +1,144 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Manifest } from '../../runtime/manifest/types';
+import { generateToken, hashToken } from '../../control/auth/tokens';
+import { BackendError } from '../io';
+
+/** What the local control plane is started with. */
+export interface ServeOptions {
+  readonly manifest: Manifest;
+  /** The `.flagstage` directory: the Durable Object's SQLite lives in `control/` inside it. */
+  readonly stateDir: string;
+  readonly environment: string;
+  readonly environmentKey: string;
+  readonly host: string;
+  readonly port: number;
+  readonly webhooks: readonly { readonly url: string; readonly secret: string }[];
+  /** Where workerd's own output goes (a log file), so the terminal keeps the banner. */
+  readonly log?: (line: string) => void;
+}
+
+export interface RunningControlPlane {
+  readonly url: string;
+  /** A token with the owner role, kept in the state directory so it survives restarts. */
+  readonly token: string;
+  readonly persistDir: string;
+  stop(): Promise<void>;
+}
+
+/** Same as the shipped wrangler.jsonc template: no nodejs_compat. */
+const COMPATIBILITY_DATE = '2026-04-01';
+
+/**
+ * The Worker `flagstage serve` runs: the very control plane a team deploys, configured from one
+ * JSON binding instead of secrets.
+ */
+function workerSource(controlModule: string): string {
+  return `import { createControlPlane } from ${JSON.stringify(controlModule)};
+let parsed = null;
+const config = (env) => (parsed ??= JSON.parse(env.FLAGSTAGE_SERVE));
+const plane = createControlPlane({
+  manifest: (env) => config(env).manifest,
+  environments: (env) => ({ [config(env).environment]: { serverKey: config(env).serverKey } }),
+  auth: (env) => ({ tokens: config(env).tokens }),
+  webhooks: (env) => config(env).webhooks,
+});
+export const FlagstageControl = plane.DurableObject;
+export default { fetch: (request, env, ctx) => plane.fetch(request, env, ctx) };
+`;
+}
+
+/** This package's root (where package.json names flagstage), from wherever this code was bundled. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'flagstage') return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new BackendError('cannot find the flagstage package this CLI belongs to');
+    dir = parent;
+  }
+}
+
+/**
+ * The owner token of a state directory: created once (`control/owner-token`, mode 0600) and kept,
+ * so scripts and the CLI keep working across restarts of `flagstage serve`.
+ */
+function ownerToken(persistDir: string): string {
+  const file = join(persistDir, 'owner-token');
+  if (existsSync(file)) {
+    const token = readFileSync(file, 'utf8').trim();
+    if (token.startsWith('fst_')) return token;
+  }
+  const token = generateToken();
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+/**
+ * Runs the control plane (`flagstage/control`) in workerd through Miniflare, with the Durable
+ * Object's SQLite persisted under `<stateDir>/control`: stopping and starting again on the same
+ * directory loses nothing. Needs `miniflare` and `esbuild` (both come with wrangler).
+ *
+ * @example
+ * ```ts
+ * const plane = await startControlPlane({ manifest, stateDir: '.flagstage', environment: 'development', environmentKey: 'ser.flagstage-dev', host: '127.0.0.1', port: 0, webhooks: [] });
+ * ```
+ */
+export async function startControlPlane(options: ServeOptions): Promise<RunningControlPlane> {
+  const persistDir = join(options.stateDir, 'control');
+  mkdirSync(persistDir, { recursive: true });
+  const token = ownerToken(persistDir);
+
+  const root = packageRoot();
+  const built = join(root, 'dist/control/index.js');
+  const controlModule = existsSync(built) ? built : join(root, 'control/index.ts');
+  let esbuild: typeof import('esbuild');
+  let miniflare: typeof import('miniflare');
+  try {
+    [esbuild, miniflare] = await Promise.all([import('esbuild'), import('miniflare')]);
+  } catch {
+    throw new BackendError('flagstage serve needs miniflare and esbuild; install wrangler (npm install -D wrangler), which brings both');
+  }
+  const bundle = await esbuild.build({
+    stdin: { contents: workerSource(controlModule), resolveDir: root, sourcefile: 'flagstage-serve.js', loader: 'js' },
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    logLevel: 'silent',
+  });
+  const script = bundle.outputFiles[0]?.text;
+  if (script === undefined) throw new BackendError('flagstage serve: bundling the control plane produced nothing');
+
+  const config = {
+    manifest: options.manifest,
+    environment: options.environment,
+    serverKey: options.environmentKey,
+    tokens: [{ name: 'local-owner', role: 'owner', sha256: await hashToken(token) }],
+    webhooks: options.webhooks,
+  };
+  const instance = new miniflare.Miniflare({
+    modules: true,
+    script,
+    compatibilityDate: COMPATIBILITY_DATE,
+    compatibilityFlags: [],
+    durableObjects: { FLAGSTAGE_CONTROL: { className: 'FlagstageControl', useSQLite: true } },
+    durableObjectsPersist: persistDir,
+    bindings: { FLAGSTAGE_SERVE: JSON.stringify(config) },
+    host: options.host,
+    port: options.port,
+    cf: false,
+    handleRuntimeStdio(stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) {
+      const forward = (chunk: Buffer | string) => options.log?.(chunk.toString().trimEnd());
+      stdout.on('data', forward);
+      stderr.on('data', forward);
+    },
+  });
+  const url = (await instance.ready).toString().replace(/\/$/, '');
+  return { url, token, persistDir, stop: () => instance.dispose() };
+}
