@@ -3,8 +3,7 @@ import type { Context } from 'hono';
 import { createFlagstage } from '../../runtime/flagstage';
 import type { EnvironmentDocument } from '../../runtime/engine/index';
 import type { Identity } from '../../runtime/identity';
-import type { FlagRollout } from '../../runtime/policy/rollout';
-import { planManifest } from '../../runtime/policy/plan';
+import { lineage, type FlagRollout } from '../../runtime/stages/index';
 import { staticSource } from '../../runtime/sources/static';
 import { authenticate } from '../auth/authenticate';
 import { allows, type Caller } from '../auth/roles';
@@ -64,11 +63,10 @@ export function environmentApi(options: EnvironmentApiOptions): OpenAPIHono<Env>
     const { revision, document } = state.current();
     const rollouts = state.rollouts();
     const last = state.lastChanges();
-    const plans = planManifest(state.manifest);
     const flags = Object.values(state.manifest.flags).map((definition) => {
       const rollout = rollouts[definition.key];
       if (!rollout) throw new ControlError('internal', 'the document lacks a flag');
-      const killedBy = plans[definition.key]?.lineage.find((key) => rollouts[key]?.killed === true) ?? null;
+      const killedBy = lineage(state.manifest, definition.key).find((key) => rollouts[key]?.killed === true) ?? null;
       const change = last[definition.key];
       return {
         flag: definition.key,

@@ -1,13 +1,12 @@
 import { z } from '@hono/zod-openapi';
+import { allowlistIdProblem, STAGES, type Stage } from '../../runtime/stages/index';
 
 /**
  * The admin API's shapes: the same zod schemas validate requests and generate the OpenAPI document
  * the API serves at `/v1/openapi.json`.
  */
 
-const STAGE_VALUES = ['admin-only', 'allowlist', 'percentage', 'ga'] as const;
-
-export const StageSchema = z.enum(STAGE_VALUES).openapi('Stage');
+export const StageSchema = z.enum(STAGES as unknown as readonly [Stage, ...Stage[]]).openapi('Stage');
 export const BucketBySchema = z.enum(['user', 'org']).openapi('BucketBy');
 
 export const RolloutSchema = z
@@ -151,28 +150,9 @@ export const EnvironmentsSchema = z.object({ environments: z.array(z.string()) }
 
 // Requests ------------------------------------------------------------------------------------------
 
-/**
- * Why an allowlist ID cannot be written to a Flagsmith IN condition, or null. Flagsmith splits IN
- * values on commas and reads a JSON array as a list, and caps a condition value at 1,000 characters.
- */
-export function idProblem(id: string): string | null {
-  if (id.trim() === '') return 'is empty';
-  if (id.length > 1000) return 'is longer than 1,000 characters';
-  if (id.includes(',')) return "contains a comma (Flagsmith's IN lists are comma-separated)";
-  const trimmed = id.trim();
-  if (trimmed.startsWith('[') && trimmed.endsWith(']')) {
-    try {
-      if (Array.isArray(JSON.parse(trimmed))) return "parses as a JSON array (Flagsmith's IN reads it as a list)";
-    } catch {
-      // Not JSON: an ordinary ID.
-    }
-  }
-  return null;
-}
-
 const IdSchema = z.string().superRefine((id, context) => {
-  const problem = idProblem(id);
-  if (problem) context.addIssue({ code: 'custom', message: `ID ${JSON.stringify(id.slice(0, 60))} ${problem}` });
+  const problem = allowlistIdProblem(id);
+  if (problem) context.addIssue({ code: 'custom', message: `${JSON.stringify(id.slice(0, 60))}: ${problem}` });
 });
 
 export const ReasonSchema = z.string().trim().min(1).max(2000).openapi({ description: 'Why: recorded in the audit log. Required.' });

@@ -1,9 +1,9 @@
 import type { BucketBy, Manifest } from '../../runtime/manifest/types';
-import type { Stage } from '../../runtime/policy/decision';
-import type { FlagRollout } from '../../runtime/policy/rollout';
 import { ControlError } from '../errors';
 import type { DurableStorage } from '../platform';
 import {
+  allowlistProblem,
+  applyRollout,
   createDocument,
   ensureFlags,
   planAllow,
@@ -12,13 +12,15 @@ import {
   planPercent,
   planStage,
   readRollout,
+  rolloutPatch,
   sameRollout,
-  writeRollout,
   type EnvironmentDoc,
+  type FlagRollout,
   type Plan,
   type PlanState,
 } from './documents';
 import { migrate } from './schema';
+import type { Stage } from '../../runtime/stages/index';
 
 /** A change to one flag, as the API and the CLI's remote backend ask for it. */
 export type ChangeInput =
@@ -197,7 +199,11 @@ export class ControlState {
       if (sameRollout(before, plan.after)) {
         return { outcome: { flag, changed: false, revision: current.revision, updatedAt: current.document.updated_at, before, after: before, notes: plan.notes, audit: null }, saved: null };
       }
-      const next = writeRollout(current.document, this.#manifest, plan.after);
+      if (input.command === 'allow') {
+        const problem = allowlistProblem(plan.after.allowlist);
+        if (problem !== null) throw new ControlError('bad-request', problem, { field: 'users', fix: 'allow an org instead of its users, or move the flag to the percentage stage' });
+      }
+      const next = applyRollout(current.document, this.#manifest, flag, rolloutPatch(before, plan.after));
       const after = readRollout(this.#manifest, next)[flag];
       if (after === undefined || !sameRollout(after, plan.after)) {
         // The writer and the policy's reader disagree: refuse rather than store a state nobody asked for.
@@ -356,8 +362,7 @@ export class ControlState {
     const row = this.#storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM revisions').one();
     if (row.n === 0) {
       const apiKey = randomKey();
-      const doc = createDocument(this.#manifest, { apiKey, revision: new Date(this.#now()).toISOString() });
-      const named = { ...doc, name: this.#environment };
+      const named = createDocument(this.#manifest, { apiKey, revision: new Date(this.#now()).toISOString(), name: this.#environment });
       this.#storage.sql.exec(
         'INSERT INTO revisions (revision, at, actor, command, reason, restored_from, document) VALUES (1, ?, ?, ?, ?, NULL, ?)',
         new Date(this.#now()).toISOString(),

@@ -15,12 +15,12 @@ const twin = project('cli-remote-twin'); // the same commands on the local backe
 let plane: RunningControlPlane;
 let remote: Record<string, string>;
 
-async function start(): Promise<void> {
-  plane = await startControlPlane({ manifest, stateDir: join(dir, '.flagstage'), environment: 'development', environmentKey: 'ser.remote-test-key', host: '127.0.0.1', port: 0, webhooks: [] });
+async function start(port = 0): Promise<void> {
+  plane = await startControlPlane({ manifest, stateDir: join(dir, '.flagstage'), environment: 'development', environmentKey: 'ser.remote-test-key', host: '127.0.0.1', port, webhooks: [] });
   remote = { FLAGSTAGE_URL: plane.url, FLAGSTAGE_TOKEN: plane.token };
 }
 
-beforeAll(start, 120_000);
+beforeAll(() => start(), 120_000);
 afterAll(async () => plane?.stop());
 
 /** Runs one change on both backends; both must succeed with the same text (revisions aside). */
@@ -119,7 +119,7 @@ describe('the remote backend (flagstage serve)', () => {
     const audit = await cliJson<{ entries: unknown[] }>(dir, ['audit'], remote);
     const token = plane.token;
     await plane.stop();
-    await start();
+    await start(Number(new URL(plane.url).port));
     expect(plane.token).toBe(token);
     expect(await cliJson(dir, ['status'], remote)).toEqual(before);
     expect(await cliJson(dir, ['history'], remote)).toEqual(history);

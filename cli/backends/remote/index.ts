@@ -1,10 +1,8 @@
 import type { EnvironmentDocument } from '../../../runtime/engine/index';
-import { readRollout } from '../../../runtime/policy/read-rollout';
-import type { FlagRollout } from '../../../runtime/policy/rollout';
+import { readRollout, sameRollout, type FlagRollout } from '../../../runtime/stages/index';
 import type { AuditEntry } from '../../audit/entry';
 import type { Backend, BackendOptions, ChangeRequest, ChangeResult, HistoryEntry, RollbackResult } from '../../backend';
 import { BackendError, UsageError } from '../../io';
-import { sameRollout } from '../../rollout/plan';
 import { controlClient, RevisionConflict, type ControlClient } from './client';
 
 /** The API's audit entry (control/api/schemas.ts AuditEntrySchema). */
