@@ -105,7 +105,7 @@ describe('flagstage on the local backend', () => {
       [['allow', 'gastown', '--user'], /^flagstage: option --user needs a value; run `flagstage allow --help`\n$/],
       [['audit', '--reason', 'x'], /^flagstage: Unknown option '--reason'; run `flagstage audit --help`\n$/],
       [['explain', 'gastown'], /^flagstage: name the identity with --user ID/],
-      [['status', '--backend', 'cloud'], /^flagstage: unknown backend "cloud"; use --backend local or --backend flagsmith\n$/],
+      [['status', '--backend', 'cloud'], /^flagstage: unknown backend "cloud"; use --backend local, remote or flagsmith\n$/],
       [['bogus'], /^flagstage: unknown command "bogus"; run `flagstage --help` for the list\n$/],
       [['stat'], /^flagstage: unknown command "stat"; did you mean `flagstage status`\? run `flagstage --help` for the list\n$/],
       [['--backend', 'local', 'status'], /^flagstage: put the command first: `flagstage status --backend local`\n$/],
@@ -120,7 +120,7 @@ describe('flagstage on the local backend', () => {
     }
     const fromEnv = await cli(dir, ['status'], { FLAGSTAGE_BACKEND: 'cloud' });
     expect(fromEnv.code).toBe(1);
-    expect(fromEnv.stderr).toBe('flagstage: unknown FLAGSTAGE_BACKEND=cloud; set FLAGSTAGE_BACKEND to local or flagsmith\n');
+    expect(fromEnv.stderr).toBe('flagstage: unknown FLAGSTAGE_BACKEND=cloud; set FLAGSTAGE_BACKEND to local, remote or flagsmith\n');
     expect(readFileSync(join(dir, '.flagstage/environment.json'), 'utf8')).toBe(before);
     expect((await cliJson<{ entries: AuditEntry[] }>(dir, ['audit'])).entries).toEqual([]);
   });
