@@ -1,0 +1,27 @@
+// The admin page's test Worker (bundled by test/admin/harness.ts and run in Miniflare on a free
+// port): the real control plane with its SQLite Durable Object, bearer tokens of every role for the
+// API, admin sessions whose one-time sign-in links the test creates, and the admin page mounted.
+import { adminPage, createControlPlane, type SignInLink } from '../../control/index';
+import { manifest } from '../../flags.gen';
+
+export interface Env {
+  readonly FLAGSTAGE_CONTROL: unknown;
+  /** JSON: the sign-in links the test created (only their hashes). */
+  readonly SIGN_IN_LINKS: string;
+  readonly SESSION_SECRET: string;
+  /** JSON: the API tokens (name, role, sha256). */
+  readonly TOKENS: string;
+}
+
+const plane = createControlPlane<Env>({
+  manifest,
+  environments: { production: { serverKey: 'ser.admin-test-production' } },
+  auth: (env) => ({
+    tokens: JSON.parse(env.TOKENS),
+    sessions: { secret: env.SESSION_SECRET, signInLinks: JSON.parse(env.SIGN_IN_LINKS) as SignInLink[] },
+  }),
+});
+plane.mount(adminPage());
+
+export const FlagstageControl = plane.DurableObject;
+export default { fetch: (request: Request, env: Env) => plane.fetch(request, env) };
