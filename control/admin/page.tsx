@@ -134,11 +134,12 @@ export function adminPage<E extends object>(options: AdminPageOptions = {}) {
       return { ...entered, form };
     };
 
-    page.get('/', (c) => {
+    const home = (c: Context<{ Bindings: E }>) => {
       const first = host.environments(c.env)[0];
       if (first === undefined) return say(c, 'No environments', 'This control plane serves no environment.', 404);
       return c.redirect(`${base}/${encodeURIComponent(first)}`, 303);
-    });
+    };
+    page.get('/', home);
 
     page.get('/sign-in', async (c) => {
       const sessions = sessionsOf(c.env);
@@ -151,7 +152,7 @@ export function adminPage<E extends object>(options: AdminPageOptions = {}) {
         secure: new URL(c.req.url).protocol === 'https:',
         maxAge: Math.floor((sessions.maxAgeMs ?? 12 * 60 * 60 * 1000) / 1000),
       });
-      return c.redirect(`${base}/`, 303);
+      return home(c);
     });
 
     page.post('/sign-out', async (c) => {
@@ -391,6 +392,7 @@ export function adminPage<E extends object>(options: AdminPageOptions = {}) {
     });
 
     app.route(base, page);
+    app.get(`${base}/`, home);
   };
 }
 
