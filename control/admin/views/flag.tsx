@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { AuditEntry, FlagStatus, Status } from '../backend';
-import { audience, blockedByParent, killState } from '../effects';
+import { audience, blockedByParent, count, killState } from '../effects';
 import { Banner, Csrf, Disabled, envPath, Layout, Reason, whyDisabled, type PageContext } from './layout';
 import { Timeline } from './timeline';
 
@@ -61,7 +61,7 @@ export function FlagPage(props: FlagPageProps) {
           <dd data-testid="kill">{killed ? <span class="killed">{killed}</span> : 'off'}</dd>
           <dt>Allowlist</dt>
           <dd>
-            {flag.allowlist.users.length} users, {flag.allowlist.orgs.length} orgs
+            {count(flag.allowlist.users.length, 'user')}, {count(flag.allowlist.orgs.length, 'org')}
           </dd>
           <dt>Percentage</dt>
           <dd>{flag.percentage === null ? 'none set' : `${flag.percentage.value}% by ${flag.percentage.by}`}</dd>
@@ -92,6 +92,34 @@ export function FlagPage(props: FlagPageProps) {
       </section>
 
       <Disabled id="why-disabled" why={operatorWhy} />
+
+      <section aria-labelledby="kill-title">
+        <h2 id="kill-title">Kill-switch</h2>
+        {props.killSwitchOf === null ? (
+          <p>{flag.flag} has no kill-switch (set killSwitch: true in flags.config.ts).</p>
+        ) : props.killSwitchOf !== flag.flag ? (
+          <p>
+            {flag.flag} has no kill-switch of its own: it is killed with{' '}
+            <a href={envPath(ctx, `/flags/${encodeURIComponent(props.killSwitchOf)}`)}>{props.killSwitchOf}</a>.
+          </p>
+        ) : (
+          <form method="post" action={action(flag.killed ? 'revive' : 'kill')}>
+            <Csrf ctx={ctx} />
+            <input type="hidden" name="revision" value={String(status.revision)} />
+            <fieldset disabled={operatorWhy !== null} aria-describedby={operatorWhy ? 'why-disabled' : undefined}>
+              <legend>
+                {flag.killed
+                  ? `Revive ${flag.flag}: back to exactly ${audience(flag)}`
+                  : `Kill ${flag.flag}: everyone but admins loses it for new access at once; work in flight continues`}
+              </legend>
+              <Reason id="kill-reason" label={flag.killed ? 'Reason for reviving (required, goes to the audit log)' : 'Reason for the kill (required, goes to the audit log)'} />
+              <button type="submit" class={flag.killed ? 'primary' : 'danger'}>
+                {flag.killed ? `Revive ${flag.flag}…` : `Kill ${flag.flag}…`}
+              </button>
+            </fieldset>
+          </form>
+        )}
+      </section>
 
       <section aria-labelledby="stage-title">
         <h2 id="stage-title">Stage</h2>
@@ -205,34 +233,6 @@ export function FlagPage(props: FlagPageProps) {
             <button type="submit">Add to the allowlist</button>
           </fieldset>
         </form>
-      </section>
-
-      <section aria-labelledby="kill-title">
-        <h2 id="kill-title">Kill-switch</h2>
-        {props.killSwitchOf === null ? (
-          <p>{flag.flag} has no kill-switch (set killSwitch: true in flags.config.ts).</p>
-        ) : props.killSwitchOf !== flag.flag ? (
-          <p>
-            {flag.flag} has no kill-switch of its own: it is killed with{' '}
-            <a href={envPath(ctx, `/flags/${encodeURIComponent(props.killSwitchOf)}`)}>{props.killSwitchOf}</a>.
-          </p>
-        ) : (
-          <form method="post" action={action(flag.killed ? 'revive' : 'kill')}>
-            <Csrf ctx={ctx} />
-            <input type="hidden" name="revision" value={String(status.revision)} />
-            <fieldset disabled={operatorWhy !== null} aria-describedby={operatorWhy ? 'why-disabled' : undefined}>
-              <legend>
-                {flag.killed
-                  ? `Revive ${flag.flag}: back to exactly ${audience(flag)}`
-                  : `Kill ${flag.flag}: everyone but admins loses it for new access at once; work in flight continues`}
-              </legend>
-              <Reason id="kill-reason" label={flag.killed ? 'Reason for reviving (required, goes to the audit log)' : 'Reason for the kill (required, goes to the audit log)'} />
-              <button type="submit" class={flag.killed ? 'primary' : 'danger'}>
-                {flag.killed ? `Revive ${flag.flag}…` : `Kill ${flag.flag}…`}
-              </button>
-            </fieldset>
-          </form>
-        )}
       </section>
 
       <section aria-labelledby="history-title">

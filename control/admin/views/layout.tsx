@@ -58,6 +58,9 @@ th { font-weight: 600; }
 .banner.error { border-left-color: var(--bad); }
 .banner.saved { border-left-color: var(--good); }
 section { margin: 1.4rem 0; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1.2rem; }
+dt { font-weight: 600; }
+dd { margin: 0; }
 fieldset { border: 1px solid var(--line); padding: .6rem .9rem; margin: .6rem 0; }
 label { display: block; margin: .3rem 0; }
 input[type=text], input[type=number], textarea, select { font: inherit; padding: .3rem .4rem; border: 1px solid #6e7781; border-radius: 4px; }

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { FlagStatus, Status } from '../backend';
-import { audience, blockedByParent, killState } from '../effects';
+import { audience, blockedByParent, count, killState } from '../effects';
 import { envPath, Layout, type PageContext } from './layout';
 
 /** Flags in tree order: each parent followed by its sub-flags, with their depth. */
@@ -60,7 +60,7 @@ export function Overview(props: { readonly ctx: PageContext; readonly status: St
                   </td>
                   <td data-testid="kill">{killed ? <span class="killed">{flag.killed ? 'killed' : `killed (inherited from ${flag.killedBy})`}</span> : <span>off</span>}</td>
                   <td>
-                    {flag.allowlist.users.length} users, {flag.allowlist.orgs.length} orgs
+                    {count(flag.allowlist.users.length, 'user')}, {count(flag.allowlist.orgs.length, 'org')}
                   </td>
                   <td>{flag.percentage === null ? <span class="muted">none</span> : `${flag.percentage.value}% by ${flag.percentage.by}`}</td>
                   <td>
