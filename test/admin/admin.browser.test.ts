@@ -221,6 +221,8 @@ describe('admin page', () => {
     for (const identity of population) expect(now.get(identity.userId)?.allowed).toBe(true);
     await page.goto(`${server.origin}/admin/production`);
     await shot(page, 'overview');
+    // The README's picture (docs/admin-overview.png is a copy of it).
+    await page.screenshot({ path: `${ARTIFACTS}overview-readme.png`, clip: { x: 0, y: 0, width: 1100, height: 560 } });
   });
 
   it('shows a change made elsewhere (the API, as the CLI makes it) within 5 s, without a reload', async () => {
