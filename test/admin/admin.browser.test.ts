@@ -262,6 +262,26 @@ describe('admin page', () => {
     await viewer.close();
   });
 
+  it('signs in through Cloudflare Access: the actor is the Access email, with its configured role', async () => {
+    const context = await browser.newContext({ extraHTTPHeaders: { 'cf-access-jwt-assertion': await server.accessAssertion('ops@example.com') } });
+    const tab = await context.newPage();
+    await tab.goto(`${server.origin}/admin/production/flags/prMerge`);
+    expect(await tab.locator('header.top').innerText()).toContain('ops@example.com (operator)');
+    await tab.getByLabel('User IDs').fill('dana');
+    await tab.locator('#allow-reason').fill('beta via Access');
+    await tab.getByRole('button', { name: 'Add to the allowlist' }).click();
+    await tab.waitForURL(/saved=/);
+    expect((await audit()).at(-1)).toMatchObject({ actor: 'ops@example.com', command: 'allow', flag: 'prMerge' });
+    // An operator cannot roll back.
+    await tab.goto(`${server.origin}/admin/production/history`);
+    expect(await tab.locator('#why-rollback-disabled').innerText()).toContain('owner');
+    await context.close();
+    const forged = await browser.newContext({ extraHTTPHeaders: { 'cf-access-jwt-assertion': `${(await server.accessAssertion('ops@example.com')).slice(0, -4)}AAAA` } });
+    const refused = await forged.newPage();
+    expect((await refused.goto(`${server.origin}/admin/production`))?.status()).toBe(401);
+    await forged.close();
+  });
+
   it('a form replayed without its CSRF token (or with another session’s) changes nothing', async () => {
     await gotoFlag();
     const atStart = await revision();

@@ -1,6 +1,7 @@
 // Runs the admin test Worker (test/admin/worker.ts) in Miniflare, i.e. workerd with the control
 // plane's SQLite Durable Object, on a free port, and creates sign-in links and API tokens for it.
 import { build } from 'esbuild';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { Miniflare } from 'miniflare';
 import { createSignInLink } from '../../control/admin/session';
 import { generateToken, hashToken } from '../../control/auth/tokens';
@@ -14,6 +15,8 @@ export interface AdminServer {
   readonly signIn: Readonly<Record<string, string>>;
   /** API bearer tokens, by role. */
   readonly tokens: Readonly<Record<Role, string>>;
+  /** A Cloudflare Access assertion for an email, signed with the team key the control plane trusts. */
+  accessAssertion(email: string): Promise<string>;
   /** Calls the admin API of `production` with a role's token. */
   api(role: Role, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: any }>;
   close(): Promise<void>;
@@ -38,12 +41,15 @@ export async function startAdminServer(people: readonly { readonly actor: string
   const tokens = { viewer: generateToken(), operator: generateToken(), owner: generateToken() } as Record<Role, string>;
   const tokenRecords = await Promise.all((Object.entries(tokens) as [Role, string][]).map(async ([role, token]) => ({ name: `test-${role}`, role, sha256: await hashToken(token) })));
   const secret = generateToken();
+  const access = { audience: 'admin-test-aud', issuer: 'https://team.cloudflareaccess.test', roles: { 'ops@example.com': 'operator' } };
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'team-key', alg: 'ES256', use: 'sig' }] };
   const mf = new Miniflare({
     modules: [{ type: 'ESModule', path: 'worker.js', contents: bundle.outputFiles[0]!.text }],
     compatibilityDate: '2026-04-01',
     compatibilityFlags: ['nodejs_compat'], // TEMP, see above
     durableObjects: { FLAGSTAGE_CONTROL: { className: 'FlagstageControl', useSQLite: true } },
-    bindings: { SIGN_IN_LINKS: JSON.stringify(links.map((entry) => entry.link)), SESSION_SECRET: secret, TOKENS: JSON.stringify(tokenRecords) },
+    bindings: { SIGN_IN_LINKS: JSON.stringify(links.map((entry) => entry.link)), SESSION_SECRET: secret, TOKENS: JSON.stringify(tokenRecords), ACCESS: JSON.stringify({ ...access, jwks }) },
     host: '127.0.0.1',
     port: 0,
   });
@@ -53,6 +59,14 @@ export async function startAdminServer(people: readonly { readonly actor: string
     origin,
     signIn: Object.fromEntries(links.map((entry) => [entry.person.actor, `${origin}/admin/sign-in?code=${entry.code}`])),
     tokens,
+    accessAssertion: (email) =>
+      new SignJWT({ email })
+        .setProtectedHeader({ alg: 'ES256', kid: 'team-key' })
+        .setAudience(access.audience)
+        .setIssuer(access.issuer)
+        .setIssuedAt()
+        .setExpirationTime('10m')
+        .sign(privateKey),
     async api(role, method, path, body) {
       const response = await fetch(`${origin}/v1/environments/production${path}`, {
         method,

@@ -11,15 +11,24 @@ export interface Env {
   readonly SESSION_SECRET: string;
   /** JSON: the API tokens (name, role, sha256). */
   readonly TOKENS: string;
+  /** JSON: Cloudflare Access settings and the team's key set (a JWKS the test made). */
+  readonly ACCESS: string;
 }
+
+const ACCESS_JWKS_URL = 'https://team.cloudflareaccess.test/cdn-cgi/access/certs';
 
 const plane = createControlPlane<Env>({
   manifest,
   environments: { production: { serverKey: 'ser.admin-test-production' } },
-  auth: (env) => ({
+  auth: (env) => {
+    const access = JSON.parse(env.ACCESS) as { audience: string; issuer: string; roles: Record<string, 'viewer' | 'operator' | 'owner'>; jwks: unknown };
+    return {
     tokens: JSON.parse(env.TOKENS),
+    // The team's key set, served from the test's own JWKS (real signatures, verified by jose).
+    access: { jwksUrl: ACCESS_JWKS_URL, audience: access.audience, issuer: access.issuer, roles: access.roles, fetch: async () => Response.json(access.jwks) },
     sessions: { secret: env.SESSION_SECRET, signInLinks: JSON.parse(env.SIGN_IN_LINKS) as SignInLink[] },
-  }),
+    };
+  },
 });
 plane.mount(adminPage());
 
