@@ -327,6 +327,26 @@ describe('admin page', () => {
     expect(strayRequests).toEqual([]);
   });
 
+  it('an owner rolls back to a revision from the history page, audited with a reason', async () => {
+    const revisions = (await server.api('viewer', 'GET', '/history?limit=1000')).json.revisions as { revision: number; reason: string | null }[];
+    const target = revisions.find((revision) => revision.reason === 'ramp to 60%')!.revision;
+    const entries = (await audit()).length;
+    await page.goto(`${server.origin}/admin/production/history`);
+    await page.getByLabel('Revision', { exact: true }).selectOption(String(target));
+    await page.locator('#rollback-reason').fill('back to the 60% state');
+    await page.getByRole('button', { name: 'Review rollback' }).click();
+    expect(await page.getByTestId('effect').innerText()).toContain(`equal revision ${target}`);
+    await page.getByRole('button', { name: `Roll back to revision ${target}` }).click();
+    await page.waitForURL(/saved=/);
+    expect(await page.locator('.banner.saved').innerText()).toContain('Rolled back');
+    const status = (await server.api('viewer', 'GET', '/status')).json;
+    const gastown = status.flags.find((flag: { flag: string }) => flag.flag === 'gastown');
+    expect(gastown).toMatchObject({ stage: 'percentage', killed: false, percentage: { value: 60, by: 'user' } });
+    const added = (await audit()).slice(entries);
+    expect(added.length).toBeGreaterThan(0);
+    for (const entry of added) expect(entry).toMatchObject({ actor: OWNER, command: 'rollback', reason: 'back to the 60% state' });
+  });
+
   it('has no serious or critical axe violation on the overview, a flag page, explain and history', async () => {
     const pages = {
       overview: '/admin/production',

@@ -93,7 +93,7 @@ export function FlagPage(props: FlagPageProps) {
 
       <Disabled id="why-disabled" why={operatorWhy} />
 
-      <section aria-labelledby="kill-title">
+      <section id="kill-switch" data-live aria-labelledby="kill-title">
         <h2 id="kill-title">Kill-switch</h2>
         {props.killSwitchOf === null ? (
           <p>{flag.flag} has no kill-switch (set killSwitch: true in flags.config.ts).</p>
@@ -121,7 +121,7 @@ export function FlagPage(props: FlagPageProps) {
         )}
       </section>
 
-      <section aria-labelledby="stage-title">
+      <section id="stage" data-live aria-labelledby="stage-title">
         <h2 id="stage-title">Stage</h2>
         <form method="post" action={action('stage')}>
           <Csrf ctx={ctx} />
@@ -143,7 +143,7 @@ export function FlagPage(props: FlagPageProps) {
         </form>
       </section>
 
-      <section aria-labelledby="percent-title">
+      <section id="percentage" data-live aria-labelledby="percent-title">
         <h2 id="percent-title">Percentage</h2>
         <p class="muted">Ramping up never removes anyone already in: it only adds people. Ramping down removes people, so it asks you to confirm.</p>
         <form method="post" action={action('percent')}>
@@ -156,18 +156,15 @@ export function FlagPage(props: FlagPageProps) {
               <br />
               <input type="number" id="percent-value" name="value" min={0} max={100} step="any" required value={flag.percentage === null ? '' : String(flag.percentage.value)} />
             </label>
-            <label for="percent-by">
-              Bucket by
-              <br />
-              <select id="percent-by" name="by">
+            <label for="percent-by">Bucket by</label>
+            <select id="percent-by" name="by">
                 <option value="user" selected={(flag.percentage?.by ?? 'user') === 'user'}>
                   user (each user on their own)
                 </option>
                 <option value="org" selected={flag.percentage?.by === 'org'}>
                   org (a whole org is in or out)
                 </option>
-              </select>
-            </label>
+            </select>
             <Reason id="percent-reason" />
             <button type="submit">Set percentage</button>
           </fieldset>

@@ -30,9 +30,8 @@ export function HistoryView(props: HistoryProps) {
       ) : null}
       {props.saved !== undefined ? <Banner kind="saved">Rolled back: revision {props.saved} restores the earlier state (the history is kept).</Banner> : null}
       <form method="get" action={envPath(ctx, '/history')}>
-        <label for="history-flag">
-          Show{' '}
-          <select id="history-flag" name="flag">
+        <label for="history-flag">Show</label>{' '}
+        <select id="history-flag" name="flag">
             <option value="" selected={props.flag === null}>
               every flag
             </option>
@@ -41,8 +40,7 @@ export function HistoryView(props: HistoryProps) {
                 {flag.flag}
               </option>
             ))}
-          </select>
-        </label>{' '}
+        </select>{' '}
         <button type="submit">Filter</button>
       </form>
 
@@ -54,10 +52,8 @@ export function HistoryView(props: HistoryProps) {
           <Csrf ctx={ctx} />
           <fieldset disabled={ownerWhy !== null} aria-describedby={ownerWhy ? 'why-rollback-disabled' : undefined}>
             <legend>Restore a revision (owner)</legend>
-            <label for="rollback-revision">
-              Revision
-              <br />
-              <select id="rollback-revision" name="revision" required>
+            <label for="rollback-revision">Revision</label>
+            <select id="rollback-revision" name="revision" required>
                 {props.revisions
                   .filter((revision) => revision.revision !== props.status.revision)
                   .map((revision) => (
@@ -65,8 +61,7 @@ export function HistoryView(props: HistoryProps) {
                       {`${revision.revision}: ${revision.command} by ${revision.actor} at ${revision.at}`}
                     </option>
                   ))}
-              </select>
-            </label>
+            </select>
             <Reason id="rollback-reason" />
             <button type="submit">Review rollback</button>
           </fieldset>
