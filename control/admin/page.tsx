@@ -121,7 +121,7 @@ export function adminPage<E extends object>(options: AdminPageOptions = {}) {
       const entered = await enter(c);
       if (entered instanceof Response) return entered;
       const origin = c.req.header('origin');
-      if (origin !== undefined && origin !== 'null' && origin !== new URL(c.req.url).origin) {
+      if (origin !== undefined && origin !== new URL(c.req.url).origin) {
         return say(c, 'Refused', 'This form was sent from another site; nothing was changed.', 403);
       }
       const form = (await c.req.parseBody({ all: true })) as Form;

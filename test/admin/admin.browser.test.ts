@@ -4,12 +4,11 @@
 // XSS probe and axe.
 import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/chromium';
 import { startAdminServer, type AdminServer } from './harness';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'];
 const ARTIFACTS = new URL('../artifacts/admin/', import.meta.url).pathname;
 const OWNER = 'local:owner';
 const VIEWER = 'local:viewer';
@@ -133,7 +132,7 @@ beforeAll(async () => {
     { actor: OWNER, role: 'owner' },
     { actor: VIEWER, role: 'viewer' },
   ]);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  browser = await launchChromium();
   owner = await signIn(OWNER);
   page = await owner.newPage();
 }, 120_000);
