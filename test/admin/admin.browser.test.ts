@@ -12,6 +12,7 @@ import { startAdminServer, type AdminServer } from './harness';
 const ARTIFACTS = new URL('../artifacts/admin/', import.meta.url).pathname;
 const OWNER = 'local:owner';
 const VIEWER = 'local:viewer';
+const NO_SCRIPT = 'local:no-script';
 const XSS = '<img src=x onerror=alert(1)>';
 
 interface Identity {
@@ -40,8 +41,8 @@ let browser: Browser;
 let owner: BrowserContext;
 let page: Page;
 
-async function signIn(actor: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+async function signIn(actor: string, javaScriptEnabled = true): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, javaScriptEnabled });
   const tab = await context.newPage();
   const response = await tab.goto(server.signIn[actor]!);
   expect(response?.status()).toBe(200);
@@ -131,6 +132,7 @@ beforeAll(async () => {
   server = await startAdminServer([
     { actor: OWNER, role: 'owner' },
     { actor: VIEWER, role: 'viewer' },
+    { actor: NO_SCRIPT, role: 'operator' },
   ]);
   browser = await launchChromium();
   owner = await signIn(OWNER);
@@ -259,6 +261,21 @@ describe('admin page', () => {
     await tab.goto(`${server.origin}/admin/production/history`);
     expect(await tab.locator('#why-rollback-disabled').innerText()).toContain('owner');
     await viewer.close();
+  });
+
+  it('works without JavaScript: plain forms, a confirmation page, a 303 back', async () => {
+    const context = await signIn(NO_SCRIPT, false);
+    const tab = await context.newPage();
+    await tab.goto(`${server.origin}/admin/production/flags/convoys`);
+    await tab.locator('#stage-allowlist').check();
+    await tab.locator('#stage-reason').fill('convoys beta');
+    await tab.getByRole('button', { name: 'Review stage change' }).click();
+    expect(await tab.getByTestId('effect').innerText()).toContain('convoys takes effect only where its parent gastown is allowed');
+    await tab.getByRole('button', { name: 'Move convoys to allowlist' }).click();
+    await tab.waitForURL(/saved=/);
+    expect(await tab.getByTestId('stage').innerText()).toBe('allowlist');
+    expect((await audit()).at(-1)).toMatchObject({ actor: NO_SCRIPT, command: 'stage', flag: 'convoys' });
+    await context.close();
   });
 
   it('signs in through Cloudflare Access: the actor is the Access email, with its configured role', async () => {
