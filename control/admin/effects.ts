@@ -1,3 +1,4 @@
+import { STAGES } from '../state/documents';
 import type { FlagStatus, Rollout } from './backend';
 
 /**
@@ -7,7 +8,7 @@ import type { FlagStatus, Rollout } from './backend';
  */
 
 type Stage = Rollout['stage'];
-const RANK: Record<Stage, number> = { 'admin-only': 0, allowlist: 1, percentage: 2, ga: 3 };
+const rank = (stage: Stage): number => STAGES.indexOf(stage);
 
 /** A count with its noun: `1 user`, `2 orgs`. */
 export function count(n: number, noun: string): string {
@@ -70,8 +71,8 @@ export function blockedByParent(flag: FlagStatus, all: readonly FlagStatus[]): s
  */
 export function stageEffect(flag: FlagStatus, stage: Stage, all: readonly FlagStatus[]): string[] {
   const lines = [`Now: ${audience(flag)}.`, `After: ${audience({ ...flag, stage })}.`];
-  if (RANK[stage] < RANK[flag.stage]) lines.push(`Lowering the stage takes ${flag.flag} away from people who have it now.`);
-  if (RANK[stage] > 0) {
+  if (rank(stage) < rank(flag.stage)) lines.push(`Lowering the stage takes ${flag.flag} away from people who have it now.`);
+  if (rank(stage) > 0) {
     const blocked = blockedByParent(flag, all);
     if (blocked) lines.push(blocked);
     else if (flag.parent !== null) lines.push(`${flag.flag} takes effect only where its parent ${flag.parent} is allowed.`);

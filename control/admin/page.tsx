@@ -7,7 +7,8 @@ import type { Manifest } from '../../runtime/manifest/types';
 import type { AuthFailure } from '../auth/authenticate';
 import { allows, type Caller, type Role } from '../auth/roles';
 import { ControlError } from '../errors';
-import { apiBackend, type AdminBackend, type AuditEntry, type ChangeRequest, type FlagStatus, type HistoryPage, type Status } from './backend';
+import { STAGES } from '../state/documents';
+import { apiBackend, type AdminBackend, type AuditEntry, type ChangeRequest, type FlagStatus, type Rollout, type HistoryPage, type Status } from './backend';
 import { audience, percentEffect, stageEffect } from './effects';
 import { csrfToken, redeemSignInCode, verifyCsrfToken, verifySession, type SessionOptions } from './session';
 import { Confirm } from './views/confirm';
@@ -34,8 +35,7 @@ export interface AdminPageOptions {
 }
 
 const COOKIE = 'flagstage_admin';
-const STAGES = ['admin-only', 'allowlist', 'percentage', 'ga'] as const;
-type Stage = (typeof STAGES)[number];
+type Stage = Rollout['stage'];
 
 /** The signed-in person: who, their role, the credential the API gets, and what their CSRF tokens are bound to. */
 interface SignedIn {

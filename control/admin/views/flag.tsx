@@ -1,10 +1,10 @@
 /** @jsxImportSource hono/jsx */
 import type { AuditEntry, FlagStatus, Status } from '../backend';
+import { STAGES } from '../../state/documents';
 import { audience, blockedByParent, count, killState } from '../effects';
 import { Banner, Csrf, Disabled, envPath, Layout, Reason, whyDisabled, type PageContext } from './layout';
 import { Timeline } from './timeline';
 
-const STAGES = ['admin-only', 'allowlist', 'percentage', 'ga'] as const;
 
 export interface FlagPageProps {
   readonly ctx: PageContext;
