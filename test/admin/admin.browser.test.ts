@@ -298,7 +298,7 @@ describe('admin page', () => {
     await forged.close();
   });
 
-  it('a form replayed without its CSRF token (or with another session’s) changes nothing', async () => {
+  it('a form replayed without its CSRF token (or with a forged one) changes nothing', async () => {
     await gotoFlag();
     const atStart = await revision();
     const entries = (await audit()).length;
