@@ -1,4 +1,4 @@
-import { STAGES } from '../state/documents';
+import { STAGES } from '../../runtime/stages/index';
 import type { FlagStatus, Rollout } from './backend';
 
 /**

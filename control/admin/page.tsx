@@ -7,7 +7,7 @@ import type { Manifest } from '../../runtime/manifest/types';
 import type { AuthFailure } from '../auth/authenticate';
 import { allows, type Caller, type Role } from '../auth/roles';
 import { ControlError } from '../errors';
-import { STAGES } from '../state/documents';
+import { STAGES } from '../../runtime/stages/index';
 import { apiBackend, type AdminBackend, type AuditEntry, type ChangeRequest, type FlagStatus, type Rollout, type HistoryPage, type Status } from './backend';
 import { audience, percentEffect, stageEffect } from './effects';
 import { csrfToken, redeemSignInCode, verifyCsrfToken, verifySession, type SessionOptions } from './session';

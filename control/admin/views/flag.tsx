@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { AuditEntry, FlagStatus, Status } from '../backend';
-import { STAGES } from '../../state/documents';
+import { STAGES } from '../../../runtime/stages/index';
 import { audience, blockedByParent, count, killState } from '../effects';
 import { Banner, Csrf, Disabled, envPath, Layout, Reason, whyDisabled, type PageContext } from './layout';
 import { Timeline } from './timeline';
