@@ -35,7 +35,6 @@ export async function startAdminServer(people: readonly { readonly actor: string
     target: 'es2022',
     logLevel: 'silent',
     absWorkingDir: root,
-    external: ['node:*'], // TEMP until control/ stops importing cli/backends/local (node:crypto)
   });
   const links = await Promise.all(people.map(async (person) => ({ person, ...(await createSignInLink({ actor: person.actor, role: person.role, ttlMs: 3_600_000 })) })));
   const tokens = { viewer: generateToken(), operator: generateToken(), owner: generateToken() } as Record<Role, string>;
@@ -47,7 +46,7 @@ export async function startAdminServer(people: readonly { readonly actor: string
   const mf = new Miniflare({
     modules: [{ type: 'ESModule', path: 'worker.js', contents: bundle.outputFiles[0]!.text }],
     compatibilityDate: '2026-04-01',
-    compatibilityFlags: ['nodejs_compat'], // TEMP, see above
+    compatibilityFlags: [],
     durableObjects: { FLAGSTAGE_CONTROL: { className: 'FlagstageControl', useSQLite: true } },
     bindings: { SIGN_IN_LINKS: JSON.stringify(links.map((entry) => entry.link)), SESSION_SECRET: secret, TOKENS: JSON.stringify(tokenRecords), ACCESS: JSON.stringify({ ...access, jwks }) },
     host: '127.0.0.1',
