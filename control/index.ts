@@ -11,3 +11,5 @@ export type { Caller, Role } from './auth/roles';
 export { ControlError, type ControlErrorBody, type ControlErrorCode } from './errors';
 export { ControlState, type AuditRecord, type ChangeInput, type ChangeMeta, type ChangeOutcome, type DeliveryRecord, type RevisionRecord, type RollbackOutcome } from './state/control-state';
 export type { WebhookPayload } from './push/webhooks';
+export { adminPage, type AdminHost, type AdminPageOptions } from './admin/page';
+export { createSignInLink, type SessionOptions, type SignInLink } from './admin/session';

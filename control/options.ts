@@ -1,6 +1,7 @@
 import type { Manifest } from '../runtime/manifest/types';
 import type { AccessOptions } from './auth/access';
 import type { TokenRecord } from './auth/tokens';
+import type { SessionOptions } from './admin/session';
 
 /** A setting given as a value, or read from the Worker's bindings (secrets live there). */
 export type Configured<T, E> = T | ((env: E) => T);
@@ -32,6 +33,8 @@ export interface AuthOptions {
   readonly tokens?: readonly TokenRecord[];
   /** Cloudflare Access in front of the Worker: the `Cf-Access-Jwt-Assertion` is verified, the actor is its email. */
   readonly access?: AccessOptions;
+  /** Admin page sessions: the secret that signs their cookies and CSRF tokens, and one-time sign-in links. */
+  readonly sessions?: SessionOptions;
 }
 
 /** What `createControlPlane` takes. */

@@ -3,7 +3,9 @@ import type { Hono } from 'hono';
 import type { Manifest } from '../runtime/manifest/types';
 import { environmentApi } from './api/environment-api';
 import { routes, workerRoutes } from './api/routes';
-import { authenticate } from './auth/authenticate';
+import { authenticate, type AuthFailure } from './auth/authenticate';
+import type { Caller } from './auth/roles';
+import { checkSessionOptions, type SessionOptions } from './admin/session';
 import { checkTokens } from './auth/tokens';
 import { ControlError, errorResponse } from './errors';
 import { INTERNAL_HEADER, OVERSIZED_HEADER } from './internal';
@@ -20,6 +22,12 @@ export interface ControlPlaneHandle<E extends object> {
   document(env: E, environment: string): Promise<{ readonly revision: number; readonly body: string } | null>;
   /** The environment whose server key this is (compared in constant time), or null. */
   environmentForKey(env: E, key: string): Promise<string | null>;
+  /** Who a request's credentials name (bearer token, admin session or Access assertion), as the API sees it. */
+  authenticate(env: E, request: Request): Promise<Caller | { readonly failure: AuthFailure }>;
+  /** The admin page's session settings (`auth.sessions`), or null when none are configured. */
+  sessions(env: E): SessionOptions | null;
+  /** The manifest the environments hold. */
+  manifest(env: E): Manifest;
 }
 
 /** What `createControlPlane` returns: the Worker's handler and the Durable Object class to export. */
@@ -96,6 +104,7 @@ export function createControlPlane<E extends object = Record<string, unknown>>(o
     if (cached) return cached;
     const auth = resolveConfigured(options.auth, env);
     checkTokens(auth.tokens ?? []);
+    if (auth.sessions) checkSessionOptions(auth.sessions);
     slot(env).auth = auth;
     return auth;
   };
@@ -113,6 +122,9 @@ export function createControlPlane<E extends object = Record<string, unknown>>(o
 
   const handle: ControlPlaneHandle<E> = {
     environments: (env) => Object.keys(environmentsOf(env)),
+    authenticate: (env, request) => authenticate(request, authOf(env)),
+    sessions: (env) => authOf(env).sessions ?? null,
+    manifest: (env) => resolveConfigured(options.manifest, env),
     async environmentForKey(env, key) {
       const presented = await sha256(key);
       let found: string | null = null;

@@ -80,13 +80,14 @@ Options:
     });
     const apiUrl = `${plane.url}/api/v1/`;
     if (values.json) {
-      io.stdout(`${JSON.stringify({ url: plane.url, apiUrl, environment, environmentKey, token: plane.token, stateDir: plane.persistDir, webhooks: hooks })}\n`);
+      io.stdout(`${JSON.stringify({ url: plane.url, apiUrl, environment, environmentKey, token: plane.token, admin: plane.adminSignIn, stateDir: plane.persistDir, webhooks: hooks })}\n`);
     } else {
       io.stdout(
         `flagstage serve: the control plane in workerd, state in ${plane.persistDir}\n` +
           `  URL          ${plane.url}  (admin API: ${plane.url}/v1/openapi.json)\n` +
           `  environment  ${environment}, server key ${environmentKey}\n` +
           `  owner token  ${plane.token}\n` +
+          `  admin page   ${plane.adminSignIn}  (one-time sign-in link)\n` +
           `  CLI          export FLAGSTAGE_URL=${plane.url} FLAGSTAGE_TOKEN=${plane.token}\n` +
           `  gates        flagsmithSource({ apiUrl: '${apiUrl}', environmentKey: '${environmentKey}', ttlMs: 1_000, maxStaleMs: 60_000, timeoutMs: 2_000 })\n` +
           (hooks.length > 0 ? `  webhooks     after every change: ${hooks.join(', ')}\n` : '') +

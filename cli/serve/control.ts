@@ -3,6 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Manifest } from '../../runtime/manifest/types';
 import { generateToken, hashToken } from '../../control/auth/tokens';
+import { createSignInLink } from '../../control/admin/session';
+import { userInfo } from 'node:os';
 import { BackendError } from '../io';
 
 /** What the local control plane is started with. */
@@ -24,6 +26,8 @@ export interface RunningControlPlane {
   /** A token with the owner role, kept in the state directory so it survives restarts. */
   readonly token: string;
   readonly persistDir: string;
+  /** The admin page's one-time sign-in link (owner); a new one on every start. */
+  readonly adminSignIn: string;
   stop(): Promise<void>;
 }
 
@@ -35,15 +39,16 @@ const COMPATIBILITY_DATE = '2026-04-01';
  * JSON binding instead of secrets.
  */
 function workerSource(controlModule: string): string {
-  return `import { createControlPlane } from ${JSON.stringify(controlModule)};
+  return `import { adminPage, createControlPlane } from ${JSON.stringify(controlModule)};
 let parsed = null;
 const config = (env) => (parsed ??= JSON.parse(env.FLAGSTAGE_SERVE));
 const plane = createControlPlane({
   manifest: (env) => config(env).manifest,
   environments: (env) => ({ [config(env).environment]: { serverKey: config(env).serverKey } }),
-  auth: (env) => ({ tokens: config(env).tokens }),
+  auth: (env) => ({ tokens: config(env).tokens, sessions: config(env).sessions }),
   webhooks: (env) => config(env).webhooks,
 });
+plane.mount(adminPage());
 export const FlagstageControl = plane.DurableObject;
 export default { fetch: (request, env, ctx) => plane.fetch(request, env, ctx) };
 `;
@@ -115,12 +120,15 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningC
   const script = bundle.outputFiles[0]?.text;
   if (script === undefined) throw new BackendError('flagstage serve: bundling the control plane produced nothing');
 
+  const signIn = await createSignInLink({ actor: `local:${localUser()}`, role: 'owner', ttlMs: 24 * 60 * 60 * 1000 });
   const config = {
     manifest: options.manifest,
     environment: options.environment,
     serverKey: options.environmentKey,
     tokens: [{ name: 'local-owner', role: 'owner', sha256: await hashToken(token) }],
     webhooks: options.webhooks,
+    // The admin page: a session secret and a one-time owner sign-in link, both new on every start.
+    sessions: { secret: generateToken(), signInLinks: [signIn.link] },
   };
   const instance = new miniflare.Miniflare({
     modules: true,
@@ -140,5 +148,13 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningC
     },
   });
   const url = (await instance.ready).toString().replace(/\/$/, '');
-  return { url, token, persistDir, stop: () => instance.dispose() };
+  return { url, token, persistDir, adminSignIn: `${url}/admin/sign-in?code=${signIn.code}`, stop: () => instance.dispose() };
+}
+
+function localUser(): string {
+  try {
+    return userInfo().username || 'owner';
+  } catch {
+    return 'owner';
+  }
 }

@@ -2,6 +2,7 @@ import type { AuthOptions } from '../options';
 import { accessRole, verifyAccessAssertion } from './access';
 import type { Caller } from './roles';
 import { matchToken } from './tokens';
+import { SESSION_PREFIX, verifySession } from '../admin/session';
 
 /** Why a request is not authenticated; the API answers 401 with it. */
 export type AuthFailure = 'missing-credentials' | 'invalid-token' | 'invalid-access-assertion';
@@ -21,6 +22,11 @@ export async function authenticate(request: Request, auth: AuthOptions): Promise
   if (header !== null && header.trim() !== '') {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match?.[1]) return { failure: 'invalid-token' };
+    if (match[1].startsWith(SESSION_PREFIX)) {
+      // An admin page session (signed by the control plane itself), forwarded by the page.
+      const session = auth.sessions ? await verifySession(auth.sessions, match[1], Date.now()) : null;
+      return session === null ? { failure: 'invalid-token' } : { actor: session.actor, role: session.role, via: 'session' };
+    }
     const record = await matchToken(auth.tokens ?? [], match[1]);
     return record === null ? { failure: 'invalid-token' } : { actor: `token:${record.name}`, role: record.role, via: 'token' };
   }

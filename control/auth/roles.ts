@@ -11,7 +11,7 @@ export interface Caller {
   /** The actor recorded in the audit log: `token:<name>` or the Access identity's email. */
   readonly actor: string;
   readonly role: Role;
-  readonly via: 'token' | 'access';
+  readonly via: 'token' | 'access' | 'session';
 }
 
 /**
