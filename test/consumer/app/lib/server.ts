@@ -1,4 +1,4 @@
 import { flagstageServer } from 'flagstage/next';
 import { flags } from './flags';
 
-export const { requireFlag, getSnapshot } = flagstageServer(flags, { otherwise: { redirect: '/' } });
+export const { requireFlag, getSnapshot } = flagstageServer(flags, { redirectTo: '/' });

@@ -1,10 +1,10 @@
 // A Worker on the installed flagstage + flagstage/hono, deployed without nodejs_compat.
 import { Hono } from 'hono';
-import { flagstage, requireFlag } from 'flagstage/hono';
+import { flagstage, requireFlag, type FlagstageVariables } from 'flagstage/hono';
 import { requireReports, withFeature } from '../flags.gen';
 import { currentIdentity, flags } from '../lib/flags';
 
-type AppEnv = { Variables: { userId: string | undefined } };
+type AppEnv = { Variables: { userId: string | undefined } & FlagstageVariables };
 
 const app = new Hono<AppEnv>();
 app.use('/api/*', async (c, next) => {
