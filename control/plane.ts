@@ -13,6 +13,7 @@ import { ENVIRONMENT_NAME, resolveConfigured, type AuthOptions, type ControlPlan
 import type { DurableNamespace, DurableState, ExecutionContextLike } from './platform';
 import { postWebhook, retryDelayMs } from './push/webhooks';
 import { ControlState } from './state/control-state';
+import { readAtMost } from '../runtime/sources/bounded-body';
 
 /** What mounted routes get: the environments and their documents, read through their Durable Objects. */
 export interface ControlPlaneHandle<E extends object> {
@@ -322,27 +323,7 @@ function documentResponse(state: ControlState, ifNoneMatch: string | null): Resp
 /** The body, or 'too-large' as soon as it passes `max` bytes (a chunked body is counted as it arrives). */
 async function readBody(request: Request, max: number): Promise<ArrayBuffer | 'too-large'> {
   if (Number(request.headers.get('content-length') ?? '0') > max) return 'too-large';
-  if (request.body === null) return new ArrayBuffer(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      void reader.cancel().catch(() => undefined);
-      return 'too-large';
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes.buffer;
+  return (await readAtMost(request, max)) ?? 'too-large';
 }
 
 function internalRequest(environment: string, path: string, init: { readonly headers?: Record<string, string> } = {}): Request {

@@ -2,6 +2,7 @@ import { FlagstageError } from '../errors/flagstage-error';
 import { revisionInstant } from './revision';
 import { importHmacKey, parseHexSignature, verifySignature } from './signature';
 import type { DocumentSource, WaitUntil } from './source';
+import { readAtMost } from './bounded-body';
 
 export interface FlagsmithWebhookOptions {
   /** The secret configured on the Flagsmith webhook. */
@@ -114,33 +115,6 @@ export function flagsmithWebhook(
   };
 }
 
-/**
- * The body, or null as soon as it passes `max` bytes: a chunked body declares no Content-Length,
- * so it is counted as it arrives instead of being buffered whole before anyone looks at its size.
- */
-async function readAtMost(request: Request, max: number): Promise<ArrayBuffer | null> {
-  if (request.body === null) return new ArrayBuffer(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      void reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body.buffer;
-}
 
 /** How many handled signatures are remembered at most, whatever the window. */
 const REMEMBERED = 1_024;
