@@ -13,6 +13,9 @@ import { ENVIRONMENT_NAME, resolveConfigured, type AuthOptions, type ControlPlan
 import type { DurableNamespace, DurableState, ExecutionContextLike } from './platform';
 import { postWebhook, retryDelayMs } from './push/webhooks';
 import { ControlState } from './state/control-state';
+import { registerPlanRoutes } from './plans/api';
+import { planRoutes } from './plans/routes';
+import { PlanStore } from './plans/store';
 import { readAtMost } from '../runtime/sources/bounded-body';
 
 /** What mounted routes get: the environments and their documents, read through their Durable Objects. */
@@ -146,7 +149,7 @@ export function createControlPlane<E extends object = Record<string, unknown>>(o
   };
 
   const spec = new OpenAPIHono();
-  for (const route of [...Object.values(routes), ...Object.values(workerRoutes)]) spec.openAPIRegistry.registerPath(route);
+  for (const route of [...Object.values(routes), ...Object.values(planRoutes), ...Object.values(workerRoutes)]) spec.openAPIRegistry.registerPath(route);
   spec.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'A token from the control plane (stored as its SHA-256)' });
   spec.openAPIRegistry.registerComponent('securitySchemes', 'access', { type: 'apiKey', in: 'header', name: 'Cf-Access-Jwt-Assertion', description: 'Cloudflare Access' });
   let document: Record<string, unknown> | null = null;
@@ -208,8 +211,10 @@ export function createControlPlane<E extends object = Record<string, unknown>>(o
     readonly #ctx: DurableState;
     readonly #env: E;
     #state: ControlState | null = null;
+    #plans: PlanStore | null = null;
     #api: ReturnType<typeof environmentApi> | null = null;
     #pushing: Promise<void> | null = null;
+    #planRoutes = false;
 
     constructor(ctx: DurableState, env: E) {
       this.#ctx = ctx;
@@ -229,7 +234,15 @@ export function createControlPlane<E extends object = Record<string, unknown>>(o
       const state = new ControlState(this.#ctx.storage, { manifest, environment, ...(options.now ? { now: options.now } : {}) });
       state.setWebhookUrls(this.#targets(environment).map((target) => target.url));
       this.#state = state;
+      this.#plans = new PlanStore(this.#ctx.storage, state, options.now ? { now: options.now } : {});
       return state;
+    }
+
+    /** The environment's rollout plans (control/plans), beside its state. */
+    #plansFor(name: string | null): PlanStore {
+      this.#stateFor(name);
+      if (!this.#plans) throw new ControlError('internal', 'the plans were not opened');
+      return this.#plans;
     }
 
     #targets(environment: string): readonly WebhookTarget[] {
@@ -247,15 +260,33 @@ export function createControlPlane<E extends object = Record<string, unknown>>(o
           maxBodyBytes,
           onCommitted: () => this.#ctx.waitUntil(this.#push()),
         });
+        if (!this.#planRoutes) {
+          registerPlanRoutes(this.#api, { state: () => state, plans: () => this.#plansFor(null), scheduled: () => this.#arm() });
+          this.#planRoutes = true;
+        }
         return await this.#api.fetch(request);
       } catch (error) {
         return errorResponse(error instanceof ControlError ? error : new ControlError('internal', 'the control plane failed; nothing was changed'));
       }
     }
 
-    /** Retries webhook deliveries that failed: every pending one, since the alarm is set for the earliest. */
+    /**
+     * The one alarm, shared: it applies the plan steps due now (control/plans, exactly once: each
+     * step commits with the plan's progress), then retries webhook deliveries (every pending one,
+     * since the alarm is set for the earliest), then arms itself for whichever comes next.
+     */
     async alarm(): Promise<void> {
+      this.#plansFor(null).runDue();
       await this.#push(true);
+    }
+
+    /** Sets the alarm for the earliest of the next webhook retry and the next plan step. */
+    async #arm(): Promise<void> {
+      const state = this.#stateFor(null);
+      const times = [state.nextDeliveryAt(), this.#plansFor(null).nextStepAt()].filter((at): at is number => at !== null);
+      if (times.length === 0) return;
+      const at = Math.min(...times);
+      if ((await this.#ctx.storage.getAlarm()) !== at) await this.#ctx.storage.setAlarm(at);
     }
 
     /** Delivers what is due, one pass at a time, then arms the alarm for the next retry. */
@@ -290,8 +321,7 @@ export function createControlPlane<E extends object = Record<string, unknown>>(o
           // Anything still pending now waits for its retry time.
           if (state.dueDeliveries((options.now ?? Date.now)()).length === 0) break;
         }
-        const next = state.nextDeliveryAt();
-        if (next !== null) await this.#ctx.storage.setAlarm(next);
+        await this.#arm();
       })();
       this.#pushing = run.finally(() => {
         this.#pushing = null;

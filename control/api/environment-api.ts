@@ -229,7 +229,8 @@ function unauthenticatedMessage(failure: string): string {
   return 'the Cloudflare Access assertion did not verify';
 }
 
-function auditView(record: AuditRecord) {
+/** An audit record as plain mutable JSON (the API's schema types). */
+export function auditView(record: AuditRecord) {
   return { ...record, args: [...record.args], before: rolloutView(record.before), after: rolloutView(record.after) };
 }
 

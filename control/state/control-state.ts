@@ -20,14 +20,16 @@ import {
   type PlanState,
 } from './documents';
 import { migrate } from './schema';
-import type { Stage } from '../../runtime/stages/index';
+import { stageAtLeast, type Stage } from '../../runtime/stages/index';
 
 /** A change to one flag, as the API and the CLI's remote backend ask for it. */
 export type ChangeInput =
   | { readonly command: 'stage'; readonly stage: Stage; readonly force?: boolean }
   | { readonly command: 'allow' | 'disallow'; readonly users: readonly string[]; readonly orgs: readonly string[] }
   | { readonly command: 'percent'; readonly value: number; readonly by?: BucketBy }
-  | { readonly command: 'kill' | 'revive' };
+  | { readonly command: 'kill' | 'revive' }
+  /** A rollout plan's step: the percentage, and the percentage stage if the flag is below it. */
+  | { readonly command: 'ramp'; readonly value: number };
 
 /** Who asks and why; the actor comes from authentication, never from the request body. */
 export interface ChangeMeta {
@@ -74,6 +76,32 @@ export interface ChangeOutcome {
   readonly after: FlagRollout;
   readonly notes: readonly string[];
   readonly audit: AuditRecord | null;
+}
+
+/**
+ * A change as the hooks of `onChange` see it, inside the change's transaction: `record` appends an
+ * audit entry at the change's revision that changes no document (a plan pausing because of it).
+ */
+export interface ChangeEvent {
+  readonly flag: string;
+  readonly command: string;
+  readonly actor: string;
+  readonly revision: number;
+  readonly before: FlagRollout;
+  readonly after: FlagRollout;
+  record(entry: NoteInput): AuditRecord;
+}
+
+/** What a hook does about a change (in its transaction); it returns notes for the caller's answer. */
+export type ChangeHook = (event: ChangeEvent) => readonly string[];
+
+/** An audit entry that changes no document: a plan created, paused, resumed or cancelled. */
+export interface NoteInput {
+  readonly flag: string;
+  readonly actor: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly reason: string;
 }
 
 export interface RollbackOutcome {
@@ -186,7 +214,7 @@ export class ControlState {
    * Applies one change to one flag. A change that changes nothing writes nothing and records nothing.
    * Throws `ControlError` (bad-request, conflict) with nothing written.
    */
-  change(flagInput: string, input: ChangeInput, meta: ChangeMeta): ChangeOutcome {
+  change(flagInput: string, input: ChangeInput, meta: ChangeMeta, options: { readonly within?: (outcome: ChangeOutcome) => void } = {}): ChangeOutcome {
     const flag = this.resolveFlag(flagInput);
     checkReason(meta.reason);
     const committed = this.#storage.transactionSync(() => {
@@ -197,7 +225,9 @@ export class ControlState {
       if (before === undefined) throw new ControlError('bad-request', `unknown flag "${flag}"`, { field: 'flag' });
       const plan = planChange({ manifest: this.#manifest, rollouts }, flag, input);
       if (sameRollout(before, plan.after)) {
-        return { outcome: { flag, changed: false, revision: current.revision, updatedAt: current.document.updated_at, before, after: before, notes: plan.notes, audit: null }, saved: null };
+        const unchanged: ChangeOutcome = { flag, changed: false, revision: current.revision, updatedAt: current.document.updated_at, before, after: before, notes: plan.notes, audit: null };
+        options.within?.(unchanged);
+        return { outcome: unchanged, saved: null };
       }
       if (input.command === 'allow') {
         const problem = allowlistProblem(plan.after.allowlist);
@@ -211,10 +241,26 @@ export class ControlState {
       }
       const saved = this.#saveRevision(current, next, { actor: meta.actor, command: input.command, reason: meta.reason, restoredFrom: null });
       const audit = this.#appendAudit({ actor: meta.actor, command: input.command, args: argsOf(flag, input), flag, reason: meta.reason, revision: saved.revision, before, after });
-      return { outcome: { flag, changed: true, revision: saved.revision, updatedAt: saved.document.updated_at, before, after, notes: plan.notes, audit }, saved };
+      const notes = [...plan.notes, ...this.#runHooks({ flag, command: input.command, actor: meta.actor, revision: saved.revision, before, after })];
+      const outcome: ChangeOutcome = { flag, changed: true, revision: saved.revision, updatedAt: saved.document.updated_at, before, after, notes, audit };
+      options.within?.(outcome);
+      return { outcome, saved };
     });
     if (committed.saved) this.#current = committed.saved;
     return committed.outcome;
+  }
+
+  /**
+   * What `change` would make of a flag, without writing anything: the rollout after and the notes,
+   * or the same `ControlError` `change` would throw. Plans check their first step so when created.
+   */
+  preview(flagInput: string, input: ChangeInput): { readonly before: FlagRollout; readonly after: FlagRollout; readonly notes: readonly string[] } {
+    const flag = this.resolveFlag(flagInput);
+    const rollouts = readRollout(this.#manifest, this.current().document);
+    const before = rollouts[flag];
+    if (before === undefined) throw new ControlError('bad-request', `unknown flag "${flag}"`, { field: 'flag' });
+    const plan = planChange({ manifest: this.#manifest, rollouts }, flag, input);
+    return { before, after: plan.after, notes: plan.notes };
   }
 
   /**
@@ -238,10 +284,41 @@ export class ControlState {
       const audit = changedFlags.map((flag) =>
         this.#appendAudit({ actor: meta.actor, command: 'rollback', args: [String(target)], flag, reason: meta.reason, revision: saved.revision, before: before[flag] as FlagRollout, after: after[flag] as FlagRollout }),
       );
+      for (const flag of changedFlags) this.#runHooks({ flag, command: 'rollback', actor: meta.actor, revision: saved.revision, before: before[flag] as FlagRollout, after: after[flag] as FlagRollout });
       return { outcome: { changed: true, revision: saved.revision, updatedAt: saved.document.updated_at, restoredFrom: target, audit }, saved };
     });
     if (committed.saved) this.#current = committed.saved;
     return committed.outcome;
+  }
+
+  readonly #hooks: ChangeHook[] = [];
+
+  /**
+   * Runs `hook` inside the transaction of every change that changes a flag (and once per flag a
+   * rollback changes): what it writes commits with the change or not at all. Rollout plans pause
+   * themselves this way when someone else changes their flag.
+   */
+  onChange(hook: ChangeHook): void {
+    this.#hooks.push(hook);
+  }
+
+  #runHooks(event: Omit<ChangeEvent, 'record'>): string[] {
+    const record = (entry: NoteInput) => this.#appendAudit({ ...entry, revision: event.revision, before: event.after, after: event.after });
+    return this.#hooks.flatMap((hook) => [...hook({ ...event, record })]);
+  }
+
+  /**
+   * Appends an audit entry that changes no document (at the current revision, with the flag's
+   * rollout as both before and after): plans record being created, paused, resumed or cancelled so.
+   * Joins the caller's transaction when there is one.
+   */
+  note(entry: NoteInput): AuditRecord {
+    checkReason(entry.reason);
+    const flag = this.resolveFlag(entry.flag);
+    const current = this.current();
+    const rollout = readRollout(this.#manifest, current.document)[flag];
+    if (rollout === undefined) throw new ControlError('bad-request', `unknown flag "${flag}"`, { field: 'flag' });
+    return this.#storage.transactionSync(() => this.#appendAudit({ ...entry, flag, revision: current.revision, before: rollout, after: rollout }));
   }
 
   /** The audit log, oldest first, optionally for one flag; `cursor` continues after the last page. */
@@ -267,9 +344,9 @@ export class ControlState {
     const rows = this.#storage.sql
       .exec<RevisionRow>(
         `SELECT r.revision, r.at, r.actor, r.command, r.reason, r.restored_from,
-                (SELECT group_concat(flag, ',') FROM (SELECT DISTINCT flag FROM audit a WHERE a.revision = r.revision)) AS flags
+                (SELECT group_concat(flag, ',') FROM (SELECT DISTINCT flag FROM audit a WHERE a.revision = r.revision AND a.before != a.after)) AS flags
          FROM revisions r
-         WHERE r.revision > ? ${flag === null ? '' : 'AND EXISTS (SELECT 1 FROM audit a WHERE a.revision = r.revision AND a.flag = ?)'}
+         WHERE r.revision > ? ${flag === null ? '' : 'AND EXISTS (SELECT 1 FROM audit a WHERE a.revision = r.revision AND a.flag = ? AND a.before != a.after)'}
          ORDER BY r.revision LIMIT ?`,
         ...(flag === null ? [after, limit + 1] : [after, flag, limit + 1]),
       )
@@ -436,6 +513,12 @@ function planChange(state: PlanState, flag: string, input: ChangeInput): Plan {
         return planDisallow(state, flag, { users: input.users, orgs: input.orgs });
       case 'percent':
         return planPercent(state, flag, input.value, input.by);
+      case 'ramp': {
+        const percent = planPercent(state, flag, input.value, undefined);
+        if (stageAtLeast(percent.after.stage, 'percentage')) return percent;
+        const staged = planStage({ ...state, rollouts: { ...state.rollouts, [flag]: percent.after } }, flag, 'percentage', { force: false });
+        return { after: staged.after, notes: [...percent.notes.filter((note) => !note.includes('takes effect from stage')), ...staged.notes] };
+      }
       case 'kill':
         return planKill(state, flag, true);
       case 'revive':
@@ -452,7 +535,7 @@ function planChange(state: PlanState, flag: string, input: ChangeInput): Plan {
   }
 }
 
-const FIELD_OF: Record<ChangeInput['command'], string> = { stage: 'stage', allow: 'users', disallow: 'users', percent: 'value', kill: 'flag', revive: 'flag' };
+const FIELD_OF: Record<ChangeInput['command'], string> = { stage: 'stage', allow: 'users', disallow: 'users', percent: 'value', ramp: 'steps', kill: 'flag', revive: 'flag' };
 
 /** The command's arguments as the CLI would spell them, for the audit log. */
 function argsOf(flag: string, input: ChangeInput): string[] {
@@ -464,6 +547,8 @@ function argsOf(flag: string, input: ChangeInput): string[] {
       return [flag, ...input.users.flatMap((id) => ['--user', id]), ...input.orgs.flatMap((id) => ['--org', id])];
     case 'percent':
       return [flag, String(input.value), ...(input.by ? ['--by', input.by] : [])];
+    case 'ramp':
+      return [flag, String(input.value)];
     case 'kill':
     case 'revive':
       return [flag];

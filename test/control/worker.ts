@@ -7,7 +7,7 @@ import { createFlagstage, flagsmithSource, flagsmithWebhook, type Identity } fro
 import { manifest } from '../../flags.gen';
 
 export const TOKENS = { owner: 'fst_test-owner', operator: 'fst_test-operator', viewer: 'fst_test-viewer' } as const;
-export const SERVER_KEYS = { production: 'ser.production-test-key', staging: 'ser.staging-test-key' } as const;
+export const SERVER_KEYS = { production: 'ser.production-test-key', staging: 'ser.staging-test-key', plans: 'ser.plans-test-key' } as const;
 export const WEBHOOK_SECRET = 'control-webhook-secret';
 export const ACCESS = { audience: 'flagstage-control-test-aud', issuer: 'https://team.cloudflareaccess.test', jwksUrl: 'https://team.cloudflareaccess.test/cdn-cgi/access/certs' } as const;
 
@@ -19,6 +19,8 @@ export const testControls = {
   stagingHookCalls: [] as { readonly signature: string | null; readonly body: string }[],
   gateWebhooks: [] as { readonly status: number; readonly at: number }[],
   documentRequests: 0,
+  /** The control plane's clock when set (plans' tests drive time); else the real one. */
+  clock: null as number | null,
 };
 
 export interface Env {
@@ -61,7 +63,8 @@ async function gateFetch(request: Request, env: Env): Promise<Response> {
 
 const plane = createControlPlane<Env>({
   manifest,
-  environments: { production: { serverKey: SERVER_KEYS.production }, staging: { serverKey: SERVER_KEYS.staging } },
+  environments: { production: { serverKey: SERVER_KEYS.production }, staging: { serverKey: SERVER_KEYS.staging }, plans: { serverKey: SERVER_KEYS.plans } },
+  now: () => testControls.clock ?? Date.now(),
   auth: {
     tokens: [
       { name: 'owner', role: 'owner', sha256: '5d809866d6a35711e295cd1aa1acece707ff5a3e8c06a29fcaba9d77831952f5' },
@@ -81,7 +84,9 @@ const plane = createControlPlane<Env>({
     },
   },
   webhooks: (env, environment): WebhookTarget[] =>
-    environment === 'production'
+    environment === 'plans'
+      ? []
+      : environment === 'production'
       ? [{ url: 'https://gate.test/gate/webhook', secret: WEBHOOK_SECRET, fetch: (request) => gateFetch(request, env) }]
       : [
           {
