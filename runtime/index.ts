@@ -28,9 +28,8 @@ export type { Decision, DecisionReason, FlagSnapshot, Stage, FlagRollout, Explan
 // Another flag system behind the same policy: createFlagstage({ backend }).
 export type { BackendEvaluation, BucketInfo, EnabledBy, FeatureAnswer, FlagBackend } from './policy/index';
 
-// Grants: in-flight work continues after a kill.
-export { issueGrant, verifyGrant, MIN_SECRET_BYTES, GrantError } from './grants/index';
-export type { Grant, GrantRefusal, GrantSecret, GrantVerification, IssueGrantOptions, VerifyGrantOptions } from './grants/index';
+// Grants (in-flight work continues after a kill) are their own entry point, flagstage/grants
+// (runtime/grants/index.ts), so that the gates do not bundle jose; adapters take its grantVerifier.
 
 // Documents at the edge: sources, their shared cache layers, the webhook. fileSource is Node-only:
 // runtime/sources/file.ts, on its own subpath (flagstage/file).

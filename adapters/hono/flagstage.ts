@@ -3,6 +3,7 @@ import { FlagstageError } from 'flagstage';
 import type { Flagstage } from '../../runtime/flagstage';
 import type { FlagKey } from '../../runtime/manifest/index';
 import type { Decision, FlagSnapshot } from '../../runtime/policy/decision';
+import { checkGrantOptions } from '../shared/grants';
 import { requestDecider, setState, waitUntilOf, type RequestState } from './state';
 import type { FlagstageEnv, FlagstageOptions, FlagstageRequest, GrantOptions } from './types';
 
@@ -33,6 +34,7 @@ export function flagstage<E extends FlagstageEnv = FlagstageEnv>(flags: Flagstag
   if (typeof options?.identity !== 'function') {
     throw new FlagstageError('invalid-option', 'flagstage(flags, { identity }) needs an identity function');
   }
+  checkGrantOptions(options.grants, 'flagstage(flags, { grants })');
   return async function flagstage(c, next) {
     const state: RequestState = {
       flags,

@@ -69,9 +69,8 @@ function deniedJson(denial: Denial<FlagKey>): Response {
 async function grantOf(c: Context, state: RequestState) {
   const grants = state.grants;
   if (grants === undefined) {
-    throw new FlagstageError('missing-setup', 'requireFlag(gate, { continuing: true }) needs flagstage(flags, { identity, grants: { secrets } })');
+    throw new FlagstageError('missing-setup', "requireFlag(gate, { continuing: true }) needs flagstage(flags, { identity, grants: { verify: grantVerifier({ secrets }) } }) (grantVerifier from 'flagstage/grants')");
   }
   const token = grants.token ? await grants.token(c) : c.req.header('x-flagstage-grant');
-  const secrets = typeof grants.secrets === 'function' ? grants.secrets(c) : grants.secrets;
-  return { token, secrets };
+  return { token, verify: (presented: string) => grants.verify(presented, c) };
 }

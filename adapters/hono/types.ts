@@ -2,7 +2,7 @@ import type { Context, Env } from 'hono';
 import type { Denial } from '../../runtime/gate/denial';
 import type { FlagKey } from '../../runtime/manifest/index';
 import type { Decision, FlagSnapshot } from '../../runtime/policy/decision';
-import type { Grant, GrantSecret } from '../../runtime/grants/types';
+import type { Grant, GrantVerifier } from '../../runtime/grants/types';
 import type { Identity } from '../../runtime/identity';
 import type { WaitUntil } from '../../runtime/sources/source';
 
@@ -43,8 +43,12 @@ export type DeniedHandler = (denial: Denial<FlagKey>, request: Request) => Respo
 
 /** Where `requireFlag(gate, { continuing: true })` finds and checks grants. */
 export interface GrantOptions<E extends Env = Env> {
-  /** Verification secrets by key id (the current one and, while rotating, the previous one). */
-  readonly secrets: Readonly<Record<string, GrantSecret>> | ((c: Context<E>) => Readonly<Record<string, GrantSecret>>);
+  /**
+   * Checks a presented token: `grantVerifier({ secrets })` from `flagstage/grants` (secrets by key id,
+   * or a function of the request's Context, e.g. reading `c.env`). Only this brings grant code (`jose`)
+   * into the Worker.
+   */
+  readonly verify: GrantVerifier<Context<E>>;
   /**
    * Reads the grant token from the request. Default: the `X-Flagstage-Grant` header. Supply your own
    * to take it from a claim in the app's own (already verified) token.

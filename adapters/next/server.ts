@@ -4,12 +4,13 @@ import { FlagstageError, resolveGate } from 'flagstage';
 import type { Flagstage } from '../../runtime/flagstage';
 import type { Denial } from '../../runtime/gate/denial';
 import type { GateResult } from '../../runtime/gate/resolve';
-import type { Grant, GrantSecret } from '../../runtime/grants/types';
+import type { Grant, GrantVerification, GrantVerifier } from '../../runtime/grants/types';
 import type { Identity } from '../../runtime/identity';
 import type { FlagKey, Gate } from '../../runtime/manifest/index';
 import type { Decision, FlagSnapshot } from '../../runtime/policy/decision';
 import type { WaitUntil } from '../../runtime/sources/source';
 import { assertGate } from '../shared/gate';
+import { checkGrantOptions } from '../shared/grants';
 
 /** What a denied `requireFlag` does instead of the redirect: it must not return (call `notFound()`, `redirect()` or throw). */
 export type ServerDeniedHandler = (denial: Denial<FlagKey>) => never;
@@ -24,8 +25,11 @@ export interface DenialOptions {
 
 /** Where `requireFlag(gate, identity, { continuing: true })` finds and checks grants. */
 export interface GrantOptions {
-  /** Verification secrets by key id (the current one and, while rotating, the previous one). */
-  readonly secrets: Readonly<Record<string, GrantSecret>>;
+  /**
+   * Checks a presented token: `grantVerifier({ secrets })` from `flagstage/grants`. Only this brings
+   * grant code (`jose`) into the app's server bundle.
+   */
+  readonly verify: GrantVerifier<void>;
   /** Reads the presented token. Default: the request's `X-Flagstage-Grant` header (`next/headers`). */
   readonly token?: () => string | null | undefined | Promise<string | null | undefined>;
 }
@@ -82,6 +86,7 @@ export interface FlagstageServer {
  * ```
  */
 export function flagstageServer(flags: Flagstage, options: FlagstageServerOptions = {}): FlagstageServer {
+  checkGrantOptions(options.grants, 'flagstageServer(flags, { grants })');
   async function resolveFlag<K extends FlagKey>(gate: Gate<K>, identity: Identity | null, callOptions: { readonly continuing?: boolean } = {}): Promise<GateResult<K>> {
     assertGate(gate, 'requireFlag');
     const grant = callOptions.continuing === true ? await grantOf(options.grants) : undefined;
@@ -106,11 +111,16 @@ export function flagstageServer(flags: Flagstage, options: FlagstageServerOption
   };
 }
 
-async function grantOf(grants: GrantOptions | undefined): Promise<{ token: string | null | undefined; secrets: GrantOptions['secrets'] }> {
+async function grantOf(
+  grants: GrantOptions | undefined,
+): Promise<{ token: string | null | undefined; verify: (token: string) => Promise<GrantVerification> }> {
   if (grants === undefined) {
-    throw new FlagstageError('missing-setup', 'requireFlag(gate, identity, { continuing: true }) needs flagstageServer(flags, { grants: { secrets } })');
+    throw new FlagstageError(
+      'missing-setup',
+      "requireFlag(gate, identity, { continuing: true }) needs flagstageServer(flags, { grants: { verify: grantVerifier({ secrets }) } }) (grantVerifier from 'flagstage/grants')",
+    );
   }
   const token = grants.token ? await grants.token() : (await headers()).get('x-flagstage-grant');
-  return { token, secrets: grants.secrets };
+  return { token, verify: (presented) => grants.verify(presented, undefined) };
 }
 

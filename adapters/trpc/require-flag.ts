@@ -2,18 +2,22 @@ import { TRPCError, type TRPCMiddlewareFunction } from '@trpc/server';
 import { DeniedError, FlagstageError, resolveGate } from 'flagstage';
 import type { Flagstage } from '../../runtime/flagstage';
 import type { Denial } from '../../runtime/gate/denial';
-import type { Grant, GrantSecret } from '../../runtime/grants/types';
+import type { Grant, GrantVerifier } from '../../runtime/grants/types';
 import type { Identity } from '../../runtime/identity';
 import type { FlagKey, Gate } from '../../runtime/manifest/index';
 import type { Decision } from '../../runtime/policy/decision';
 import type { WaitUntil } from '../../runtime/sources/source';
 import { prefixed } from '../../runtime/errors/flagstage-error';
 import { assertGate } from '../shared/gate';
+import { checkGrantOptions } from '../shared/grants';
 
 /** Where `requireFlag(gate, { continuing: true })` finds and checks grants. */
 export interface GrantOptions<TContext> {
-  /** Verification secrets by key id (the current one and, while rotating, the previous one). */
-  readonly secrets: Readonly<Record<string, GrantSecret>> | ((ctx: TContext) => Readonly<Record<string, GrantSecret>>);
+  /**
+   * Checks a presented token: `grantVerifier({ secrets })` from `flagstage/grants` (secrets by key id,
+   * or a function of the call's context returning them). Only this brings grant code (`jose`) in.
+   */
+  readonly verify: GrantVerifier<TContext>;
   /** Reads the presented grant token from the call's context (e.g. the `X-Flagstage-Grant` header `createContext` kept). */
   readonly token: (ctx: TContext) => string | null | undefined | Promise<string | null | undefined>;
 }
@@ -88,12 +92,13 @@ export function deniedError(denial: Denial<FlagKey>): TRPCError {
  * ```ts
  * import { initTRPC } from '@trpc/server';
  * import { createRequireFlag } from 'flagstage/trpc';
+ * import { grantVerifier } from 'flagstage/grants';
  * import { requireGastown, withFeature } from './flags.gen';
  *
  * const t = initTRPC.context<{ identity: Identity | null; grant: string | null }>().create({ isDev: false });
  * const requireFlag = createRequireFlag(flags, {
  *   identity: (ctx: { identity: Identity | null; grant: string | null }) => ctx.identity,
- *   grants: { secrets: { k1: env.GRANT_SECRET }, token: (ctx) => ctx.grant },
+ *   grants: { verify: grantVerifier({ secrets: { k1: env.GRANT_SECRET } }), token: (ctx) => ctx.grant },
  * });
  *
  * export const gastownProcedure = t.procedure.use(requireFlag(requireGastown));
@@ -107,19 +112,20 @@ export function createRequireFlag<TContext>(flags: Flagstage, options: RequireFl
   if (typeof options?.identity !== 'function') {
     throw new FlagstageError('invalid-option', 'createRequireFlag(flags, { identity }) needs an identity function');
   }
+  checkGrantOptions(options.grants, 'createRequireFlag(flags, { grants })');
   const onDenied = options.onDenied ?? deniedError;
   function requireFlag<K extends FlagKey>(gate: Gate<K>, gateOptions?: { readonly continuing?: boolean }): FlagMiddleware<TContext, K> & ContinuingFlagMiddleware<TContext, K> {
     assertGate(gate, 'requireFlag');
     const flag = gate.flag;
     const continuing = gateOptions?.continuing === true;
     if (continuing && options.grants === undefined) {
-      throw new FlagstageError('missing-setup', 'requireFlag(gate, { continuing: true }) needs createRequireFlag(flags, { identity, grants: { secrets, token } })');
+      throw new FlagstageError('missing-setup', 'requireFlag(gate, { continuing: true }) needs createRequireFlag(flags, { identity, grants: { verify, token } })');
     }
     const middleware: ContinuingFlagMiddleware<TContext, K> = async function requireFlag({ ctx: procedureCtx, next }) {
       // tRPC hands the middleware the app's context (plus earlier overrides): a TContext.
       const ctx = procedureCtx as TContext;
       const grants = continuing ? options.grants : undefined;
-      const grant = grants && { token: await grants.token(ctx), secrets: typeof grants.secrets === 'function' ? grants.secrets(ctx) : grants.secrets };
+      const grant = grants && { token: await grants.token(ctx), verify: (token: string) => grants.verify(token, ctx) };
       const result = await resolveGate(flags, flag, { identity: (await options.identity(ctx)) ?? null, waitUntil: options.waitUntil?.(ctx), grant });
       if (!result.allowed) throw onDenied(result.denial, ctx);
       return next({ ctx: { flagDecision: result.decision, flagGrant: result.grant } });

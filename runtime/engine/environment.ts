@@ -32,11 +32,27 @@ export interface CompiledEnvironment {
  * ```
  */
 export function compileEnvironment(doc: EnvironmentDocument): CompiledEnvironment {
+  const evaluate = evaluatorOf(doc); // validates first: a malformed document throws EngineDocumentError
+  return Object.freeze({ revision: documentRevision(doc), evaluate });
+}
+
+/**
+ * `compileEnvironment` for a caller that already knows the document's revision (a source computed
+ * it when loading; a policy slice shares its document's): no digest of the content again.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * const compiled = compileEnvironmentAt(loaded.document, loaded.revision);
+ * ```
+ */
+export function compileEnvironmentAt(doc: EnvironmentDocument, revision: string): CompiledEnvironment {
+  return Object.freeze({ revision, evaluate: evaluatorOf(doc) });
+}
+
+function evaluatorOf(doc: EnvironmentDocument): CompiledEnvironment['evaluate'] {
   const context = environmentToContext(doc);
   const compiled = compileContext(context);
   const environmentKey = context.environment.key;
-  return Object.freeze({
-    revision: documentRevision(doc),
-    evaluate: (input: IdentityInput) => compiled.evaluate(toIdentityView(input, environmentKey)),
-  });
+  return (input: IdentityInput) => compiled.evaluate(toIdentityView(input, environmentKey));
 }

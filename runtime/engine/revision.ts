@@ -1,5 +1,6 @@
-// The SHA-256 class itself rather than noble's `sha256` wrapper and its utils.js helpers: the
-// wrapper's generic option checks are dead weight in every Worker bundle.
+// The SHA-256 class itself rather than noble's `sha256` wrapper and its utils.js helpers. Only the
+// synchronous `compileEnvironment` (flagstage/engine) uses it; the sources digest with WebCrypto
+// (`digestRevision`), so the gates' bundle carries no SHA-256 of its own.
 import { _SHA256 } from '@noble/hashes/sha2.js';
 
 const encoder = new TextEncoder();
@@ -7,6 +8,7 @@ const encoder = new TextEncoder();
 /**
  * A document's revision: its `updated_at` when it has one, else a digest of its content (keys
  * sorted, so the same document always gives the same revision however it was serialised).
+ * Synchronous, for `compileEnvironment`; `digestRevision` is the same value through WebCrypto.
  *
  * @example
  * ```ts
@@ -15,8 +17,27 @@ const encoder = new TextEncoder();
  * ```
  */
 export function documentRevision(doc: Readonly<Record<string, unknown>>): string {
-  if (typeof doc.updated_at === 'string' && doc.updated_at !== '') return doc.updated_at;
-  const digest = new _SHA256().update(encoder.encode(canonicalJson(doc))).digest();
+  return statedRevision(doc) ?? contentRevision(new _SHA256().update(encoder.encode(canonicalJson(doc))).digest());
+}
+
+/**
+ * `documentRevision`, computed with WebCrypto (`crypto.subtle`, in workerd, browsers and Node >= 20)
+ * instead of a bundled SHA-256: what the sources use, since they load documents asynchronously anyway.
+ *
+ * @example
+ * ```ts
+ * await digestRevision({ api_key: 'k' }) === documentRevision({ api_key: 'k' }); // true
+ * ```
+ */
+export async function digestRevision(doc: Readonly<Record<string, unknown>>): Promise<string> {
+  return statedRevision(doc) ?? contentRevision(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(canonicalJson(doc)))));
+}
+
+function statedRevision(doc: Readonly<Record<string, unknown>>): string | null {
+  return typeof doc.updated_at === 'string' && doc.updated_at !== '' ? doc.updated_at : null;
+}
+
+function contentRevision(digest: Uint8Array): string {
   return `sha256:${Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
 }
 

@@ -1,6 +1,5 @@
 import type { Identity } from '../identity';
-import type { GrantSecret, Grant } from '../grants/types';
-import { verifyGrant } from '../grants/verify';
+import type { Grant, GrantVerification } from '../grants/types';
 import type { Decision } from '../policy/decision';
 import type { WaitUntil } from '../sources/source';
 import { FORBIDDEN, grantDenialCode, UNAUTHENTICATED, type Denial, type GrantDenial } from './denial';
@@ -18,9 +17,10 @@ export interface GateRequest {
   readonly waitUntil?: WaitUntil | undefined;
   /**
    * Only on routes serving work already in flight (`continuing`): the presented grant token (null or
-   * empty: none presented, so the live decision applies) and the verification secrets by key id.
+   * empty: none presented, so the live decision applies) and how to verify it (the app's
+   * `grantVerifier` from `flagstage/grants`, bound to the request): the gate itself holds no grant code.
    */
-  readonly grant?: { readonly token: string | null | undefined; readonly secrets: Readonly<Record<string, GrantSecret>> };
+  readonly grant?: { readonly token: string | null | undefined; readonly verify: (token: string) => Promise<GrantVerification> };
 }
 
 /** What a gate concluded: allowed by a live decision, allowed by a grant, or denied. */
@@ -46,11 +46,12 @@ export async function resolveGate<K extends string>(flags: GateDecider, flag: K,
   const { identity } = request;
   const token = request.grant?.token;
   if (request.grant !== undefined && typeof token === 'string' && token.length > 0) {
-    const verified = await verifyGrant<K>(token, { secrets: request.grant.secrets });
+    const verified = await request.grant.verify(token);
     if (!verified.ok) return grantDenied(flag, verified.error);
-    if (!verified.grant.flags.includes(flag)) return grantDenied(flag, 'wrong-flag');
-    if (identity !== null && identity.userId !== verified.grant.sub) return grantDenied(flag, 'wrong-identity');
-    return { allowed: true, flag, decision: null, grant: verified.grant };
+    const grant = verified.grant as Grant<K>;
+    if (!grant.flags.includes(flag)) return grantDenied(flag, 'wrong-flag');
+    if (identity !== null && identity.userId !== grant.sub) return grantDenied(flag, 'wrong-identity');
+    return { allowed: true, flag, decision: null, grant };
   }
   if (identity === null) return denied(flag, 401, UNAUTHENTICATED, 'unauthenticated');
   const decision = (await flags.decide(flag as never, identity, request.waitUntil)) as Decision<K>;

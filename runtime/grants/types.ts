@@ -57,3 +57,17 @@ export interface VerifyGrantOptions {
   /** Accepted clock skew in seconds. Default 0. */
   readonly clockToleranceSeconds?: number;
 }
+
+/**
+ * Checks a token presented at a continuing gate: what an adapter's `grants: { verify }` takes, built by
+ * `grantVerifier({ secrets })` from `flagstage/grants`. `context` is the adapter's request (Hono's
+ * `Context`, tRPC's `ctx`; none in Next), for secrets read from it (a Worker's `env`). The adapters
+ * reach grant code only through it, so an app without grants never bundles `jose`.
+ */
+export type GrantVerifier<C = never> = (token: string, context: C) => Promise<GrantVerification>;
+
+/** The options of `grantVerifier`: `verifyGrant`'s, with secrets that may depend on the request. */
+export interface GrantVerifierOptions<C = never> extends Omit<VerifyGrantOptions, 'secrets'> {
+  /** Secrets by key id (current and, while rotating, previous), or a function of the adapter's request returning them. */
+  readonly secrets: Readonly<Record<string, GrantSecret>> | ((context: C) => Readonly<Record<string, GrantSecret>>);
+}

@@ -1,4 +1,5 @@
-import { compileEnvironment, EngineDocumentError, percentageBucket, type CompiledEnvironment, type EnvironmentDocument } from '../engine/index';
+import { compileEnvironmentAt } from '../engine/environment';
+import { EngineDocumentError, percentageBucket, type CompiledEnvironment, type EnvironmentDocument } from '../engine/index';
 import { unknownFlag } from '../errors/flagstage-error';
 import type { Identity } from '../identity';
 import type { Manifest } from '../manifest/types';
@@ -53,7 +54,7 @@ export function flagsmithBackend<K extends string>(manifest: Manifest<K>, loaded
     let compiled = slices.get(flag);
     if (compiled === undefined) {
       try {
-        compiled = compileEnvironment(sliceDocument(loaded.document, layoutOf(layouts, flag).feature));
+        compiled = compileEnvironmentAt(sliceDocument(loaded.document, layoutOf(layouts, flag).feature), loaded.revision);
       } catch (error) {
         if (!(error instanceof EngineDocumentError)) throw error;
         compiled = Object.freeze({ enabled: false, by: null, segment: null, detail: `INVALID_DOCUMENT; ${error.message}` });

@@ -86,7 +86,7 @@ export function fileSource(path: string, options: FileSourceOptions = {}): FileS
     seen = { mtimeMs: info.mtimeMs, size: info.size };
     let next: LoadedDocument;
     try {
-      next = loadDocument(raw, now(), memory, problem);
+      next = await loadDocument(raw, now(), memory, problem);
     } catch (error) {
       problem(error instanceof SourceError ? error : new SourceError('invalid-document', String(error), { cause: error }));
       return;

@@ -167,7 +167,7 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
     }
     if (!entry || (memory && entry.fetchedAt <= memory.fetchedAt)) return 'none';
     try {
-      accept(loadDocument(JSON.parse(entry.body), entry.fetchedAt, memory, onError));
+      accept(await loadDocument(JSON.parse(entry.body), entry.fetchedAt, memory, onError));
     } catch (error) {
       // An older revision is normal (KV propagates slowly); an incomparable one is reported as such;
       // anything else means a corrupt entry.
@@ -187,7 +187,7 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
     let loaded: LoadedDocument;
     try {
       raw = await fetchEnvironmentDocument({ url, environmentKey, fetch: fetchFn, timeoutMs, maxDocumentBytes });
-      loaded = loadDocument(raw, now(), memory, onError);
+      loaded = await loadDocument(raw, now(), memory, onError);
     } catch (error) {
       fail(error);
       return null;

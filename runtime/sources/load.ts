@@ -19,14 +19,14 @@ const digests = new WeakMap<object, string>();
  * Throws `invalid-document` (with the JSON path of the bad field) for a document the engine refuses.
  *
  * @example
- * const loaded = loadDocument(JSON.parse(body), Date.now(), current, errors.report);
+ * const loaded = await loadDocument(JSON.parse(body), Date.now(), current, errors.report);
  */
-export function loadDocument(
+export async function loadDocument(
   raw: unknown,
   fetchedAt: number,
   previous: LoadedDocument | null,
   notice?: (error: SourceError) => void,
-): LoadedDocument {
+): Promise<LoadedDocument> {
   // Digests are taken only to compare with a held document, never on a cold load: hashing a large
   // document costs more than everything else a cold isolate does before its first decision.
   let digest: string | null = null;
@@ -65,7 +65,7 @@ export function loadDocument(
   }
   let loaded: LoadedDocument;
   try {
-    loaded = loadedDocument(raw, fetchedAt);
+    loaded = await loadedDocument(raw, fetchedAt);
   } catch (error) {
     throw invalid(error);
   }

@@ -1,6 +1,7 @@
-import { compileEnvironment, type CompiledEnvironment, type EnvironmentDocument } from '../engine/index';
+import type { CompiledEnvironment, EnvironmentDocument } from '../engine/index';
+import { compileEnvironmentAt } from '../engine/environment';
 import { checkEnvironmentFrame } from '../engine/from-document';
-import { documentRevision } from '../engine/revision';
+import { digestRevision } from '../engine/revision';
 import type { LoadedDocument } from './source';
 
 /** The whole-document evaluator, compiled at most once per document object, on first use. */
@@ -11,25 +12,29 @@ const evaluators = new WeakMap<EnvironmentDocument, CompiledEnvironment>();
  * gates never do (the policy compiles one slice per flag it decides), so a cold isolate pays for
  * the flags it uses, not for every feature and segment of the project. Only the document's frame is
  * checked here (`checkEnvironmentFrame`, constant time); the parts a flag reads are validated when
- * that flag is first decided. Throws `EngineDocumentError` for a malformed frame.
+ * that flag is first decided. Throws `EngineDocumentError` for a malformed frame, synchronously (so
+ * `staticSource` fails at startup); the revision of a document without `updated_at` is a SHA-256 of
+ * its content through WebCrypto, hence the promise.
  *
  * @example
- * const loaded = loadedDocument(JSON.parse(body), Date.now());
+ * const loaded = await loadedDocument(JSON.parse(body), Date.now());
  * loaded.revision; // its updated_at
  */
-export function loadedDocument(raw: unknown, fetchedAt: number): LoadedDocument {
+export function loadedDocument(raw: unknown, fetchedAt: number): Promise<LoadedDocument> {
   checkEnvironmentFrame(raw);
   const document = raw;
-  return Object.freeze({
-    revision: documentRevision(document),
-    document,
-    fetchedAt,
-    get compiled(): CompiledEnvironment {
-      let compiled = evaluators.get(document);
-      if (compiled === undefined) evaluators.set(document, (compiled = compileEnvironment(document)));
-      return compiled;
-    },
-  });
+  return digestRevision(document).then((revision) =>
+    Object.freeze({
+      revision,
+      document,
+      fetchedAt,
+      get compiled(): CompiledEnvironment {
+        let compiled = evaluators.get(document);
+        if (compiled === undefined) evaluators.set(document, (compiled = compileEnvironmentAt(document, revision)));
+        return compiled;
+      },
+    }),
+  );
 }
 
 /** The same document, fetched again at `fetchedAt` (its evaluator, if compiled, is kept). */

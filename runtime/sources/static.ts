@@ -18,16 +18,17 @@ import type { DocumentSource, LoadedDocument } from './source';
  * ```
  */
 export function staticSource(document: EnvironmentDocument | null): DocumentSource {
-  let loaded: LoadedDocument | null = null;
+  let loaded: Promise<LoadedDocument | null> = Promise.resolve(null);
   if (document !== null) {
     try {
+      // The frame is checked here, synchronously; only a content digest (no updated_at) is awaited.
       loaded = loadedDocument(document, Date.now());
     } catch (error) {
       throw new FlagstageError('invalid-document', `staticSource got an invalid environment document: ${problemOf(error)}`, { cause: error });
     }
   }
-  // One settled promise, handed out every time: no allocation and no work per request.
-  const current = Promise.resolve(loaded);
+  // One promise, handed out every time: no allocation and no work per request.
+  const current = loaded;
   return Object.freeze({
     current: () => current,
     refresh: () => current,

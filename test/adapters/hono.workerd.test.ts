@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { flagstage, requireFlag, webhook, type FlagstageVariables } from 'flagstage/hono';
-import { issueGrant, signWebhookBody, type Identity } from 'flagstage';
+import { signWebhookBody, type Identity } from 'flagstage';
+import { grantVerifier, issueGrant } from 'flagstage/grants';
 import { requireGastown, withFeature } from '../../flags.gen';
 import { aliceOnly, contextsOf, everyone, flagsFor, killed, users, type Rollout } from './support';
 
@@ -26,7 +27,7 @@ function appFor(rollout: Rollout) {
   app.use(
     flagstage<AppEnv>(flags, {
       identity: (c) => c.var.user,
-      grants: { secrets: { k1: SECRET } },
+      grants: { verify: grantVerifier({ secrets: { k1: SECRET } }) },
     }),
   );
   app.get('/api/towns', requireFlag(requireGastown), (c) => c.json({ ok: true, reason: c.var.flagDecision.reason }));
@@ -138,7 +139,7 @@ describe('flagstage/hono in workerd', () => {
         c.set('agentGrant', agentTokens[token]?.grant ?? null);
         await next();
       });
-      app.use(flagstage<AppEnv>(flags, { identity: () => null, grants: { secrets: () => ({ k1: SECRET }), token: (c) => c.var.agentGrant } }));
+      app.use(flagstage<AppEnv>(flags, { identity: () => null, grants: { verify: grantVerifier({ secrets: () => ({ k1: SECRET }) }), token: (c) => c.var.agentGrant } }));
       app.post('/callback', requireFlag(requireGastown, { continuing: true }), (c) => c.text(c.var.flagGrant.sub));
       const ok = await app.request('/callback', { method: 'POST', headers: { authorization: 'Bearer agent-1' } });
       expect(await ok.text()).toBe(users.alice.userId);

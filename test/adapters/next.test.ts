@@ -3,7 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueGrant, signWebhookBody } from 'flagstage';
+import { signWebhookBody } from 'flagstage';
+import { issueGrant } from 'flagstage/grants';
 // The continuing route's secret, as test/next-app/lib/flags.ts sets it.
 const GRANT_SECRET = 'g'.repeat(32);
 import { signSession } from '../next-app/lib/session';

@@ -2,7 +2,8 @@ import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { describe, expect, it } from 'vitest';
-import { DeniedError, FlagstageError, issueGrant, signWebhookBody, type Denial, type Identity, type WaitUntil } from 'flagstage';
+import { grantVerifier, issueGrant } from 'flagstage/grants';
+import { DeniedError, FlagstageError, signWebhookBody, type Denial, type Identity, type WaitUntil } from 'flagstage';
 import { createRequireFlag, webhook } from 'flagstage/trpc';
 import { requireGastown, withFeature } from '../../flags.gen';
 import { aliceOnly, contextsOf, flagsFor, killed, users, type Rollout } from './support';
@@ -110,7 +111,7 @@ describe('flagstage/trpc: the shared gate', () => {
     const t = initTRPC.context<GrantContext>().create({ isDev: false });
     const requireFlag = createRequireFlag(flags, {
       identity: (ctx: GrantContext) => ctx.identity,
-      grants: { secrets: { k1: SECRET }, token: (ctx: GrantContext) => ctx.grant },
+      grants: { verify: grantVerifier({ secrets: { k1: SECRET } }), token: (ctx: GrantContext) => ctx.grant },
       ...(onDenied ? { onDenied } : {}),
     });
     const router = t.router({

@@ -3,7 +3,8 @@
 import { initTRPC } from '@trpc/server';
 import { Hono } from 'hono';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { defineGate, type Decision, type FlagKey, type FlagSnapshot, type Grant, type Identity } from 'flagstage';
+import { defineGate, type Decision, type FlagKey, type FlagSnapshot, type Identity } from 'flagstage';
+import { grantVerifier, type Grant } from 'flagstage/grants';
 import { flagstage, requireFlag as honoRequireFlag, type FlagstageRequest, type FlagstageVariables } from 'flagstage/hono';
 import { flagGuard, flagstageServer } from 'flagstage/next';
 import { Feature, FlagstageProvider, useFlag } from 'flagstage/react';
@@ -41,6 +42,23 @@ describe('flagstage/hono types', () => {
     // @ts-expect-error withFeature only takes manifest keys
     const unknown = () => honoRequireFlag(withFeature('nope'));
     expect(typeof unknown).toBe('function');
+  });
+
+  it("types a grant verifier's secrets function with the app's Context (secrets from c.env)", () => {
+    type GrantEnv = { Bindings: { GRANT_SECRET: string }; Variables: FlagstageVariables };
+    flagstage<GrantEnv>(flags, {
+      identity: () => null,
+      grants: {
+        verify: grantVerifier({
+          secrets: (c) => {
+            expectTypeOf(c.env.GRANT_SECRET).toEqualTypeOf<string>();
+            return { k1: c.env.GRANT_SECRET };
+          },
+        }),
+      },
+    });
+    // @ts-expect-error grants take a verifier from flagstage/grants, no longer the secrets themselves
+    expect(() => flagstage<GrantEnv>(flags, { identity: () => null, grants: { secrets: { k1: 'k'.repeat(32) } } })).toThrow(/grantVerifier/);
   });
 });
 

@@ -2,7 +2,7 @@
 // the runtime's grants must behave the same without nodejs_compat.
 import { base64url, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { issueGrant, verifyGrant, type GrantRefusal } from '../../runtime/grants/index';
+import { grantVerifier, issueGrant, verifyGrant, type GrantRefusal } from '../../runtime/grants/index';
 import type { Identity } from '../../runtime/identity';
 import { prng } from '../helpers/random';
 
@@ -170,6 +170,23 @@ export function grantTests(): void {
       await expect(issue({ ttlSeconds: 1.5 })).rejects.toThrow(/^flagstage:/);
       await expect(issue({ kid: '' })).rejects.toThrow(/^flagstage:/);
       await expect(verifyGrant(await issue(), { secrets: { current: 'weak' } })).rejects.toThrow(/^flagstage:/);
+    });
+
+    it("grantVerifier: verifyGrant for the adapters, fixed secrets checked at construction, others read from the request's context", async () => {
+      const token = await issue();
+      const fixed = grantVerifier({ secrets, now: clock(NOW) });
+      expect(await fixed(token, undefined as never)).toEqual(await verify(token));
+      expect(await grantVerifier({ secrets, now: clock(NOW + 601_000) })(token, undefined as never)).toEqual({ ok: false, error: 'expired' });
+      expect(await grantVerifier({ secrets: { other: SECRET }, now: clock(NOW) })(token, undefined as never)).toEqual({ ok: false, error: 'unknown-kid' });
+      // Secrets from the request (a Worker's env): the context each call passes is the one read.
+      const perRequest = grantVerifier<{ env: Record<string, string> }>({ secrets: (c) => ({ current: c.env.GRANT_SECRET! }), now: clock(NOW) });
+      expect((await perRequest(token, { env: { GRANT_SECRET: SECRET } })).ok).toBe(true);
+      expect(await perRequest(token, { env: { GRANT_SECRET: OTHER_SECRET } })).toEqual({ ok: false, error: 'bad-signature' });
+      await expect(perRequest(token, { env: { GRANT_SECRET: 'weak' } })).rejects.toThrow(/^flagstage: .*at least 32/);
+      // Configuration mistakes throw at construction, before any request.
+      expect(() => grantVerifier({ secrets: { current: 'weak' } })).toThrow(/^flagstage: the grant secret for kid "current" is 4 bytes/);
+      expect(() => grantVerifier({ secrets: {} })).toThrow(/^flagstage: .*at least one secret/);
+      expect(() => grantVerifier({} as never)).toThrow(/^flagstage: grantVerifier\(\{ secrets \}\) needs/);
     });
   });
 }

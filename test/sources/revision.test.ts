@@ -1,4 +1,8 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { digestRevision, documentRevision } from '../../runtime/engine/revision';
+import { staticSource } from '../../runtime/sources/static';
 import { manifest } from '../../flags.gen';
 import { createFlagstage } from '../../runtime/flagstage';
 import type { SourceError } from '../../runtime/sources/errors';
@@ -63,6 +67,31 @@ const open = (revision: string | undefined): Doc => {
   if (revision === undefined) delete doc.updated_at;
   return doc;
 };
+
+describe('content revisions (no updated_at): WebCrypto in the sources, the same as the engine\'s', () => {
+  it('digestRevision (crypto.subtle) equals documentRevision (bundled SHA-256) on random documents', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.string({ unit: 'binary', maxLength: 12 }), fc.jsonValue({ maxDepth: 3 })), async (doc) => {
+        const expected = documentRevision(doc);
+        expect(expected).toMatch(/^sha256:[0-9a-f]{64}$/);
+        expect(await digestRevision(doc)).toBe(expected);
+      }),
+      { numRuns: 300 },
+    );
+    // Independently of both: SHA-256 of the canonical JSON (keys sorted), as node:crypto computes it.
+    expect(await digestRevision({ b: [1, { d: 'ü', c: null }], a: true })).toBe(
+      `sha256:${createHash('sha256').update('{"a":true,"b":[1,{"c":null,"d":"ü"}]}').digest('hex')}`,
+    );
+    expect(await digestRevision({ updated_at: '2026-01-01T00:00:00Z', a: 1 })).toBe('2026-01-01T00:00:00Z');
+  });
+
+  it('a static document without updated_at gets its content revision; a bad frame still throws at construction', async () => {
+    const { updated_at: _dropped, ...doc } = gastownDocument({ stage: 'ga', revision: '2026-01-01T00:00:00Z' }) as Doc & { updated_at?: string };
+    const loaded = await staticSource(doc as never).current();
+    expect(loaded?.revision).toBe(documentRevision(doc));
+    expect(() => staticSource({ api_key: 'k' } as never)).toThrow(/invalid environment document/);
+  });
+});
 
 describe('flagsmithSource: a document whose revision cannot be compared never replaces a good one', () => {
   const cases: [string, string | undefined][] = [

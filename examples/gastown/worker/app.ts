@@ -1,5 +1,6 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { issueGrant, type FlagKey, type Identity } from 'flagstage';
+import type { FlagKey, Identity } from 'flagstage';
+import { grantVerifier, issueGrant } from 'flagstage/grants';
 import { flagstage, requireFlag, webhook, type FlagstageVariables } from 'flagstage/hono';
 import { manifest, requireGastown, withFeature } from '@/flags.gen';
 import type { ApiError, Dispatch, Town } from '../shared/api';
@@ -38,7 +39,7 @@ export function createApp(env: Env): Hono<AppEnv> {
     '*',
     flagstage<AppEnv>(flags, {
       identity: (c) => (c.var.user === null ? null : identityOf(c.var.user)),
-      grants: { secrets: { [env.GRANT_KID]: env.GRANT_SECRET } },
+      grants: { verify: grantVerifier({ secrets: { [env.GRANT_KID]: env.GRANT_SECRET } }) },
     }),
   );
 

@@ -1,6 +1,7 @@
 // One flagstage runtime for the app, over a fixed document: Gastown allowlisted for alice, convoys
 // GA under it, molecules admin-only. (A real app uses flagsmithSource or fileSource.)
 import { createFlagstage, staticSource } from 'flagstage';
+import { grantVerifier } from 'flagstage/grants';
 import { flagstageServer, webhook } from 'flagstage/next';
 import { manifest } from '../../../flags.gen';
 import { buildDocument } from '../../../runtime/testing/index';
@@ -18,7 +19,7 @@ export const flags = createFlagstage({
   ),
 });
 
-export const { requireFlag, resolveFlag, getSnapshot } = flagstageServer(flags, { redirectTo: '/?denied=server', grants: { secrets: { k1: GRANT_SECRET } } });
+export const { requireFlag, resolveFlag, getSnapshot } = flagstageServer(flags, { redirectTo: '/?denied=server', grants: { verify: grantVerifier({ secrets: { k1: GRANT_SECRET } }) } });
 
 /** The Flagsmith webhook, mounted at app/webhooks/flagsmith/route.ts. */
 export const flagsmithWebhook = webhook(flags, { secret: 'flagsmith-webhook-secret' });

@@ -1,7 +1,8 @@
 // Gastown's worker API, as an app writes it: its own auth, then flagstage, then gated routes.
 import { env } from 'cloudflare:workers';
 import { Hono } from 'hono';
-import { cachesApiCache, createFlagstage, flagsmithSource, issueGrant, type Identity } from 'flagstage';
+import { cachesApiCache, createFlagstage, flagsmithSource, type Identity } from 'flagstage';
+import { grantVerifier, issueGrant } from 'flagstage/grants';
 import { flagstage, requireFlag, webhook, type FlagstageVariables } from 'flagstage/hono';
 import { manifest, requireGastown, withFeature } from '../../../flags.gen';
 
@@ -37,7 +38,7 @@ app.use('/api/*', async (c, next) => {
   c.set('user', await sessionUser(c.req.header('authorization')));
   await next();
 });
-app.use('/api/*', flagstage<AppEnv>(flags, { identity: (c) => c.var.user, grants: { secrets: { current: env.GRANT_SECRET } } }));
+app.use('/api/*', flagstage<AppEnv>(flags, { identity: (c) => c.var.user, grants: { verify: grantVerifier({ secrets: { current: env.GRANT_SECRET } }) } }));
 
 app.post('/api/towns', requireFlag(requireGastown), async (c) => {
   const grant = await issueGrant(c.var.flagstage.identity!, ['gastown'], { secret: env.GRANT_SECRET, kid: 'current', ttlSeconds: 3600 });

@@ -1,19 +1,29 @@
-// A Worker on the installed flagstage + flagstage/hono, deployed without nodejs_compat.
+// A Worker on the installed flagstage + flagstage/hono (+ flagstage/grants for the continuing
+// route), deployed without nodejs_compat.
 import { Hono } from 'hono';
+import { grantVerifier } from 'flagstage/grants';
 import { flagstage, requireFlag, type FlagstageVariables } from 'flagstage/hono';
 import { requireReports, withFeature } from '../flags.gen';
 import { currentIdentity, flags } from '../lib/flags';
 
-type AppEnv = { Variables: { userId: string | undefined } & FlagstageVariables };
+type AppEnv = { Bindings: { GRANT_SECRET: string }; Variables: { userId: string | undefined } & FlagstageVariables };
 
 const app = new Hono<AppEnv>();
 app.use('/api/*', async (c, next) => {
   c.set('userId', c.req.header('x-demo-user')); // stands in for the app's own verified session
   await next();
 });
-app.use('/api/*', flagstage<AppEnv>(flags, { identity: (c) => currentIdentity(c.var.userId) }));
+app.use(
+  '/api/*',
+  flagstage<AppEnv>(flags, {
+    identity: (c) => currentIdentity(c.var.userId),
+    // The secrets come from the Worker's env, read per request: the verifier's context is Hono's Context.
+    grants: { verify: grantVerifier({ secrets: (c) => ({ k1: c.env.GRANT_SECRET }) }) },
+  }),
+);
 app.get('/api/reports', requireFlag(requireReports), (c) => c.json({ ok: true }));
 app.post('/api/reports/export', requireFlag(withFeature('exportCsv')), (c) => c.json({ ok: true }));
+app.post('/api/reports/callback', requireFlag(requireReports, { continuing: true }), (c) => c.json({ sub: c.var.flagGrant?.sub ?? null }));
 app.get('/api/flags', async (c) => c.json(await c.var.flagstage.snapshot()));
 
 export default app;

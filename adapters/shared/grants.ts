@@ -1,0 +1,17 @@
+import { FlagstageError } from 'flagstage';
+
+/**
+ * Fails fast, at construction, on grant options without a verifier, including the pre-0.2 shape
+ * `grants: { secrets }` (the adapters no longer import grant code themselves: the app passes
+ * `grantVerifier({ secrets })` from `flagstage/grants`).
+ */
+export function checkGrantOptions(grants: unknown, caller: string): void {
+  if (grants === undefined) return;
+  const verify = grants !== null && typeof grants === 'object' ? (grants as { verify?: unknown }).verify : undefined;
+  if (typeof verify === 'function') return;
+  const moved = grants !== null && typeof grants === 'object' && 'secrets' in grants;
+  throw new FlagstageError(
+    'invalid-option',
+    `${caller} needs grants: { verify: grantVerifier({ secrets }) } with grantVerifier from 'flagstage/grants'${moved ? ' (grants: { secrets } was replaced by it)' : ''}`,
+  );
+}
