@@ -1,15 +1,7 @@
-/**
- * The control plane's one error: a closed `code` the API maps to an HTTP status, the `field` at
- * fault and the fix, so a client (the CLI, the admin page, a script) can say what to do. Nothing
- * internal (no stack, no SQL) ever reaches a response.
- */
-export type ControlErrorCode =
-  | 'bad-request'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not-found'
-  | 'conflict'
-  | 'internal';
+import { FlagstageError } from '../runtime/errors/flagstage-error';
+import type { ControlErrorCode } from '../runtime/errors/codes';
+
+export type { ControlErrorCode };
 
 const STATUS: Record<ControlErrorCode, 400 | 401 | 403 | 404 | 412 | 500> = {
   'bad-request': 400,
@@ -30,16 +22,25 @@ export interface ControlErrorBody {
   readonly revision?: number;
 }
 
-export class ControlError extends Error {
-  readonly code: ControlErrorCode;
+/**
+ * The control plane's error: a `FlagstageError` whose `code` (one of `ControlErrorCode`, part of
+ * the one closed `FlagstageErrorCode` list) the API maps to an HTTP status, with the `field` at
+ * fault and the fix, so a client (the CLI, the admin page, a script) can say what to do. Nothing
+ * internal (no stack, no SQL) ever reaches a response: the body carries `problem`, never `stack`.
+ *
+ * @example
+ * ```ts
+ * throw new ControlError('bad-request', 'percent 140 is outside 0-100', { field: 'value', fix: 'send a number from 0 to 100' });
+ * ```
+ */
+export class ControlError extends FlagstageError<ControlErrorCode> {
+  override name = 'ControlError';
   readonly field: string | undefined;
   readonly fix: string | undefined;
   readonly revision: number | undefined;
 
   constructor(code: ControlErrorCode, message: string, details: { readonly field?: string; readonly fix?: string; readonly revision?: number } = {}) {
-    super(message);
-    this.name = 'ControlError';
-    this.code = code;
+    super(code, message);
     this.field = details.field;
     this.fix = details.fix;
     this.revision = details.revision;
@@ -52,7 +53,7 @@ export class ControlError extends Error {
   toJSON(): ControlErrorBody {
     return {
       error: this.code,
-      message: this.message,
+      message: this.problem,
       ...(this.field === undefined ? {} : { field: this.field }),
       ...(this.fix === undefined ? {} : { fix: this.fix }),
       ...(this.revision === undefined ? {} : { revision: this.revision }),

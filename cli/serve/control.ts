@@ -106,17 +106,21 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningC
   } catch {
     throw new BackendError('flagstage serve needs miniflare and esbuild; install wrangler (npm install -D wrangler), which brings both');
   }
-  const bundle = await esbuild.build({
-    stdin: { contents: workerSource(controlModule), resolveDir: root, sourcefile: 'flagstage-serve.js', loader: 'js' },
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    logLevel: 'silent',
-  });
+  const bundle = await esbuild
+    .build({
+      stdin: { contents: workerSource(controlModule), resolveDir: root, sourcefile: 'flagstage-serve.js', loader: 'js' },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'neutral',
+      target: 'es2022',
+      conditions: ['workerd', 'worker', 'browser'],
+      mainFields: ['module', 'main'],
+      logLevel: 'silent',
+    })
+    .catch((error: unknown) => {
+      throw missingPeer(error) ?? error;
+    });
   const script = bundle.outputFiles[0]?.text;
   if (script === undefined) throw new BackendError('flagstage serve: bundling the control plane produced nothing');
 
@@ -149,6 +153,17 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningC
   });
   const url = (await instance.ready).toString().replace(/\/$/, '');
   return { url, token, persistDir, adminSignIn: `${url}/admin/sign-in?code=${signIn.code}`, stop: () => instance.dispose() };
+}
+
+/**
+ * The control plane's peer dependencies (`hono`, `@hono/zod-openapi`) are optional, so that an app
+ * that only gates pays nothing for them: when they are missing, say which to install.
+ */
+function missingPeer(error: unknown): BackendError | undefined {
+  const text = error instanceof Error ? error.message : String(error);
+  const missing = ['@hono/zod-openapi', 'hono'].filter((name) => text.includes(`Could not resolve "${name}`));
+  if (missing.length === 0) return undefined;
+  return new BackendError(`flagstage serve runs the control plane (flagstage/control), which needs ${missing.join(' and ')}: npm install -D hono @hono/zod-openapi`, { cause: error });
 }
 
 function localUser(): string {

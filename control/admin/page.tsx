@@ -74,7 +74,7 @@ export function adminPage<E extends object>(options: AdminPageOptions = {}) {
     page.onError((error, c) => {
       const known = error instanceof ControlError ? error : null;
       const status = known?.status ?? 500;
-      return page500(c, status === 500 ? 'Something failed' : 'Refused', known ? known.message : 'The admin page failed; nothing was changed.', status);
+      return page500(c, status === 500 ? 'Something failed' : 'Refused', known ? known.problem : 'The admin page failed; nothing was changed.', status);
     });
     page.use('*', bodyLimit({ maxSize: maxBodyBytes, onError: (c) => say(c, 'Too large', `The form is larger than ${maxBodyBytes} bytes; nothing was changed. Add fewer IDs at once.`, 413) }));
 
@@ -309,7 +309,7 @@ export function adminPage<E extends object>(options: AdminPageOptions = {}) {
           // Someone changed the environment since the effect was shown: show it again, as it is now.
           return confirmation();
         }
-        if (error.code === 'bad-request' || error.code === 'conflict') return problem(error.message, error.fix);
+        if (error.code === 'bad-request' || error.code === 'conflict') return problem(error.problem, error.fix);
         throw error;
       }
     });
@@ -326,7 +326,7 @@ export function adminPage<E extends object>(options: AdminPageOptions = {}) {
         for (const flag of status.flags) results[flag.flag] = await entered.backend.explain(flag.flag, { userId, orgId: identity.orgId === '' ? null : identity.orgId, isAdmin: identity.isAdmin });
       } catch (error) {
         if (!(error instanceof ControlError) || error.code !== 'bad-request') throw error;
-        return html(c, entered.ctx.nonce, <ExplainPage ctx={entered.ctx} status={status} identity={identity} results={{}} error={error.message} />, 400);
+        return html(c, entered.ctx.nonce, <ExplainPage ctx={entered.ctx} status={status} identity={identity} results={{}} error={error.problem} />, 400);
       }
       return html(c, entered.ctx.nonce, <ExplainPage ctx={entered.ctx} status={status} identity={identity} results={results} />);
     });
@@ -386,7 +386,7 @@ export function adminPage<E extends object>(options: AdminPageOptions = {}) {
         const result = await backend.rollback(revision, reason);
         return c.redirect(envPath(ctx, `/history?saved=${result.revision}`), 303);
       } catch (error) {
-        if (error instanceof ControlError && error.code === 'bad-request') return renderHistory(c, entered, { error: { message: error.message, ...(error.fix ? { fix: error.fix } : {}) } }, 400);
+        if (error instanceof ControlError && error.code === 'bad-request') return renderHistory(c, entered, { error: { message: error.problem, ...(error.fix ? { fix: error.fix } : {}) } }, 400);
         throw error;
       }
     });

@@ -4,6 +4,7 @@ import { createFlagstage } from '../../runtime/flagstage';
 import type { EnvironmentDocument } from '../../runtime/engine/index';
 import type { Identity } from '../../runtime/identity';
 import { lineage, type FlagRollout } from '../../runtime/stages/index';
+import { readAtMost } from '../../runtime/sources/bounded-body';
 import { staticSource } from '../../runtime/sources/static';
 import { authenticate } from '../auth/authenticate';
 import { allows, type Caller } from '../auth/roles';
@@ -165,32 +166,12 @@ async function readJsonBody(c: Context<Env>, maxBytes: number): Promise<void> {
   if (declared > maxBytes || c.req.header(OVERSIZED_HEADER) !== undefined) throw tooLarge(maxBytes);
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/json\b/i.test(type)) throw new ControlError('bad-request', 'the body must be JSON', { field: 'body', fix: 'send Content-Type: application/json with a JSON object' });
-  const raw = c.req.raw.body;
-  let size = 0;
-  const chunks: Uint8Array[] = [];
-  if (raw) {
-    const reader = raw.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        void reader.cancel().catch(() => undefined);
-        throw tooLarge(maxBytes);
-      }
-      chunks.push(value);
-    }
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  const body = await readAtMost(c.req.raw, maxBytes);
+  if (body === null) throw tooLarge(maxBytes);
   let text: string;
   let parsed: unknown;
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(body);
     parsed = JSON.parse(text);
   } catch {
     throw new ControlError('bad-request', 'the body is not valid JSON', { field: 'body', fix: 'send a JSON object, e.g. {"reason": "…"}' });

@@ -59,7 +59,26 @@ export type FlagstageErrorCode =
   /** The CLI was called wrongly (exit code 1). */
   | 'usage'
   /** A CLI backend (local file, Flagsmith) failed (exit code 2). */
-  | 'backend';
+  | 'backend'
+  | ControlErrorCode;
+
+/**
+ * Why the control plane (`flagstage/control`) refused a request: each code maps to one HTTP status
+ * (`ControlError.status`) and is the `error` field of the JSON error body.
+ */
+export type ControlErrorCode =
+  /** 400: bad input (unknown flag or stage, a bad ID, no reason, malformed or oversized JSON); nothing changed. */
+  | 'bad-request'
+  /** 401: no credentials, or a forged/expired token or Access assertion. */
+  | 'unauthenticated'
+  /** 403: the role does not allow the request (a viewer changing state). */
+  | 'forbidden'
+  /** 404: no such environment, route or revision. */
+  | 'not-found'
+  /** 412: `If-Match` named a revision that is no longer current; the body carries the current one. */
+  | 'conflict'
+  /** 500: the control plane failed; the body says so without internals. */
+  | 'internal';
 
 /** Every `FlagstageErrorCode`, in the README's order (a test keeps the two in step). */
 export const ERROR_CODES = [
@@ -88,4 +107,10 @@ export const ERROR_CODES = [
   'listener',
   'usage',
   'backend',
+  'bad-request',
+  'unauthenticated',
+  'forbidden',
+  'not-found',
+  'conflict',
+  'internal',
 ] as const satisfies readonly FlagstageErrorCode[];

@@ -38,6 +38,10 @@ const env = {
 /** The project's own dependencies besides flagstage, linked from this repository (see above). */
 const LINKED = ['next', 'react', 'react-dom', 'hono', '@trpc/server', 'typescript', 'wrangler', '@cloudflare/workers-types', '@types/react', '@types/react-dom', '@types/node'];
 
+/** The control plane's optional peers: a plain install must not bring them (only `flagstage/control` needs them). */
+const CONTROL_PEERS = ['@hono/zod-openapi', '@hono/zod-validator', 'hono'];
+let controlPeersInstalled: string[] = [];
+
 interface Run {
   readonly code: number | null;
   readonly output: string;
@@ -70,6 +74,7 @@ beforeAll(async () => {
   writeFileSync(join(app, 'package.json'), `${JSON.stringify({ name: 'flagstage-consumer', private: true, type: 'module' }, null, 2)}\n`);
   const install = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], app);
   expect(install.code, install.output).toBe(0);
+  controlPeersInstalled = CONTROL_PEERS.filter((name) => existsSync(join(app, 'node_modules', name)));
   for (const name of LINKED) {
     const target = join(app, 'node_modules', name);
     if (existsSync(target)) continue; // npm installed it for flagstage (e.g. hono): keep that one
@@ -100,6 +105,10 @@ async function freePort(): Promise<number> {
 describe.concurrent('flagstage installed from its tarball in a fresh project', () => {
   it('is a real install: flagstage is a directory in the project, not a link to this repository', () => {
     expect(readdirSync(join(app, 'node_modules/flagstage')).sort()).toEqual(['LICENSE', 'README.md', 'bin', 'dist', 'package.json']);
+  });
+
+  it("does not install the control plane's peers (hono, @hono/zod-openapi) for an app that only gates", () => {
+    expect(controlPeersInstalled).toEqual([]);
   });
 
   it('typechecks the app (flagstage, /next, /react, /trpc) strictly, with skipLibCheck: false', async () => {

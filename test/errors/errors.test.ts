@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { manifest, withFeature } from '../../flags.gen';
 import { BackendError, UsageError } from '../../cli/io';
 import { ManifestError } from '../../codegen/errors';
+import { ControlError, errorResponse } from '../../control/errors';
 import { compileEnvironment, EngineDocumentError } from '../../runtime/engine/index';
 import { ERROR_CODES, FlagstageError, isFlagstageError, problemOf, type FlagstageErrorCode } from '../../runtime/errors/index';
 import { createFlagstage } from '../../runtime/flagstage';
@@ -103,6 +104,21 @@ describe('every error class extends it', () => {
     expectShape(backend, BackendError, 'backend', /502/);
     expect(backend.exitCode).toBe(2);
     expect((backend.cause as Error).message).toBe('bad gateway');
+  });
+
+  it("the control plane's ControlError: its codes map to HTTP statuses, its JSON body has no prefix and no stack", async () => {
+    const statuses = { 'bad-request': 400, unauthenticated: 401, forbidden: 403, 'not-found': 404, conflict: 412, internal: 500 } as const;
+    for (const [code, status] of Object.entries(statuses) as [keyof typeof statuses, number][]) {
+      const error = new ControlError(code, 'percent 140 is outside 0-100', { field: 'value', fix: 'send a number from 0 to 100' });
+      expectShape(error, ControlError, code, /^flagstage: percent 140/);
+      expect(error.status).toBe(status);
+      const response = errorResponse(error);
+      expect(response.status).toBe(status);
+      const body = await response.text();
+      expect(JSON.parse(body)).toEqual({ error: code, message: 'percent 140 is outside 0-100', field: 'value', fix: 'send a number from 0 to 100' });
+      expect(body).not.toMatch(/stack|at .*\.ts/);
+    }
+    expect(new ControlError('conflict', 'stale', { revision: 7 }).toJSON()).toEqual({ error: 'conflict', message: 'stale', revision: 7 });
   });
 
   it('configuration mistakes at construction are invalid-option', async () => {
