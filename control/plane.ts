@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
 import type { Manifest } from '../runtime/manifest/types';
 import { environmentApi } from './api/environment-api';
+import { mountOfrep } from './api/ofrep';
 import { routes, workerRoutes } from './api/routes';
 import { authenticate, type AuthFailure } from './auth/authenticate';
 import type { Caller } from './auth/roles';
@@ -168,6 +169,18 @@ export function createControlPlane<E extends object = Record<string, unknown>>(o
     built.onError((error) => errorResponse(error instanceof ControlError ? error : new ControlError('internal', 'the control plane failed; nothing was changed')));
     built.notFound(() => errorResponse(new ControlError('not-found', 'no such route', { fix: 'see /v1/openapi.json for the routes' })));
     for (const register of mounted) register(built as unknown as Hono<{ Bindings: E }>, handle);
+    mountOfrep(built as unknown as Hono<{ Bindings: E }>, {
+      environmentForKey: handle.environmentForKey,
+      serverKey: (env, environment) => environmentsOf(env)[environment]!.serverKey,
+      manifest: handle.manifest,
+      async documentSince(env, environment, known) {
+        const headers: Record<string, string> = known === null ? {} : { 'if-none-match': `"${known}"` };
+        const response = await stubFor(env, environment).fetch(internalRequest(environment, '/internal/document', { headers }));
+        if (response.status === 304) return null;
+        if (!response.ok) throw new Error(`flagstage: the ${environment} document could not be read (${response.status})`);
+        return { revision: Number((response.headers.get('etag') ?? '').replace(/"/g, '')), body: await response.text() };
+      },
+    });
 
     built.get('/v1/openapi.json', (c) => c.json(openapi()));
 
@@ -331,7 +344,7 @@ export function createControlPlane<E extends object = Record<string, unknown>>(o
   }
 
   return {
-    fetch: (request, env, _ctx) => workerApp().fetch(request, env) as Promise<Response>,
+    fetch: (request, env, ctx) => workerApp().fetch(request, env, ctx as Parameters<Hono['fetch']>[2]) as Promise<Response>,
     DurableObject: FlagstageControl,
     openapi,
     mount(register) {
