@@ -3,6 +3,7 @@ import type { EnvironmentDocument } from '../runtime/engine/index';
 import type { FlagRollout } from '../runtime/stages/rollout';
 import type { AuditEntry } from './audit/entry';
 import type { Plan, PlanState } from './rollout/plan';
+import type { PlanJson } from '../control/plans/view';
 
 /**
  * Where flag state lives. The commands are written once against this interface; `local` keeps a
@@ -30,6 +31,33 @@ export interface Backend {
   history?(flag: string | null): Promise<HistoryEntry[]>;
   /** A new revision equal to an earlier one (the control plane); `changed: false` when it already is. */
   rollback?(revision: number, reason: string): Promise<RollbackResult>;
+  /** Rollout plans: only the control plane runs them (its alarm applies the steps). */
+  readonly plans?: PlanBackend;
+}
+
+/** A flag's rollout plan on the control plane: `flagstage ramp`, `plan`, `pause`, `resume`, `cancel`. */
+export interface PlanBackend {
+  create(flag: string, request: PlanRequest): Promise<PlanAnswer>;
+  /** The flag's active plan, else its latest; a UsageError when it never had one. */
+  get(flag: string): Promise<PlanJson>;
+  act(flag: string, verb: 'pause' | 'resume' | 'cancel', reason: string): Promise<PlanAnswer>;
+}
+
+/** What `flagstage ramp` asks the control plane for (its API's PlanRequest). */
+export interface PlanRequest {
+  readonly steps: readonly number[];
+  readonly every: string;
+  readonly start?: string;
+  readonly then?: 'ga';
+  readonly guard?: { readonly errorRate: number; readonly minSamples: number; readonly window: string };
+  readonly reason: string;
+}
+
+/** A plan action's answer: the plan after it, whether it changed, and notes for the person. */
+export interface PlanAnswer {
+  readonly plan: PlanJson;
+  readonly changed: boolean;
+  readonly notes: readonly string[];
 }
 
 /** One revision, as `flagstage history` lists it. */

@@ -8,6 +8,8 @@ import { explainCommand } from './commands/explain';
 import { historyCommand, rollbackCommand } from './commands/history';
 import { killCommand, reviveCommand } from './commands/kill';
 import { percentCommand } from './commands/percent';
+import { cancelCommand, pauseCommand, planCommand, resumeCommand } from './commands/plan';
+import { rampCommand } from './commands/ramp';
 import { provisionCommand } from './commands/provision';
 import { stageCommand } from './commands/stage';
 import { statusCommand } from './commands/status';
@@ -28,6 +30,11 @@ export const commands: readonly Command[] = [
   auditCommand,
   historyCommand,
   rollbackCommand,
+  rampCommand,
+  planCommand,
+  pauseCommand,
+  resumeCommand,
+  cancelCommand,
   provisionCommand,
   serveCommand,
   devCommand,

@@ -1,7 +1,8 @@
 import type { EnvironmentDocument } from '../../../runtime/engine/index';
 import { readRollout, sameRollout, type FlagRollout } from '../../../runtime/stages/index';
 import type { AuditEntry } from '../../audit/entry';
-import type { Backend, BackendOptions, ChangeRequest, ChangeResult, HistoryEntry, RollbackResult } from '../../backend';
+import type { PlanJson } from '../../../control/plans/view';
+import type { Backend, BackendOptions, ChangeRequest, ChangeResult, HistoryEntry, PlanAnswer, RollbackResult } from '../../backend';
 import { BackendError, UsageError } from '../../io';
 import { controlClient, RevisionConflict, type ControlClient } from './client';
 
@@ -117,7 +118,8 @@ export function remoteBackend(options: BackendOptions & { readonly environment?:
             before: result.before,
             after: result.after,
             revision: result.updatedAt,
-            notes: plan.notes,
+            // The control plane's own notes too: a rollout plan it paused because of this change.
+            notes: [...plan.notes, ...result.notes.filter((note) => !plan.notes.includes(note))],
             entry: result.audit ? await toEntry(result.audit) : null,
           };
         } catch (error) {
@@ -160,6 +162,20 @@ export function remoteBackend(options: BackendOptions & { readonly environment?:
         cursor = page.next;
       }
       return revisions;
+    },
+
+    plans: {
+      async create(flag, request) {
+        const answer = await client.request<PlanAnswer>('POST', await path(`/flags/${encodeURIComponent(flag)}/plan`), { body: request });
+        return { plan: answer.plan, changed: answer.changed, notes: answer.notes };
+      },
+      async get(flag) {
+        return (await client.request<{ plan: PlanJson }>('GET', await path(`/flags/${encodeURIComponent(flag)}/plan`))).plan;
+      },
+      async act(flag, verb, reason) {
+        const answer = await client.request<PlanAnswer>('POST', await path(`/flags/${encodeURIComponent(flag)}/plan/${verb}`), { body: { reason } });
+        return { plan: answer.plan, changed: answer.changed, notes: answer.notes };
+      },
     },
 
     async rollback(revision, reason): Promise<RollbackResult> {
