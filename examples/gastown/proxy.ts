@@ -3,7 +3,7 @@ import { flagGuard, type FlagGuard } from 'flagstage/next';
 import { requireGastown, withFeature } from '@/flags.gen';
 import { appConfig } from './lib/config';
 import { getFlags } from './lib/flags';
-import { identityOf, SESSION_COOKIE, verifySession } from './shared/session';
+import { identityOf, sessionFromCookies } from './shared/session';
 
 let guard: FlagGuard | null = null;
 
@@ -15,8 +15,8 @@ export function proxy(request: NextRequest, event: NextFetchEvent): Promise<Resp
   guard ??= flagGuard(getFlags(), {
     routes: { '/gastown/*': requireGastown, '/gastown/convoys/*': withFeature('convoys') },
     identity: async (req) => {
-      const user = await verifySession(req.cookies.get(SESSION_COOKIE)?.value, appConfig().sessionSecret);
-      return user === null ? null : identityOf(user);
+      const session = await sessionFromCookies(req.headers.get('cookie'), appConfig().sessionSecret);
+      return session === null ? null : identityOf(session.user);
     },
     redirectTo: (_req, denial) => (denial.reason === 'unauthenticated' ? '/login' : `/?denied=${denial.flag}`),
   });

@@ -94,28 +94,26 @@ describe('examples/gastown sessions', () => {
   });
 });
 
-describe('examples/gastown tRPC', () => {
-  async function trpcModules() {
-    process.env.FLAGSMITH_API_URL ??= env.FLAGSMITH_API_URL;
-    process.env.FLAGSMITH_ENVIRONMENT_KEY ??= env.FLAGSMITH_ENVIRONMENT_KEY;
-    process.env.FLAGSMITH_WEBHOOK_SECRET ??= env.FLAGSMITH_WEBHOOK_SECRET;
-    process.env.SESSION_SECRET ??= SESSION_SECRET;
-    // Nothing listens on port 9 (discard): every call to the worker fails inside the server.
-    process.env.GASTOWN_WORKER_URL ??= 'http://127.0.0.1:9';
-    const router = '../../examples/gastown/lib/trpc/router';
-    const context = '../../examples/gastown/lib/trpc/context';
-    const { buildRouter } = (await import(/* @vite-ignore */ router)) as { buildRouter: (flags: unknown) => unknown };
-    const { contextForToken, sessionTokenOf } = (await import(/* @vite-ignore */ context)) as {
-      contextForToken: (token: string | null) => Promise<unknown>;
-      sessionTokenOf: (request: Request) => string | null;
-    };
-    const { fetchRequestHandler } = await import('@trpc/server/adapters/fetch');
-    const flags = createFlagstage({ manifest, source: staticSource(buildDocument(manifest, { gastown: { stage: 'ga' } })), logChanges: false });
-    const appRouter = buildRouter(flags) as Parameters<typeof fetchRequestHandler>[0]['router'];
-    return (request: Request) =>
-      fetchRequestHandler({ endpoint: '/api/trpc', req: request, router: appRouter, createContext: async () => (await contextForToken(sessionTokenOf(request))) as never });
-  }
+/** The example's tRPC route handler on a fixed document (Gastown GA), over fetch requests. */
+async function trpcModules() {
+  process.env.FLAGSMITH_API_URL ??= env.FLAGSMITH_API_URL;
+  process.env.FLAGSMITH_ENVIRONMENT_KEY ??= env.FLAGSMITH_ENVIRONMENT_KEY;
+  process.env.FLAGSMITH_WEBHOOK_SECRET ??= env.FLAGSMITH_WEBHOOK_SECRET;
+  process.env.SESSION_SECRET ??= SESSION_SECRET;
+  // Nothing listens on port 9 (discard): every call to the worker fails inside the server.
+  process.env.GASTOWN_WORKER_URL ??= 'http://127.0.0.1:9';
+  const router = '../../examples/gastown/lib/trpc/router';
+  const context = '../../examples/gastown/lib/trpc/context';
+  const { buildRouter } = (await import(/* @vite-ignore */ router)) as { buildRouter: (flags: unknown) => unknown };
+  const { contextForRequest } = (await import(/* @vite-ignore */ context)) as { contextForRequest: (request: Request) => Promise<unknown> };
+  const { fetchRequestHandler } = await import('@trpc/server/adapters/fetch');
+  const flags = createFlagstage({ manifest, source: staticSource(buildDocument(manifest, { gastown: { stage: 'ga' } })), logChanges: false });
+  const appRouter = buildRouter(flags) as Parameters<typeof fetchRequestHandler>[0]['router'];
+  return (request: Request) =>
+    fetchRequestHandler({ endpoint: '/api/trpc', req: request, router: appRouter, createContext: async () => (await contextForRequest(request)) as never });
+}
 
+describe('examples/gastown tRPC', () => {
   test('an internal failure answers INTERNAL_SERVER_ERROR without its message', async () => {
     const handle = await trpcModules();
     const cookie = `gastown_session=${await signSession('cal', SESSION_SECRET)}`;
@@ -133,6 +131,40 @@ describe('examples/gastown tRPC', () => {
       expect(response.status).toBe(401);
       expect(await response.text()).not.toMatch(/malformed|encoded/i);
     }
+  });
+});
+
+describe('examples/gastown: one session parser', () => {
+  const forge = (token: string) => `${token.slice(0, -4)}${token.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+
+  test('the first session cookie that verifies wins; forged, expired and unknown ones are skipped', async () => {
+    const ada = await signSession('ada', SESSION_SECRET);
+    const ben = await signSession('ben', SESSION_SECRET);
+    const expired = await signSession('cal', SESSION_SECRET, -60);
+    const unknown = await signSession('nobody', SESSION_SECRET);
+    const { sessionFromCookies } = await import('../../examples/gastown/shared/session');
+    const who = async (header: string) => (await sessionFromCookies(header, SESSION_SECRET))?.user.id ?? null;
+    expect(await who(`gastown_session=${ben}; gastown_session=${ada}`)).toBe('ben');
+    expect(await who(`gastown_session=${forge(ada)}; other=1; gastown_session=${ben}`)).toBe('ben');
+    expect(await who(`gastown_session=${expired}; gastown_session=${ada}`)).toBe('ada');
+    expect(await who(`gastown_session=${unknown}; gastown_session=%E0%A4%A; gastown_session=${ada}`)).toBe('ada');
+    expect(await who(`gastown_session=${forge(ada)}`)).toBe(null);
+    expect(await who('')).toBe(null);
+    // The token returned is the one that verified: it is what goes to the worker.
+    expect((await sessionFromCookies(`gastown_session=${forge(ben)}; gastown_session=${ada}`, SESSION_SECRET))?.token).toBe(ada);
+  });
+
+  test('tRPC reads two cookies by that rule', async () => {
+    const ada = await signSession('ada', SESSION_SECRET);
+    const ben = await signSession('ben', SESSION_SECRET);
+    const handle = await trpcModules();
+    const me = async (cookie: string) => {
+      const response = await handle(new Request('http://app.test/api/trpc/me', { headers: { cookie } }));
+      return ((await response.json()) as { result: { data: { userId: string } | null } }).result.data?.userId ?? null;
+    };
+    expect(await me(`gastown_session=${forge(ada)}; gastown_session=${ben}`)).toBe('ben');
+    expect(await me(`gastown_session=${ben}; gastown_session=${ada}`)).toBe('ben');
+    expect(await me(`gastown_session=${ada}; gastown_session=${forge(ben)}`)).toBe('ada');
   });
 });
 

@@ -1,18 +1,21 @@
-import { cookies } from 'next/headers';
+import { headers } from 'next/headers';
 import type { Identity } from 'flagstage';
-import { identityOf, SESSION_COOKIE, verifySession } from '../shared/session';
+import { identityOf, sessionFromCookies, type VerifiedSession } from '../shared/session';
 import type { DemoUser } from '../shared/users';
 import { appConfig } from './config';
 
-/** The signed-in user of the current request (server components, route handlers, actions). */
-export async function currentUser(): Promise<DemoUser | null> {
-  const token = (await cookies()).get(SESSION_COOKIE)?.value;
-  return verifySession(token, appConfig().sessionSecret);
+/**
+ * The current request's session (server components, route handlers, actions), read from the raw
+ * Cookie header by the same parser as proxy.ts and tRPC (Next's \`cookies()\` keeps the last of two
+ * cookies with one name; the parser's rule is the first valid one).
+ */
+export async function currentSession(): Promise<VerifiedSession | null> {
+  return sessionFromCookies((await headers()).get('cookie'), appConfig().sessionSecret);
 }
 
-/** The raw session token, forwarded to the worker API as a bearer token. */
-export async function currentSessionToken(): Promise<string | null> {
-  return (await cookies()).get(SESSION_COOKIE)?.value ?? null;
+/** The signed-in user of the current request. */
+export async function currentUser(): Promise<DemoUser | null> {
+  return (await currentSession())?.user ?? null;
 }
 
 export async function currentIdentity(): Promise<Identity | null> {

@@ -85,6 +85,55 @@ function parsePayload(json: string): SessionPayload | null {
   }
 }
 
+/** A verified session: the user it names and the token that proved it (forwarded to the worker). */
+export interface VerifiedSession {
+  readonly user: DemoUser;
+  readonly token: string;
+}
+
+/** More session cookies than a browser ever sends: the rest are not verified (bounded work). */
+const MAX_SESSION_COOKIES = 8;
+
+/**
+ * Every value of the session cookie in a `Cookie` header, in the order it was sent. A browser can
+ * send the same name twice (a stale cookie under another path or domain beside the fresh one, or
+ * one planted by a sibling subdomain); a value that is not valid percent-encoding is skipped.
+ */
+export function sessionCookieValues(cookieHeader: string | null | undefined): string[] {
+  const values: string[] = [];
+  for (const part of (cookieHeader ?? '').split(';')) {
+    const separator = part.indexOf('=');
+    if (separator < 0 || part.slice(0, separator).trim() !== SESSION_COOKIE) continue;
+    try {
+      values.push(decodeURIComponent(part.slice(separator + 1).trim()));
+    } catch {
+      // Malformed percent-encoding: not a session (signed tokens never contain '%').
+    }
+  }
+  return values;
+}
+
+/**
+ * The request's session: THE one parser that pages, \`proxy.ts\` and tRPC all use, so that every
+ * surface acts for the same user. The rule: the first session cookie in the header that verifies
+ * (signature, expiry, known user). Browsers send the cookie with the longest path first and, among
+ * equal paths, the oldest first (RFC 6265 5.4); a forged, expired or unknown one is skipped rather
+ * than hiding a valid one after it, and it never wins over one.
+ *
+ * @example
+ * ```ts
+ * const session = await sessionFromCookies(request.headers.get('cookie'), secret);
+ * const identity = session === null ? null : identityOf(session.user);
+ * ```
+ */
+export async function sessionFromCookies(cookieHeader: string | null | undefined, secret: string): Promise<VerifiedSession | null> {
+  for (const token of sessionCookieValues(cookieHeader).slice(0, MAX_SESSION_COOKIES)) {
+    const user = await verifySession(token, secret);
+    if (user !== null) return { user, token };
+  }
+  return null;
+}
+
 /** What flagstage decides about: built from the user record, not from anything the client sent. */
 export function identityOf(user: DemoUser): Identity {
   return { userId: user.id, orgId: user.orgId, isAdmin: user.isAdmin };

@@ -1,5 +1,5 @@
 import type { Identity } from 'flagstage';
-import { identityOf, SESSION_COOKIE, verifySession } from '../../shared/session';
+import { identityOf, sessionFromCookies, type VerifiedSession } from '../../shared/session';
 import type { DemoUser } from '../../shared/users';
 import { appConfig } from '../config';
 
@@ -11,23 +11,12 @@ export interface GastownContext {
   readonly token: string | null;
 }
 
-/** The context for a session token (from the cookie of an HTTP call or of a server render). */
-export async function contextForToken(token: string | null): Promise<GastownContext> {
-  const user = await verifySession(token, appConfig().sessionSecret);
-  return { user, identity: user === null ? null : identityOf(user), token: user === null ? null : token };
+/** The context for a verified session (of an HTTP call, or of a server render). */
+export function contextForSession(session: VerifiedSession | null): GastownContext {
+  return session === null ? { user: null, identity: null, token: null } : { user: session.user, identity: identityOf(session.user), token: session.token };
 }
 
-/** Reads the session cookie of a fetch-adapter request. */
-export function sessionTokenOf(request: Request): string | null {
-  const header = request.headers.get('cookie') ?? '';
-  for (const part of header.split(';')) {
-    const [name, ...value] = part.trim().split('=');
-    if (name !== SESSION_COOKIE) continue;
-    try {
-      return decodeURIComponent(value.join('='));
-    } catch {
-      return null; // malformed percent-encoding: no session (signed tokens never contain '%')
-    }
-  }
-  return null;
+/** The context of a fetch-adapter request: its session cookie, read like pages and proxy.ts read it. */
+export async function contextForRequest(request: Request): Promise<GastownContext> {
+  return contextForSession(await sessionFromCookies(request.headers.get('cookie'), appConfig().sessionSecret));
 }

@@ -38,6 +38,9 @@ export function buildRouter(flags: Flagstage) {
   }
 
   return t.router({
+    /** Who the session says the caller is (null: signed out): the same answer pages and proxy.ts get. */
+    me: t.procedure.query(({ ctx }) => (ctx.user === null ? null : { userId: ctx.user.id })),
+
     listTowns: gastownProcedure.query(({ ctx }) => worker<Town[]>(ctx.token, '/api/towns')),
 
     town: gastownProcedure.input(z.object({ townId })).query(({ ctx, input }) => worker<Town>(ctx.token, `/api/towns/${input.townId}`)),

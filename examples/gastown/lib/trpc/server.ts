@@ -1,6 +1,6 @@
 import { getFlags } from '../flags';
-import { currentSessionToken } from '../session';
-import { contextForToken } from './context';
+import { currentSession } from '../session';
+import { contextForSession } from './context';
 import { buildRouter, type AppRouter } from './router';
 
 let router: AppRouter | null = null;
@@ -13,6 +13,5 @@ export function appRouter(): AppRouter {
 
 /** Server components call procedures directly, with the request's session. */
 export async function serverCaller() {
-  const token = await currentSessionToken();
-  return appRouter().createCaller(await contextForToken(token));
+  return appRouter().createCaller(contextForSession(await currentSession()));
 }

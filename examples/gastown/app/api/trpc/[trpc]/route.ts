@@ -1,5 +1,5 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
-import { contextForToken, sessionTokenOf } from '../../../../lib/trpc/context';
+import { contextForRequest } from '../../../../lib/trpc/context';
 import { appRouter } from '../../../../lib/trpc/server';
 
 export const dynamic = 'force-dynamic';
@@ -9,7 +9,7 @@ function handler(request: Request): Promise<Response> {
     endpoint: '/api/trpc',
     req: request,
     router: appRouter(),
-    createContext: () => contextForToken(sessionTokenOf(request)),
+    createContext: () => contextForRequest(request),
   });
 }
 
