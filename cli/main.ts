@@ -2,7 +2,6 @@ import { FlagstageError, prefixed, problemOf } from '../runtime/errors/flagstage
 import { allowCommand, disallowCommand } from './commands/allow';
 import { auditCommand } from './commands/audit';
 import { codegenCommand } from './commands/codegen';
-import { devCommand } from './commands/dev';
 import { serveCommand } from './commands/serve';
 import { explainCommand } from './commands/explain';
 import { historyCommand, rollbackCommand } from './commands/history';
@@ -37,7 +36,6 @@ export const commands: readonly Command[] = [
   cancelCommand,
   provisionCommand,
   serveCommand,
-  devCommand,
 ];
 
 function overview(): string {

@@ -65,6 +65,11 @@ Options:
     const { manifest, stateDir: defaultState } = await openContext(io, { config: values.config, backend: 'local' });
     const stateDir = values.state === undefined ? defaultState : resolve(io.cwd, values.state);
     const host = values.host ?? '127.0.0.1';
+    // workerd's output is held until it listens: a port in use is then one line with the fix, not
+    // workerd's own fatal message and stack.
+    let listening = false;
+    const early: string[] = [];
+    const log = (line: string) => (listening ? io.stderr(`flagstage serve: ${line}\n`) : early.push(line));
     const plane = await startControlPlane({
       manifest,
       stateDir,
@@ -73,11 +78,15 @@ Options:
       host,
       port,
       webhooks: hooks.map((url) => ({ url, secret: secret ?? '' })),
-      log: (line) => io.stderr(`flagstage serve: ${line}\n`),
+      log,
     }).catch((error: NodeJS.ErrnoException & Error) => {
-      if (/EADDRINUSE|address already in use/i.test(`${error.code ?? ''} ${error.message}`)) throw new UsageError(`port ${port} is in use on ${host}; pass another --port, or none for a free one`);
+      const said = `${error.code ?? ''} ${error.message} ${early.join('\n')}`;
+      if (/EADDRINUSE|address already in use/i.test(said)) throw new UsageError(`port ${port} is in use on ${host}; pass another --port, or none for a free one`);
+      for (const line of early) io.stderr(`flagstage serve: ${line}\n`);
       throw error;
     });
+    listening = true;
+    for (const line of early.splice(0)) io.stderr(`flagstage serve: ${line}\n`);
     const apiUrl = `${plane.url}/api/v1/`;
     if (values.json) {
       io.stdout(`${JSON.stringify({ url: plane.url, apiUrl, environment, environmentKey, token: plane.token, admin: plane.adminSignIn, stateDir: plane.persistDir, webhooks: hooks })}\n`);

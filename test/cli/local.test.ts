@@ -269,14 +269,14 @@ describe('flagstage on the local backend', () => {
     const dir = project('cli-help');
     const overview = await cli(dir, ['--help']);
     expect(overview.code).toBe(0);
-    const names = ['codegen', 'status', 'stage', 'allow', 'disallow', 'percent', 'kill', 'revive', 'explain', 'audit', 'provision', 'dev'];
+    const names = ['codegen', 'status', 'stage', 'allow', 'disallow', 'percent', 'kill', 'revive', 'explain', 'audit', 'provision', 'serve'];
     for (const name of names) expect(overview.stdout).toMatch(new RegExp(`\\n  ${name}\\s+\\S`));
     expect(overview.stdout).toContain('FLAGSMITH_ADMIN_API_KEY');
     for (const name of names) {
       const help = await cli(dir, [name, '--help']);
       expect(help.code, name).toBe(0);
       expect(help.stdout, name).toMatch(new RegExp(`^Usage: flagstage ${name}`));
-      if (!['codegen', 'dev'].includes(name)) expect(help.stdout, name).toContain('--json');
+      if (name !== 'codegen') expect(help.stdout, name).toContain('--json');
       if (['stage', 'allow', 'disallow', 'percent', 'kill', 'revive'].includes(name)) {
         expect(help.stdout, name).toContain('--reason TEXT');
         expect(help.stdout, name).toContain('--actor NAME');

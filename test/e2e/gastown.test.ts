@@ -1,19 +1,20 @@
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cli } from '../helpers/cli';
 import { repoRoot, tempDir } from '../helpers/tmp';
 import { artifactsDir, launchChromium, mergeOptions, signInWithBrowser, visitGastown, type BrowserUser } from './gastown/browser';
-import { accessOf, agentCallback, createTown, dispatch, mutate, revisionOf, signIn, type Access, type Session } from './gastown/http';
+import { accessOf, agentCallback, createTown, dispatch, mutate, revisionOf, signIn, surfaceIdentities, type Access, type Session } from './gastown/http';
 import { launchDemo, type LaunchedDemo } from './gastown/launch';
 import { ADMIN, convoysAllowlist, gastownAllowlist, mapLimit, PILOT_ORG, PILOT_USER, prMergeOrgs, sorted, user, users } from './gastown/population';
 
 /**
  * The whole rollout of Gastown, end to end: `npm start`'s launcher runs the demo (Next app, Hono
- * worker in workerd, `flagstage dev`), the CLI changes stages, and Chromium plus plain HTTP check
- * every layer for every seeded user: the page (proxy.ts + layout), tRPC and the worker API.
- * Screenshots of each step go to test/artifacts/gastown/.
+ * worker in workerd, the control plane under `flagstage serve`), the CLI's remote backend changes
+ * stages, the admin page (signed in with the printed one-time link) kills and revives, and
+ * Chromium plus plain HTTP check every layer for every seeded user: the page (proxy.ts + layout),
+ * tRPC and the worker API. Screenshots of each step go to test/artifacts/gastown/.
  */
 
 const STARTUP_MS = 10 * 60_000;
@@ -28,22 +29,36 @@ let browser: Browser;
 const sessions = new Map<string, Session>();
 const browsers = new Map<string, BrowserUser>();
 
-/** Runs the flagstage CLI on the demo's state, as the rollout's operator would. */
+/**
+ * Runs the flagstage CLI against the demo's control plane (the remote backend, with the URL and
+ * owner token the banner prints), as the rollout's operator would.
+ */
 async function flagstage(...args: string[]): Promise<string> {
-  const result = await cli(repoRoot, [...args, '--config', config, '--json']);
+  const result = await cli(repoRoot, [...args, '--config', config, '--json'], { FLAGSTAGE_URL: demo.controlUrl, FLAGSTAGE_TOKEN: demo.controlToken });
   expect(result.code, `flagstage ${args.join(' ')}: ${result.stderr}`).toBe(0);
   return result.stdout;
 }
 
-/** A change; `change()` also waits until the app and the worker hold it. */
+/** A change (the control plane records a reason with each); `change()` also waits until the app and the worker hold it. */
 async function changeOnly(...args: string[]): Promise<string> {
-  return flagstage(...args, '--actor', 'e2e');
+  return flagstage(...args, ...(args.includes('--reason') ? [] : ['--reason', `e2e: ${args.join(' ')}`]));
 }
 
 async function change(...args: string[]): Promise<void> {
   const { revision } = JSON.parse(await changeOnly(...args)) as { revision: string | null };
-  if (revision === null) return;
-  // The webhook makes this immediate; polling only absorbs the hop from `flagstage dev`.
+  if (revision !== null) await heldEverywhere(revision);
+}
+
+/** The control plane's current document revision (what the gates fetch). */
+async function controlRevision(): Promise<string> {
+  const response = await fetch(`${demo.flagsApiUrl}environment-document/`, { headers: { 'X-Environment-Key': demo.environmentKey } });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { updated_at: string }).updated_at;
+}
+
+/** Waits until the app and the worker hold `revision` (or later). */
+async function heldEverywhere(revision: string): Promise<void> {
+  // The webhook makes this immediate; polling only absorbs the hop from the control plane.
   const deadline = Date.now() + 15_000;
   for (const health of [`${demo.appUrl}/api/health`, `${demo.workerUrl}/health`]) {
     for (;;) {
@@ -91,6 +106,39 @@ async function expectConvoysLimited(gastownIn: Set<string>): Promise<void> {
   });
   const expected = [...gastownIn].filter((id) => id === ADMIN || convoysAllowlist.has(id));
   expect(sorted(results.filter(([, open]) => open).map(([id]) => id))).toEqual(sorted(expected));
+}
+
+/** The admin page, signed in once with the launcher's printed one-time link (as the owner). */
+let admin: Page | null = null;
+
+async function adminPage(): Promise<Page> {
+  if (admin !== null) return admin;
+  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+  const page = await context.newPage();
+  const response = await page.goto(demo.adminSignIn);
+  expect(response?.status(), 'the printed sign-in link opens the admin page').toBe(200);
+  expect(new URL(page.url()).pathname).toBe('/admin/development');
+  admin = page;
+  return page;
+}
+
+/** Kill or revive gastown on the admin page (reason, then the one confirmation); waits until the gates hold it. */
+async function killOrReviveOnPage(action: 'Kill' | 'Revive', reason: string, screenshot: string): Promise<void> {
+  const page = await adminPage();
+  const before = await controlRevision();
+  await page.goto(`${demo.controlUrl}/admin/development/flags/gastown`);
+  await page.locator('#kill-reason').fill(reason);
+  await page.getByRole('button', { name: `${action} gastown…` }).click();
+  await page.getByRole('button', { name: `${action} gastown now` }).click();
+  await page.waitForURL(/saved=/);
+  await page.screenshot({ path: join(artifactsDir, `${screenshot}.png`), fullPage: true });
+  const after = await controlRevision();
+  expect(after > before, `the ${action.toLowerCase()} made a new revision`).toBe(true);
+  await heldEverywhere(after);
+  // Audited once, by the person signed in on the page, with the reason given there.
+  const { entries } = JSON.parse(await flagstage('audit')) as { entries: { actor: string; command: string; flag: string; reason: string | null }[] };
+  expect(entries.at(-1)).toMatchObject({ command: action.toLowerCase(), flag: 'gastown', reason });
+  expect(entries.at(-1)?.actor).toMatch(/^local:/);
 }
 
 const towns = new Map<string, string>();
@@ -145,6 +193,23 @@ describe('Gastown: the whole rollout in Chromium', () => {
     expect(JSON.stringify(refused.body)).toContain('flagstage: forbidden (gastown)');
     expect(JSON.stringify(refused.body)).not.toMatch(/stack|allowlist|segment/i);
     await expectConvoysLimited(new Set([ADMIN]));
+  }, STEP_MS);
+
+  test('1b. two session cookies: the page, proxy.ts and tRPC all act for the first valid one', async () => {
+    const names = new Map(users.map((u) => [u.name, u.id]));
+    const cookie = (...tokens: string[]) => tokens.map((token) => `gastown_session=${encodeURIComponent(token)}`).join('; ');
+    const forge = (token: string) => `${token.slice(0, -4)}${token.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+    const ada = session(ADMIN).token;
+    const ben = session('ben').token;
+    const asAdmin = { page: ADMIN, proxy: 'admin', trpc: 200, trpcMe: ADMIN };
+    const asBen = { page: 'ben', proxy: 'refused', trpc: 403, trpcMe: 'ben' };
+    for (const [label, header, expected] of [
+      ['a forged cookie, then a valid one', cookie(forge(ada), ben), asBen],
+      ['two valid cookies (first wins)', cookie(ben, ada), asBen],
+      ['a valid cookie, then a forged one', cookie(ada, forge(ben)), asAdmin],
+    ] as const) {
+      expect(await surfaceIdentities(demo.appUrl, header, names), label).toEqual(expected);
+    }
   }, STEP_MS);
 
   test('2. allowlist a user and an org: exactly they and the org members get in', async () => {
@@ -221,8 +286,8 @@ describe('Gastown: the whole rollout in Chromium', () => {
     expect((await agentCallback(demo.workerUrl, dispatchedBeforeKill.containerId, dispatchedBeforeKill.grant)).status).toBe(200);
   }, STEP_MS);
 
-  test('4. kill: everyone but the admin loses access on the next request; running containers keep calling back', async () => {
-    await change('kill', 'gastown', '--reason', 'incident drill');
+  test('4. kill on the admin page: everyone but the admin loses access on the next request; running containers keep calling back', async () => {
+    await killOrReviveOnPage('Kill', 'incident drill', '4-admin-kill');
 
     expect(sorted(await whoIsIn())).toEqual([ADMIN]);
     expect(await visitGastown(browserUser(PILOT_USER), demo.appUrl, '4-killed-bea')).toMatchObject({ landedOn: '/?denied=gastown', navGastown: false, navConvoys: false });
@@ -243,8 +308,8 @@ describe('Gastown: the whole rollout in Chromium', () => {
     expect(noGrant.status).toBe(401);
   }, STEP_MS);
 
-  test('5. revive: the 50% stage is back exactly', async () => {
-    await change('revive', 'gastown');
+  test('5. revive on the admin page: the 50% stage is back exactly', async () => {
+    await killOrReviveOnPage('Revive', 'drill over', '5-admin-revive');
     expect(sorted(await whoIsIn())).toEqual(sorted(atFiftyPercent));
     const crowdIn = users.find((u) => u.role.startsWith('crowd') && atFiftyPercent.has(u.id));
     if (crowdIn !== undefined) {

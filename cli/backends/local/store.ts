@@ -27,7 +27,7 @@ export function readDocument(path: string): StagedDocument | null {
 
 /**
  * Replaces the document atomically: the JSON goes to a temporary file in the same directory, is
- * flushed, then renamed over the old one, so a reader (the runtime's fileSource, `flagstage dev`)
+ * flushed, then renamed over the old one, so a reader (the runtime's fileSource)
  * sees either the old document or the new one, never half of one.
  *
  * @example

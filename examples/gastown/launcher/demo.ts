@@ -27,8 +27,16 @@ export interface DemoOptions {
 export interface Demo {
   readonly appUrl: string;
   readonly workerUrl: string;
-  /** The Flagsmith-compatible API base `flagstage dev` serves. */
+  /** The control plane (`flagstage serve`): its admin API, its admin page at /admin. */
+  readonly controlUrl: string;
+  /** The Flagsmith-compatible API base the control plane serves the gates' document at. */
   readonly flagsApiUrl: string;
+  /** An owner token for the control plane: the CLI's remote backend (FLAGSTAGE_TOKEN). */
+  readonly controlToken: string;
+  /** The admin page's one-time owner sign-in link (a new one at every start). */
+  readonly adminSignIn: string;
+  /** The server key the gates send (X-Environment-Key). */
+  readonly environmentKey: string;
   readonly config: string;
   readonly stateDir: string;
   readonly logsDir: string;
@@ -37,15 +45,24 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
-/** A fixed, obviously-local server key: `flagstage dev` serves the document to whoever asks on 127.0.0.1. */
+/** A fixed, obviously-local server key: the local control plane serves the document on 127.0.0.1. */
 const ENVIRONMENT_KEY = 'ser.gastown-demo-local';
 /** Short, so that even without the webhook a change shows within a second. */
 const FLAGS_TTL_MS = '1000';
 
+/** What `flagstage serve --json` prints once it answers. */
+interface ServeEndpoint {
+  readonly url: string;
+  readonly apiUrl: string;
+  readonly token: string;
+  readonly admin: string;
+}
+
 /**
- * Starts the whole demo on free local ports: `flagstage dev` (the local backend served like
- * Flagsmith, with a signed webhook on every change), the Hono worker in workerd, and the Next app
- * (built, then `next start`). Resolves once every server answers and holds a flag document.
+ * Starts the whole demo on free local ports: `flagstage serve` (the control plane in workerd: the
+ * flags, their history and audit, the admin page; a Flagsmith-signed webhook after every change),
+ * the Hono worker in workerd, and the Next app (built, then `next start`). Resolves once every
+ * server answers and holds a flag document.
  */
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   const { log, signal } = options;
@@ -89,22 +106,23 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     // Awaited after the worker is up; until then a failure must not go unhandled.
     nextBuild.catch(() => undefined);
 
-    // While Next builds: the flag server, then the worker that reads from it.
-    const flagsLog = join(logsDir, 'flagstage-dev.log');
+    // While Next builds: the control plane, then the worker that reads from it.
+    const flagsLog = join(logsDir, 'flagstage-serve.log');
     const flagsServer = processes.start(
-      'flagstage dev',
+      'flagstage serve',
       process.execPath,
       [
         flagstageBin,
-        'dev',
+        'serve',
+        '--json',
         '--config',
         options.config,
         '--port',
         String(flagsPort),
         '--environment-key',
         ENVIRONMENT_KEY,
-        '--webhook-secret',
-        secrets.webhookSecret,
+        // One argument: a random secret may start with '-', which would read as an option.
+        `--webhook-secret=${secrets.webhookSecret}`,
         '--webhook',
         `${workerUrl}/webhooks/flagsmith`,
         '--webhook',
@@ -112,10 +130,16 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       ],
       { cwd: repoRoot, env: { ...process.env, ...quiet }, logFile: flagsLog },
     );
-    await waitFor(`flagstage dev on ${flagsApiUrl} (log: ${flagsLog})`, async () => {
+    // It prints its endpoint (URL, owner token, sign-in link) as one JSON line once it listens.
+    let printed = '';
+    flagsServer.process.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    const endpoint = await waitFor(`flagstage serve on ${flagsApiUrl} (log: ${flagsLog})`, async () => {
       if (hasExited(flagsServer)) throw new GiveUp(`it exited:\n${tail(flagsLog)}`);
+      const line = printed.split('\n').find((text) => text.startsWith('{'));
+      if (line === undefined || !printed.includes('\n')) return undefined;
       const response = await fetch(`${flagsApiUrl}environment-document/`, { headers: { 'X-Environment-Key': ENVIRONMENT_KEY } });
-      return response.ok ? true : undefined;
+      await response.arrayBuffer();
+      return response.ok ? (JSON.parse(line) as ServeEndpoint) : undefined;
     }, { signal });
 
     log('Starting the worker in workerd ...');
@@ -168,7 +192,20 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     checkAborted();
     signal?.removeEventListener('abort', onAbort);
     const crashed = Promise.race([flagsServer.exited.then(() => flagsLog), next.exited.then(() => nextLog)]);
-    return { appUrl, workerUrl, flagsApiUrl, config: options.config, stateDir, logsDir, crashed, stop };
+    return {
+      appUrl,
+      workerUrl,
+      controlUrl: endpoint.url,
+      flagsApiUrl,
+      controlToken: endpoint.token,
+      adminSignIn: endpoint.admin,
+      environmentKey: ENVIRONMENT_KEY,
+      config: options.config,
+      stateDir,
+      logsDir,
+      crashed,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

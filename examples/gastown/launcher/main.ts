@@ -8,7 +8,8 @@ import { onParentExit, tail } from './processes';
 
 const usage = `Usage: npm start [-- options]
 
-Starts the Gastown demo: flagstage dev, the worker in workerd and the Next app, on free ports.
+Starts the Gastown demo: the control plane (flagstage serve), the worker in workerd and the Next
+app, on free ports.
 
 Options:
   --port N            the app's port (default: a free one)
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown(0));
   process.on('SIGHUP', () => void shutdown(0));
   // `npm start` runs this through `sh -c`; a SIGTERM to npm ends npm and the shell but never
-  // reaches this process. Without this it would keep Next, workerd and flagstage dev running.
+  // reaches this process. Without this it would keep Next, workerd and flagstage serve running.
   onParentExit(() => void shutdown(0));
 
   let demo: Demo;
@@ -89,8 +90,8 @@ async function main(): Promise<void> {
   }
   if (stopping) return;
   if (values['ready-file'] !== undefined) {
-    const { appUrl, workerUrl, flagsApiUrl, config, stateDir, logsDir } = demo;
-    writeFileSync(values['ready-file'], JSON.stringify({ appUrl, workerUrl, flagsApiUrl, config, stateDir, logsDir }));
+    const { appUrl, workerUrl, controlUrl, flagsApiUrl, controlToken, adminSignIn, environmentKey, config, stateDir, logsDir } = demo;
+    writeFileSync(values['ready-file'], JSON.stringify({ appUrl, workerUrl, controlUrl, flagsApiUrl, controlToken, adminSignIn, environmentKey, config, stateDir, logsDir }), { mode: 0o600 });
   }
   process.stdout.write(banner(demo));
   void demo.crashed.then((log) => {

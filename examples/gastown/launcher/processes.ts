@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 
 export interface Child {
@@ -12,7 +12,8 @@ export interface Child {
 /**
  * Child processes of the demo. Each writes to its own log file (the terminal keeps the banner),
  * stays in the launcher's process group (so a Ctrl-C or a group kill reaches it), and is stopped
- * by `stopAll()` on exit.
+ * with everything it started (`next start`'s server, workerd under `flagstage serve`) by
+ * `stopAll()` on exit.
  */
 export class Processes {
   private readonly children: Child[] = [];
@@ -37,13 +38,69 @@ export class Processes {
     if (code !== 0) throw new Error(`gastown: ${name} failed (exit ${code}); end of ${options.logFile}:\n${tail(options.logFile)}`);
   }
 
-  /** SIGTERM everything still running, then SIGKILL what did not stop within `graceMs`. */
+  /**
+   * SIGTERM every running child and every process below it, then SIGKILL what did not stop within
+   * `graceMs`. The tree is collected before signalling: a grandchild whose parent exits first is
+   * re-parented and could no longer be found from the child.
+   */
   async stopAll(graceMs = 5_000): Promise<void> {
     const running = this.children.filter((child) => !hasExited(child));
-    for (const child of running) child.process.kill('SIGTERM');
-    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
+    const tree = running.flatMap((child) => (child.process.pid === undefined ? [] : [child.process.pid, ...descendantsOf(child.process.pid)]));
+    signalAll(tree, 'SIGTERM');
+    const deadline = Date.now() + graceMs;
+    while (tree.some(isAlive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    signalAll(tree.filter(isAlive), 'SIGKILL');
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 1_000).unref());
     await Promise.race([Promise.all(running.map((child) => child.exited)), timeout]);
-    for (const child of running) if (!hasExited(child)) child.process.kill('SIGKILL');
+  }
+}
+
+/** Every process below `pid` (children, their children, ...), from `ps` (Linux and macOS). */
+export function descendantsOf(pid: number): number[] {
+  let table: string;
+  try {
+    table = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  } catch {
+    return []; // no ps: the children themselves are still signalled
+  }
+  const children = new Map<number, number[]>();
+  for (const line of table.split('\n')) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    if (child === undefined || parent === undefined || Number.isNaN(child) || Number.isNaN(parent)) continue;
+    children.set(parent, [...(children.get(parent) ?? []), child]);
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** Whether a process exists (a zombie awaiting its parent's wait counts as gone on Linux). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true; // no /proc (macOS): kill(0) is the answer
   }
 }
 

@@ -34,6 +34,7 @@ export async function startWorker(options: { exampleDir: string; outDir: string;
     mainFields: ['module', 'main'],
     logLevel: 'warning',
   });
+  const before = signalListeners();
   const miniflare = new Miniflare({
     modules: true,
     scriptPath: outfile,
@@ -53,6 +54,18 @@ export async function startWorker(options: { exampleDir: string; outDir: string;
       stderr.pipe(log);
     },
   });
+  // Miniflare exits the process on SIGINT/SIGTERM, before the launcher could stop Next and the
+  // flag server (they were orphaned). The launcher handles those signals itself and disposes of
+  // this worker with the rest; Miniflare's own 'exit' hook (kill workerd) stays.
+  for (const [signal, listeners] of signalListeners()) {
+    for (const listener of listeners) if (!before.get(signal)?.includes(listener)) process.removeListener(signal, listener);
+  }
   const url = (await miniflare.ready).toString().replace(/\/$/, '');
   return { url, stop: () => miniflare.dispose() };
+}
+
+type SignalListener = (...args: unknown[]) => void;
+
+function signalListeners(): Map<NodeJS.Signals, SignalListener[]> {
+  return new Map((['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((signal) => [signal, process.listeners(signal) as SignalListener[]]));
 }

@@ -3,7 +3,7 @@
  * use, not at import: `next build` imports route modules to collect page data, without them.
  */
 export interface AppConfig {
-  /** The Flagsmith API base the environment document comes from (the demo: `flagstage dev`). */
+  /** The Flagsmith API base the environment document comes from (the demo: the control plane under `flagstage serve`). */
   readonly flagsmithApiUrl: string;
   readonly flagsmithEnvironmentKey: string;
   readonly flagsmithWebhookSecret: string;

@@ -31,7 +31,7 @@ export function createApp(env: Env): Hono<AppEnv> {
     return c.json({ ok: true, revision: document?.revision ?? null });
   });
 
-  // Flagsmith (here `flagstage dev`) signs its calls; it has no session, so this sits before auth.
+  // Flagsmith (here the control plane, `flagstage serve`) signs its calls; it has no session, so this sits before auth.
   app.post('/webhooks/flagsmith', webhook(flags, { secret: env.FLAGSMITH_WEBHOOK_SECRET }));
 
   app.use('*', sessionAuth());

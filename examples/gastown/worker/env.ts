@@ -1,10 +1,10 @@
 /** The worker's bindings (wrangler.jsonc `vars`, or the launcher's Miniflare `bindings`). */
 export interface Env {
-  /** The Flagsmith API base the environment document comes from (the demo: `flagstage dev`). */
+  /** The Flagsmith API base the environment document comes from (the demo: the control plane under `flagstage serve`). */
   readonly FLAGSMITH_API_URL: string;
   /** A server-side environment key (`ser.…`). */
   readonly FLAGSMITH_ENVIRONMENT_KEY: string;
-  /** The secret Flagsmith (here `flagstage dev`) signs its webhook calls with. */
+  /** The secret Flagsmith (here the control plane, `flagstage serve`) signs its webhook calls with. */
   readonly FLAGSMITH_WEBHOOK_SECRET: string;
   /** Signs and verifies sessions; shared with the Next app, which issues them. */
   readonly SESSION_SECRET: string;

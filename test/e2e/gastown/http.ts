@@ -41,6 +41,38 @@ export async function accessOf(urls: { appUrl: string; workerUrl: string }, sess
   return { page: page.status === 200 ? 'in' : 'redirected', trpc: trpc.status, worker: worker.status };
 }
 
+/** Who each surface of the Next app takes a raw Cookie header for (a user id; null: signed out). */
+export interface SurfaceIdentities {
+  /** GET /: the page's greeting ("Hello, <name>"), or null when it sends to /login. */
+  readonly page: string | null;
+  /** GET /gastown at admin-only: proxy.ts lets the admin through, refuses anyone else. */
+  readonly proxy: 'admin' | 'refused' | 'signed-out';
+  /** tRPC listTowns at admin-only: 200 admin, 403 anyone else, 401 signed out. */
+  readonly trpc: number;
+  /** tRPC me: the user id the procedure's context holds. */
+  readonly trpcMe: string | null;
+}
+
+export async function surfaceIdentities(appUrl: string, cookie: string, names: ReadonlyMap<string, string>): Promise<SurfaceIdentities> {
+  const [home, gastown, listTowns, me] = await Promise.all([
+    fetch(`${appUrl}/`, { headers: { cookie }, redirect: 'manual' }),
+    fetch(`${appUrl}/gastown`, { headers: { cookie }, redirect: 'manual' }),
+    fetch(`${appUrl}/api/trpc/listTowns`, { headers: { cookie } }),
+    fetch(`${appUrl}/api/trpc/me`, { headers: { cookie } }),
+  ]);
+  const greeting = /<h1>Hello, <!-- -->([^<]+)<\/h1>|<h1>Hello, ([^<]+)<\/h1>/.exec(await home.text());
+  const name = greeting?.[1] ?? greeting?.[2];
+  const location = gastown.headers.get('location') ?? '';
+  await Promise.all([gastown.arrayBuffer(), listTowns.arrayBuffer()]);
+  const meBody = (await me.json().catch(() => null)) as { result?: { data?: { userId: string } | null } } | null;
+  return {
+    page: home.status === 200 && name !== undefined ? (names.get(name) ?? `unknown name ${name}`) : null,
+    proxy: gastown.status === 200 ? 'admin' : location.includes('/login') ? 'signed-out' : 'refused',
+    trpc: listTowns.status,
+    trpcMe: meBody?.result?.data?.userId ?? null,
+  };
+}
+
 /** Calls a tRPC mutation over HTTP (no transformer: the body is the input); returns status and body. */
 export async function mutate(appUrl: string, session: Session, procedure: string, input: unknown): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${appUrl}/api/trpc/${procedure}`, {

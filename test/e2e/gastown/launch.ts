@@ -5,7 +5,14 @@ import { repoRoot } from '../../helpers/tmp';
 export interface LaunchedDemo {
   readonly appUrl: string;
   readonly workerUrl: string;
+  /** The control plane (`flagstage serve`): admin API, admin page at /admin. */
+  readonly controlUrl: string;
   readonly flagsApiUrl: string;
+  /** Owner token for the CLI's remote backend (FLAGSTAGE_TOKEN). */
+  readonly controlToken: string;
+  /** The admin page's one-time owner sign-in link. */
+  readonly adminSignIn: string;
+  readonly environmentKey: string;
   readonly config: string;
   readonly stateDir: string;
   readonly logsDir: string;
@@ -15,7 +22,7 @@ export interface LaunchedDemo {
 
 /**
  * Runs `npm start`'s launcher as a user would (`node scripts/start.mjs`), in its own process
- * group so that stopping it reaches Next, `flagstage dev` and workerd too, and waits for the JSON
+ * group so that stopping it reaches Next, `flagstage serve` and workerd too, and waits for the JSON
  * it writes once every server answers. The Next app is built in a copy (`--app-dir`), so a demo
  * running from the same checkout, or another test run, keeps its own build.
  */
