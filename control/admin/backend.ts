@@ -10,6 +10,7 @@ import type {
   StatusSchema,
 } from '../api/schemas';
 import { ErrorSchema } from '../api/schemas';
+import type { PlanRequestSchema, PlanResultSchema, PlanViewSchema } from '../plans/schemas';
 import { ControlError, type ControlErrorBody, type ControlErrorCode } from '../errors';
 
 /** What the admin page reads and changes: the admin API's own shapes. */
@@ -22,6 +23,9 @@ export type AuditPage = z.infer<typeof AuditPageSchema>;
 export type AuditEntry = AuditPage['entries'][number];
 export type HistoryPage = z.infer<typeof HistoryPageSchema>;
 export type RollbackResult = z.infer<typeof RollbackResultSchema>;
+export type Plan = z.infer<typeof PlanViewSchema>['plan'];
+export type PlanResult = z.infer<typeof PlanResultSchema>;
+export type PlanRequest = Omit<z.infer<typeof PlanRequestSchema>, 'reason'>;
 
 /** A change the page asks for, in the API's request shapes (the reason is added by `change`). */
 export type ChangeRequest =
@@ -49,6 +53,10 @@ export interface AdminBackend {
   audit(query: PageQuery): Promise<AuditPage>;
   history(query: PageQuery): Promise<HistoryPage>;
   rollback(revision: number, reason: string): Promise<RollbackResult>;
+  /** The flag's rollout plan (active, else latest), or null when it never had one. */
+  plan(flag: string): Promise<Plan | null>;
+  createPlan(flag: string, request: PlanRequest, reason: string): Promise<PlanResult>;
+  planAction(flag: string, verb: 'pause' | 'resume' | 'cancel', reason: string): Promise<PlanResult>;
 }
 
 export interface PageQuery {
@@ -122,5 +130,15 @@ export function apiBackend(options: {
     audit: (page) => call<AuditPage>('GET', `/audit${query(page)}`),
     history: (page) => call<HistoryPage>('GET', `/history${query(page)}`),
     rollback: (revision, reason) => call<RollbackResult>('POST', '/rollback', { revision, reason }),
+    async plan(flag) {
+      try {
+        return (await call<{ plan: Plan }>('GET', flagPath(flag, 'plan'))).plan;
+      } catch (error) {
+        if (error instanceof ControlError && error.code === 'not-found') return null;
+        throw error;
+      }
+    },
+    createPlan: (flag, request, reason) => call<PlanResult>('POST', flagPath(flag, 'plan'), { ...request, reason }),
+    planAction: (flag, verb, reason) => call<PlanResult>('POST', flagPath(flag, `plan/${verb}`), { reason }),
   };
 }

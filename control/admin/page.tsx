@@ -8,7 +8,7 @@ import type { AuthFailure } from '../auth/authenticate';
 import { allows, type Caller, type Role } from '../auth/roles';
 import { ControlError } from '../errors';
 import { STAGES } from '../../runtime/stages/index';
-import { apiBackend, type AdminBackend, type AuditEntry, type ChangeRequest, type FlagStatus, type Rollout, type HistoryPage, type Status } from './backend';
+import { apiBackend, type AdminBackend, type AuditEntry, type ChangeRequest, type FlagStatus, type PlanRequest, type Rollout, type HistoryPage, type Status } from './backend';
 import { audience, percentEffect, stageEffect } from './effects';
 import { csrfToken, redeemSignInCode, verifyCsrfToken, verifySession, type SessionOptions } from './session';
 import { Confirm } from './views/confirm';
@@ -194,7 +194,7 @@ export function adminPage<E extends object>(options: AdminPageOptions = {}) {
       const status = await entered.backend.status();
       const flag = status.flags.find((candidate) => candidate.flag === flagKey);
       if (!flag) return say(c, 'Not found', `There is no flag "${flagKey}" in this manifest.`, 404);
-      const entries = await allAudit(entered.backend, flag.flag);
+      const [entries, plan] = await Promise.all([allAudit(entered.backend, flag.flag), entered.backend.plan(flag.flag)]);
       return html(
         c,
         entered.ctx.nonce,
@@ -203,6 +203,7 @@ export function adminPage<E extends object>(options: AdminPageOptions = {}) {
           status={status}
           flag={flag}
           entries={entries}
+          plan={plan}
           killSwitchOf={killSwitchOf(host.manifest(c.env), flag.flag)}
           query={c.req.query('q') ?? ''}
           error={extra.error}
@@ -217,6 +218,36 @@ export function adminPage<E extends object>(options: AdminPageOptions = {}) {
       if (entered instanceof Response) return entered;
       const saved = Number(c.req.query('saved'));
       return renderFlag(c, entered, c.req.param('flag'), Number.isInteger(saved) && saved > 0 ? { savedId: saved } : {});
+    });
+
+    page.post('/:environment/flags/:flag/plan/:verb', async (c) => {
+      const entered = await enterForm(c, 'operator');
+      if (entered instanceof Response) return entered;
+      const { ctx, backend, form } = entered;
+      const flagKey = c.req.param('flag');
+      const verb = c.req.param('verb');
+      const status = await backend.status();
+      const flag = status.flags.find((candidate) => candidate.flag === flagKey);
+      if (!flag) return say(c, 'Not found', `There is no flag "${flagKey}" in this manifest.`, 404);
+      if (verb !== 'create' && verb !== 'pause' && verb !== 'resume' && verb !== 'cancel') return say(c, 'Not found', `There is no plan action "${verb}".`, 404);
+      const problem = (text: string, fix?: string) => renderFlag(c, entered, flag.flag, { error: { message: text, ...(fix ? { fix } : {}) } }, 400);
+      const reason = field(form, 'reason').trim();
+      if (reason === '') return problem('every plan action needs a reason', 'say why in the reason field (it goes to the audit log)');
+      try {
+        let result;
+        if (verb === 'create') {
+          const request = planRequest(form);
+          if ('problem' in request) return problem(request.problem, request.fix);
+          result = await backend.createPlan(flag.flag, request, reason);
+        } else {
+          result = await backend.planAction(flag.flag, verb, reason);
+        }
+        const flagHref = envPath(ctx, `/flags/${encodeURIComponent(flag.flag)}`);
+        return c.redirect(result.audit ? `${flagHref}?saved=${result.audit.id}#plan` : `${flagHref}#plan`, 303);
+      } catch (error) {
+        if (error instanceof ControlError && (error.code === 'bad-request' || error.code === 'not-found')) return problem(error.problem, error.fix);
+        throw error;
+      }
     });
 
     page.post('/:environment/flags/:flag/:action', async (c) => {
@@ -436,6 +467,31 @@ async function allHistory(backend: AdminBackend, flag: string | null): Promise<H
     if (cursor === null) break;
   }
   return revisions.reverse();
+}
+
+/** The plan the create form asks for, or what is wrong with it (the API checks the rest, naming the field). */
+function planRequest(form: Form): PlanRequest | { readonly problem: string; readonly fix: string } {
+  const parts = field(form, 'steps').split(',').map((part) => part.trim().replace(/%$/, '')).filter((part) => part !== '');
+  const steps = parts.map(Number);
+  const bad = parts.find((part, i) => part === '' || !Number.isFinite(steps[i]));
+  if (parts.length === 0 || bad !== undefined) return { problem: `steps: ${bad === undefined ? 'none given' : `"${bad}" is not a number`}`, fix: 'list increasing percentages separated by commas, e.g. 1,5,25,50,100' };
+  const start = field(form, 'start').trim();
+  const rate = field(form, 'guardErrorRate').trim().replace(/%$/, '');
+  let guard: PlanRequest['guard'];
+  if (rate !== '') {
+    const errorRate = Number(rate) / 100;
+    const minSamples = Number(field(form, 'guardMinSamples') || '200');
+    if (!Number.isFinite(errorRate)) return { problem: `guard error rate: "${rate}" is not a number`, fix: 'give a percentage such as 2 (for 2%), or leave it empty for no guard' };
+    if (!Number.isFinite(minSamples)) return { problem: 'guard samples: not a number', fix: 'give a whole number of outcomes, e.g. 200' };
+    guard = { errorRate, minSamples, window: field(form, 'guardWindow').trim() || '10m' };
+  }
+  return {
+    steps,
+    every: field(form, 'every').trim(),
+    ...(start === '' ? {} : { start }),
+    ...(field(form, 'then') === 'ga' ? { then: 'ga' as const } : {}),
+    ...(guard ? { guard } : {}),
+  };
 }
 
 /** IDs pasted into a text area: one per line, or separated by commas (an ID cannot hold a comma; it may hold a space). */

@@ -1,8 +1,9 @@
 /** @jsxImportSource hono/jsx */
-import type { AuditEntry, FlagStatus, Status } from '../backend';
+import type { AuditEntry, FlagStatus, Plan, Status } from '../backend';
 import { STAGES } from '../../../runtime/stages/index';
 import { audience, blockedByParent, count, killState } from '../effects';
 import { Banner, Csrf, Disabled, envPath, Layout, Reason, whyDisabled, type PageContext } from './layout';
+import { PlanSection } from './plan';
 import { Timeline } from './timeline';
 
 
@@ -12,6 +13,8 @@ export interface FlagPageProps {
   readonly flag: FlagStatus;
   /** The flag's audit entries, newest first. */
   readonly entries: readonly AuditEntry[];
+  /** The flag's rollout plan (active, else latest), or null. */
+  readonly plan: Plan | null;
   /** The flag that holds this flag's kill-switch: itself, an ancestor (killed with it), or null. */
   readonly killSwitchOf: string | null;
   /** The allowlist search. */
@@ -170,6 +173,8 @@ export function FlagPage(props: FlagPageProps) {
           </fieldset>
         </form>
       </section>
+
+      <PlanSection ctx={ctx} flag={flag.flag} plan={props.plan} operatorWhy={operatorWhy} />
 
       <section aria-labelledby="allowlist-title">
         <h2 id="allowlist-title">Allowlist</h2>
