@@ -3,6 +3,12 @@ import type { ControlErrorCode } from '../runtime/errors/codes';
 
 export type { ControlErrorCode };
 
+/**
+ * Every `ControlErrorCode`, in the README's order: with the runtime's `ERROR_CODES`, the whole
+ * closed `FlagstageErrorCode` list (kept here so that the gates' bundle does not carry them).
+ */
+export const CONTROL_ERROR_CODES = ['bad-request', 'unauthenticated', 'forbidden', 'not-found', 'conflict', 'internal'] as const satisfies readonly ControlErrorCode[];
+
 const STATUS: Record<ControlErrorCode, 400 | 401 | 403 | 404 | 412 | 500> = {
   'bad-request': 400,
   unauthenticated: 401,

@@ -8,7 +8,7 @@ export type { AuthOptions, Configured, ControlPlaneOptions, EnvironmentConfig, W
 export { generateToken, hashToken, type TokenRecord } from './auth/tokens';
 export type { AccessOptions } from './auth/access';
 export type { Caller, Role } from './auth/roles';
-export { ControlError, type ControlErrorBody, type ControlErrorCode } from './errors';
+export { CONTROL_ERROR_CODES, ControlError, type ControlErrorBody, type ControlErrorCode } from './errors';
 export { ControlState, type AuditRecord, type ChangeInput, type ChangeMeta, type ChangeOutcome, type DeliveryRecord, type RevisionRecord, type RollbackOutcome } from './state/control-state';
 export type { WebhookPayload } from './push/webhooks';
 export { adminPage, type AdminHost, type AdminPageOptions } from './admin/page';

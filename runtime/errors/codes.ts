@@ -80,7 +80,11 @@ export type ControlErrorCode =
   /** 500: the control plane failed; the body says so without internals. */
   | 'internal';
 
-/** Every `FlagstageErrorCode`, in the README's order (a test keeps the two in step). */
+/**
+ * Every `FlagstageErrorCode` but the control plane's, in the README's order (a test keeps the two in
+ * step). The control plane's codes are `CONTROL_ERROR_CODES` in `flagstage/control`, so that a
+ * gate's edge bundle does not carry them; together the two lists hold the whole union.
+ */
 export const ERROR_CODES = [
   'invalid-option',
   'invalid-manifest',
@@ -107,10 +111,4 @@ export const ERROR_CODES = [
   'listener',
   'usage',
   'backend',
-  'bad-request',
-  'unauthenticated',
-  'forbidden',
-  'not-found',
-  'conflict',
-  'internal',
 ] as const satisfies readonly FlagstageErrorCode[];

@@ -230,6 +230,7 @@ export const SURFACE: Record<string, { readonly values: readonly string[]; reado
   },
   'flagstage/control': {
     values: [
+      'CONTROL_ERROR_CODES',
       'ControlError',
       'ControlState',
       'adminPage',
