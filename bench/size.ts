@@ -68,12 +68,15 @@ const row = (name: string, m: Measured) =>
 const entry = `export * from 'flagstage'; export * from 'flagstage/hono';`;
 // The gate-only path: what a Worker that only gates routes imports.
 const gateEntry = `export { createFlagstage, flagsmithSource, cachesApiCache } from 'flagstage'; export { flagstage, requireFlag } from 'flagstage/hono';`;
+// Grants are their own entry point: what an app with continuing routes adds.
+const grantsEntry = `${entry} export * from 'flagstage/grants';`;
 const goal = 15 * 1024;
 
 /** The bundle rows of `npm run bench`. */
 export async function sizeRows(): Promise<BenchRow[]> {
   const all = await measure(entry, ['hono', 'hono/*']);
   const gate = await measure(gateEntry, ['hono', 'hono/*']);
+  const withGrants = await measure(grantsEntry, ['hono', 'hono/*']);
   const flagsmith = await measure(`export * from 'flagsmith-nodejs';`, nodeBuiltins);
   return [
     {
@@ -91,6 +94,13 @@ export async function sizeRows(): Promise<BenchRow[]> {
       reference: `all exports: ${kib(all.gzip)}`,
       ratio: `${((gate.gzip / all.gzip) * 100).toFixed(0)}%`,
     },
+    {
+      figure: 'edge bundle: + flagstage/grants (only apps with continuing routes; jose)',
+      value: `+${kib(withGrants.gzip - all.gzip)}`,
+      goal: '',
+      reference: `all three: ${kib(withGrants.gzip)}`,
+      ratio: '',
+    },
   ];
 }
 
@@ -102,6 +112,7 @@ if (isMain(import.meta.url)) {
   console.log(`${'bundle (esbuild, minified, workerd conditions)'.padEnd(48)} ${'min'.padStart(10)} ${'gzip'.padStart(10)}`);
   console.log(row('flagstage + flagstage/hono', flagstage));
   console.log(row('gate-only path', gate));
+  console.log(row('flagstage + /hono + /grants', await measure(grantsEntry, ['hono', 'hono/*'])));
   console.log(row('flagstage + flagstage/hono + Hono itself', withHono));
   console.log(row('flagsmith-nodejs (Node built-ins external)', flagsmith));
   console.log(`goal: flagstage + flagstage/hono <= ${kib(goal)} gzip: ${flagstage.gzip <= goal ? 'met' : 'NOT met'} (${((flagstage.gzip / flagsmith.gzip) * 100).toFixed(0)}% of flagsmith-nodejs)`);

@@ -1,0 +1,62 @@
+// The Worker of bench/gate-overhead.ts: one Hono app, one route served two ways, ungated and behind
+// `requireFlag`, so the only difference between the two is the gate. The document is Flagsmith's
+// format, served by an in-memory origin (the `fetch` option): after the first request it is fresh in
+// the isolate's memory, as on a warm Worker. Imports the package as an app does (esbuild resolves
+// `flagstage` through tsconfig paths).
+import { Hono, type ExecutionContext, type MiddlewareHandler } from 'hono';
+import { createFlagstage, flagsmithSource, type Identity } from 'flagstage';
+import { flagstage, requireFlag, type FlagstageVariables } from 'flagstage/hono';
+import { manifest, requireGastown } from '../../flags.gen';
+
+interface Env {
+  /** The environment document (JSON). */
+  readonly DOCUMENT: string;
+}
+
+type AppEnv = { Bindings: Env; Variables: { user: Identity | null } & FlagstageVariables };
+
+function createApp(env: Env): Hono<AppEnv> {
+  const source = flagsmithSource({
+    apiUrl: 'https://flagsmith.bench/api/v1/',
+    environmentKey: 'ser.bench',
+    ttlMs: 3_600_000,
+    maxStaleMs: 7_200_000,
+    timeoutMs: 5_000,
+    fetch: async () => new Response(env.DOCUMENT, { headers: { 'content-type': 'application/json' } }),
+  });
+  const flags = createFlagstage({ manifest, source, logChanges: false });
+  const app = new Hono<AppEnv>();
+  // The app's own auth, the same on both routes (a stand-in: the bench sends the user id).
+  const auth: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const userId = c.req.header('x-user');
+    c.set('user', userId ? { userId, orgId: 'org-1', isAdmin: false } : null);
+    await next();
+  };
+  const towns = (c: { json: (value: unknown) => Response }) => c.json({ towns: [{ id: 'town-1', name: 'Gastown' }] });
+  app.get('/ungated/towns', auth, towns);
+  app.get('/gated/towns', auth, flagstage<AppEnv>(flags, { identity: (c) => c.var.user }), requireFlag(requireGastown), towns);
+  return app;
+}
+
+let app: Hono<AppEnv> | undefined;
+let users = 0;
+
+export default {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    app ??= createApp(env);
+    const url = new URL(request.url);
+    // `/loop/<route>?n=N`: N requests to the route through app.fetch inside this one request, so the
+    // bench can weigh the app's own CPU per request without the HTTP plumbing around each.
+    if (url.pathname.startsWith('/loop/')) {
+      const target = new URL(`/${url.pathname.slice('/loop/'.length)}/towns`, url);
+      const n = Number(url.searchParams.get('n') ?? '1000');
+      for (let i = 0; i < n; i++) {
+        const response = await app.fetch(new Request(target, { headers: { 'x-user': `loop-user-${users++}` } }), env, ctx);
+        if (response.status !== 200) return new Response(`status ${response.status}`, { status: 500 });
+        await response.arrayBuffer();
+      }
+      return new Response('ok');
+    }
+    return app.fetch(request, env, ctx);
+  },
+};
