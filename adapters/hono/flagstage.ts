@@ -1,11 +1,9 @@
 import type { MiddlewareHandler } from 'hono';
 import { FlagstageError } from 'flagstage';
 import type { Flagstage } from '../../runtime/flagstage';
-import type { FlagKey } from '../../runtime/manifest/index';
-import type { Decision, FlagSnapshot } from '../../runtime/policy/decision';
 import { checkGrantOptions } from '../shared/grants';
-import { requestDecider, setState, waitUntilOf, type RequestState } from './state';
-import type { FlagstageEnv, FlagstageOptions, FlagstageRequest, GrantOptions } from './types';
+import { RequestState, waitUntilOf } from './state';
+import type { FlagstageEnv, FlagstageOptions, GrantOptions } from './types';
 
 /**
  * Sets up flagstage for the requests it runs on: resolves the identity once, and puts a per-request
@@ -36,35 +34,16 @@ export function flagstage<E extends FlagstageEnv = FlagstageEnv>(flags: Flagstag
   }
   checkGrantOptions(options.grants, 'flagstage(flags, { grants })');
   return async function flagstage(c, next) {
-    const state: RequestState = {
+    const identity = options.identity(c);
+    const state = new RequestState(
       flags,
-      identity: (await options.identity(c)) ?? null,
-      waitUntil: options.waitUntil ? options.waitUntil(c) : waitUntilOf(c),
+      (identity instanceof Promise ? await identity : identity) ?? null,
+      options.waitUntil ? options.waitUntil(c) : waitUntilOf(c),
       // The state is per request and read back only with this request's context.
-      grants: options.grants as GrantOptions | undefined,
-      onDenied: options.onDenied,
-      decisions: new Map(),
-      snapshot: undefined,
-    };
-    setState(c, state);
-    c.set('flagstage', requestHandle(state));
+      options.grants as GrantOptions | undefined,
+      options.onDenied,
+    );
+    c.set('flagstage', state);
     await next();
   };
 }
-
-function requestHandle(state: RequestState): FlagstageRequest {
-  const decider = requestDecider(state);
-  return {
-    identity: state.identity,
-    decide: <K extends FlagKey>(flag: K) =>
-      (state.identity === null ? Promise.resolve(null) : decider.decide(flag, state.identity, state.waitUntil)) as Promise<Decision<K> | null>,
-    snapshot: () => (state.snapshot ??= snapshotOf(state)),
-  };
-}
-
-function snapshotOf(state: RequestState): Promise<FlagSnapshot> {
-  if (state.identity !== null) return state.flags.snapshot(state.identity, state.waitUntil);
-  const flags = Object.fromEntries(Object.keys(state.flags.manifest.flags).map((key) => [key, false]));
-  return Promise.resolve({ revision: null, flags: flags as FlagSnapshot['flags'] });
-}
-

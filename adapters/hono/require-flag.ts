@@ -4,7 +4,7 @@ import type { Denial } from '../../runtime/gate/denial';
 import type { Gate } from '../../runtime/manifest/index';
 import type { FlagKey } from '../../runtime/manifest/index';
 import { assertGate } from '../shared/gate';
-import { getState, requestDecider, type RequestState } from './state';
+import { getState, type RequestState } from './state';
 import type { DeniedHandler, FlagstageVariables } from './types';
 
 export interface RequireFlagOptions {
@@ -49,10 +49,11 @@ export function requireFlag<K extends FlagKey>(gate: Gate<K>, options: RequireFl
   assertGate(gate, 'requireFlag');
   const flag: K = gate.flag;
   const continuing = options.continuing === true;
+  const caller = () => `requireFlag(${JSON.stringify(flag)})`;
   return async function requireFlag(c, next) {
-    const state = getState(c, `requireFlag(${JSON.stringify(flag)})`);
+    const state = getState(c, caller);
     const grant = continuing ? await grantOf(c, state) : undefined;
-    const result = await resolveGate(requestDecider(state), flag, { identity: state.identity, waitUntil: state.waitUntil, grant });
+    const result = await resolveGate({ decide: (key: FlagKey, identity) => state.decideFor(key, identity) }, flag, { identity: state.identity, waitUntil: state.waitUntil, grant });
     if (!result.allowed) return (options.onDenied ?? state.onDenied ?? deniedJson)(result.denial, c.req.raw);
     if (result.grant !== null) c.set('flagGrant', result.grant);
     else c.set('flagDecision', result.decision);
