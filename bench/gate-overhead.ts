@@ -21,8 +21,8 @@ import { isMain, printTable, stats, type BenchRow } from './table';
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
 process.env.WRANGLER_SEND_METRICS = 'false';
 
-const ROUNDS = Number(process.env.GATE_BENCH_ROUNDS ?? 9);
-const PER_BATCH = Number(process.env.GATE_BENCH_REQUESTS ?? 1_500);
+const ROUNDS = Number(process.env.GATE_BENCH_ROUNDS ?? 7);
+const PER_BATCH = Number(process.env.GATE_BENCH_REQUESTS ?? 1_000);
 /** Requests in flight at once, as concurrent users would keep a Worker busy. */
 const CONCURRENCY = 16;
 const VERBOSE = isMain(import.meta.url);
