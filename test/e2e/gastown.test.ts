@@ -1,4 +1,4 @@
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -178,6 +178,18 @@ describe('Gastown: the whole rollout in Chromium', () => {
     await browser?.close();
     await demo?.stop();
   }, 60_000);
+
+  test('0. the banner prints the admin sign-in link and CLI commands that work as printed', async () => {
+    const output = readFileSync(join(dir, 'launcher.log'), 'utf8');
+    expect(output).toContain(demo.adminSignIn);
+    const exported = /^  export FLAGSTAGE_URL=(\S+) FLAGSTAGE_TOKEN=(\S+)$/m.exec(output);
+    expect(exported?.slice(1), 'the export line names the control plane and its owner token').toEqual([demo.controlUrl, demo.controlToken]);
+    const status = /^  npx flagstage (status --config \S+)$/m.exec(output)?.[1];
+    expect(status).toBeDefined();
+    const result = await cli(repoRoot, status!.split(' '), { FLAGSTAGE_URL: exported![1], FLAGSTAGE_TOKEN: exported![2] });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`remote: ${demo.controlUrl}`);
+  }, STEP_MS);
 
   test('1. admin-only: the admin sees Gastown; everyone else is redirected, has no nav item, and gets 403s', async () => {
     expect(sorted(await whoIsIn())).toEqual([ADMIN]);
