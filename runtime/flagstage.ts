@@ -15,6 +15,7 @@ import type { CompiledPolicy, IdentityMemo } from './policy/compiled-policy';
 import { compilePolicy } from './policy/policy';
 import { SourceError } from './sources/errors';
 import type { DocumentSource, LoadedDocument, WaitUntil } from './sources/source';
+import type { Outcome, OutcomeReporter } from './outcomes/types';
 
 type KeyOf<M extends Manifest> = keyof M['flags'] & string;
 
@@ -43,6 +44,12 @@ export interface Flagstage<M extends Manifest = RegisteredManifest, S extends Do
    * @internal Not in the published declarations.
    */
   policy(document: LoadedDocument | null): CompiledPolicy<KeyOf<M>>;
+  /**
+   * Reports what became of work `flag` let `identity` do, to `createFlagstage({ outcomes })` (a
+   * guard on the control plane watches the error rate). Nothing is reported for admins or for an
+   * identity the flag denies. Never throws and never waits: pass the request's `waitUntil`.
+   */
+  track<K extends KeyOf<M>>(identity: Identity, flag: K, outcome: Outcome, context?: WaitUntil): void;
   /** Stops delivering change events. */
   close(): void;
 }
@@ -71,6 +78,8 @@ export interface FlagstageOptions<M extends Manifest, S extends DocumentSource =
   readonly logChanges?: boolean;
   /** Another flag system behind the same policy. Default: the Flagsmith engine on the document. */
   readonly backend?: (manifest: M, document: LoadedDocument) => FlagBackend<KeyOf<M>>;
+  /** Where `flags.track()` sends outcomes: `outcomeReporter()` from `flagstage/outcomes`. Default: nowhere. */
+  readonly outcomes?: OutcomeReporter;
 }
 
 /**
@@ -93,7 +102,7 @@ export interface FlagstageOptions<M extends Manifest, S extends DocumentSource =
  */
 export function createFlagstage<M extends Manifest, S extends DocumentSource = DocumentSource>(options: FlagstageOptions<M, S>): Flagstage<M, S> {
   type K = KeyOf<M>;
-  const { manifest, source } = options;
+  const { manifest, source, outcomes } = options;
   if (!manifest || typeof manifest.flags !== 'object') throw new FlagstageError('invalid-option', 'createFlagstage needs the manifest exported by flags.gen.ts');
   if (!source || typeof source.current !== 'function') {
     throw new FlagstageError('invalid-option', 'createFlagstage needs a source (flagsmithSource, fileSource or staticSource)');
@@ -175,15 +184,21 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
   }
   if (onError !== undefined && source.subscribeErrors) unsubscribes.push(source.subscribeErrors(reportError));
 
+  const decide = async <F extends K>(flag: F, identity: Identity, context?: WaitUntil): Promise<Decision<F>> => {
+    const active = policy(await current(context));
+    const entry = memoOf(active, identity);
+    return active.decide(flag, identity, entry instanceof Promise ? await entry : entry);
+  };
+
   return Object.freeze({
     manifest,
     source,
     decideOn,
     policy,
-    async decide<F extends K>(flag: F, identity: Identity, context?: WaitUntil): Promise<Decision<F>> {
-      const active = policy(await current(context));
-      const entry = memoOf(active, identity);
-      return active.decide(flag, identity, entry instanceof Promise ? await entry : entry);
+    decide,
+    track(identity: Identity, flag: K, outcome: Outcome, context?: WaitUntil) {
+      // The reporter (flagstage/outcomes) filters, samples and batches: the root only hands over.
+      outcomes?.record(decide(flag, identity, context), outcome, context);
     },
     async snapshot(identity: Identity, context?: WaitUntil): Promise<FlagSnapshot<K>> {
       const document = await current(context);

@@ -24,6 +24,8 @@ export { createFlagstage } from './flagstage';
 export { resolveGate, DeniedError } from './gate/index';
 export type { Denial, DenialCode, DenialReason, GateDecider, GateRequest, GateResult, GrantDenial, GrantDenialCode } from './gate/index';
 export type { Flagstage, FlagstageOptions } from './flagstage';
+// Outcomes for a guard: flags.track() hands them to createFlagstage({ outcomes }) (flagstage/outcomes).
+export type { Outcome, OutcomeReporter } from './outcomes/types';
 export type { Decision, DecisionReason, FlagSnapshot, Stage, FlagRollout, Explanation, ExplainRule, ExplainStep } from './policy/index';
 // Another flag system behind the same policy: createFlagstage({ backend }).
 export type { BackendEvaluation, BucketInfo, EnabledBy, FeatureAnswer, FlagBackend } from './policy/index';

@@ -18,6 +18,13 @@ export interface RequireFlagOptions {
   readonly continuing?: boolean;
   /** Answers a denied request on this route; default: `flagstage(flags, { onDenied })`, else JSON. */
   readonly onDenied?: DeniedHandler;
+  /**
+   * Reports the route's outcome for a guard when the instance has a reporter
+   * (`createFlagstage({ outcomes: outcomeReporter(…) })`): a 5xx response is an `error`, anything
+   * else a `success` (`flags.track`; nothing for admins; never for a grant). Default true; false
+   * leaves this route out.
+   */
+  readonly track?: boolean;
 }
 
 /** The JSON body of a refused request (the default answer). */
@@ -43,6 +50,8 @@ export interface DeniedBody {
  * app.post('/api/agents/:id/callback', requireFlag(requireGastown, { continuing: true }), agentCallback);
  * // a page instead of JSON:
  * app.get('/gastown', requireFlag(requireGastown, { onDenied: (denial, request) => Response.redirect(new URL(denial.status === 401 ? '/login' : '/', request.url).href, 302) }), page);
+ * // with createFlagstage({ outcomes: outcomeReporter(…) }), 5xx answers count as errors for the guard; opt a route out:
+ * app.get('/api/towns/export', requireFlag(requireGastown, { track: false }), exportTowns);
  * ```
  */
 export function requireFlag<K extends FlagKey>(gate: Gate<K>, options: RequireFlagOptions = {}): MiddlewareHandler<{ Variables: FlagstageVariables }> {
@@ -58,6 +67,10 @@ export function requireFlag<K extends FlagKey>(gate: Gate<K>, options: RequireFl
     if (result.grant !== null) c.set('flagGrant', result.grant);
     else c.set('flagDecision', result.decision);
     await next();
+    // Work let in by a live decision: its outcome (Hono has turned a thrown error into c.res by now).
+    if (result.grant === null && options.track !== false && state.identity !== null) {
+      state.flags.track(state.identity, flag, c.res.status >= 500 ? 'error' : 'success', state.waitUntil);
+    }
   };
 }
 

@@ -77,6 +77,8 @@ export const SURFACE: Record<string, { readonly values: readonly string[]; reado
       'KvCacheOptions',
       'LoadedDocument',
       'Manifest',
+      'Outcome',
+      'OutcomeReporter',
       'Register',
       'RegisteredManifest',
       'SharedCache',
@@ -265,6 +267,22 @@ export const SURFACE: Record<string, { readonly values: readonly string[]; reado
       'TokenRecord',
       'WebhookPayload',
       'WebhookTarget',
+    ],
+  },
+  'flagstage/outcomes': {
+    values: [
+      'MAX_BATCH_BYTES',
+      'MAX_BATCH_ENTRIES',
+      'MAX_OUTCOME_COUNT',
+      'outcomeReporter',
+    ],
+    types: [
+      'Outcome',
+      'OutcomeBatch',
+      'OutcomeCount',
+      'OutcomeReporter',
+      'OutcomeReporterHandle',
+      'OutcomeReporterOptions',
     ],
   },
   'flagstage/openfeature': {
