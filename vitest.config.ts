@@ -44,7 +44,7 @@ export default defineConfig({
         test: {
           name: 'workerd',
           include: ['**/*.workerd.test.ts'],
-          exclude: [...ignored, 'test/control/**'],
+          exclude: [...ignored, 'test/control/**', 'test/guard/**'],
           testTimeout: 60_000,
         },
       },
@@ -66,6 +66,28 @@ export default defineConfig({
         test: {
           name: 'workerd-control',
           include: ['test/control/**/*.workerd.test.ts'],
+          exclude: ignored,
+          testTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        // Guards: a control plane taking outcomes on a test-driven clock, and a Hono gate Worker
+        // reporting to it (test/guard/worker.ts), with the same SQLite Durable Object binding.
+        plugins: [
+          cloudflareTest({
+            main: './test/guard/worker.ts',
+            miniflare: {
+              compatibilityDate: '2026-04-01',
+              compatibilityFlags: [],
+              durableObjects: { FLAGSTAGE_CONTROL: { className: 'FlagstageControl', useSQLite: true } },
+            },
+          }),
+        ],
+        ssr: { resolve: { conditions: ['workerd', 'worker', 'browser'] } },
+        test: {
+          name: 'workerd-guard',
+          include: ['test/guard/**/*.workerd.test.ts'],
           exclude: ignored,
           testTimeout: 60_000,
         },

@@ -6,6 +6,8 @@
 export { createControlPlane, type ControlPlane, type ControlPlaneHandle } from './plane';
 export type { AuthOptions, Configured, ControlPlaneOptions, EnvironmentConfig, WebhookTarget } from './options';
 export { generateToken, hashToken, type TokenRecord } from './auth/tokens';
+export { generateIngestKey } from './guard/ingest-key';
+export type { GuardTrippedPayload, IngestCounters } from './guard/index';
 export type { AccessOptions } from './auth/access';
 export type { Caller, Role } from './auth/roles';
 export { CONTROL_ERROR_CODES, ControlError, type ControlErrorBody, type ControlErrorCode } from './errors';

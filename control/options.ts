@@ -13,6 +13,12 @@ export interface EnvironmentConfig {
    * (`ser.…`, as Flagsmith's). Keep it in a secret (`wrangler secret put`).
    */
   readonly serverKey: string;
+  /**
+   * The key gates report outcomes with (`ing.…`, `generateIngestKey()`), for rollout plans' guards:
+   * it can do nothing but `POST …/outcomes`, and nothing else reports outcomes (admin tokens cannot).
+   * Without it, outcomes are refused. Keep it in a secret.
+   */
+  readonly ingestKey?: string;
 }
 
 /** A URL the control plane POSTs to after every change, signed like Flagsmith's webhooks. */

@@ -17,6 +17,7 @@ import { ControlState } from './state/control-state';
 import { registerPlanRoutes } from './plans/api';
 import { planRoutes } from './plans/routes';
 import { PlanStore } from './plans/store';
+import { checkIngestKey, guardRoutes, notifyTrip, OutcomeGuard, OUTCOMES_PATH, tripPayload } from './guard/index';
 import { readAtMost } from '../runtime/sources/bounded-body';
 
 /** What mounted routes get: the environments and their documents, read through their Durable Objects. */
@@ -100,6 +101,7 @@ export function createControlPlane<E extends object = Record<string, unknown>>(o
       if (typeof config.serverKey !== 'string' || !config.serverKey.startsWith('ser.') || config.serverKey.length < 12) {
         throw new Error(`flagstage: control plane environment "${name}": serverKey must start with "ser." and be at least 12 characters (a secret: wrangler secret put)`);
       }
+      checkIngestKey(name, config);
     }
     slot(env).environments = environments;
     return environments;
@@ -150,9 +152,10 @@ export function createControlPlane<E extends object = Record<string, unknown>>(o
   };
 
   const spec = new OpenAPIHono();
-  for (const route of [...Object.values(routes), ...Object.values(planRoutes), ...Object.values(workerRoutes)]) spec.openAPIRegistry.registerPath(route);
+  for (const route of [...Object.values(routes), ...Object.values(planRoutes), ...Object.values(guardRoutes), ...Object.values(workerRoutes)]) spec.openAPIRegistry.registerPath(route);
   spec.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'A token from the control plane (stored as its SHA-256)' });
   spec.openAPIRegistry.registerComponent('securitySchemes', 'access', { type: 'apiKey', in: 'header', name: 'Cf-Access-Jwt-Assertion', description: 'Cloudflare Access' });
+  spec.openAPIRegistry.registerComponent('securitySchemes', 'ingest', { type: 'http', scheme: 'bearer', description: "The environment's ingest key (ing.…): outcomes only" });
   let document: Record<string, unknown> | null = null;
   const openapi = (): Record<string, unknown> => {
     document ??= spec.getOpenAPI31Document({
@@ -225,6 +228,7 @@ export function createControlPlane<E extends object = Record<string, unknown>>(o
     readonly #env: E;
     #state: ControlState | null = null;
     #plans: PlanStore | null = null;
+    #guard: OutcomeGuard | null = null;
     #api: ReturnType<typeof environmentApi> | null = null;
     #pushing: Promise<void> | null = null;
     #planRoutes = false;
@@ -258,6 +262,23 @@ export function createControlPlane<E extends object = Record<string, unknown>>(o
       return this.#plans;
     }
 
+    /** The environment's guard (control/guard): outcomes, their window, the plans' guards. */
+    #guardFor(state: ControlState): OutcomeGuard {
+      this.#guard ??= new OutcomeGuard({
+        storage: this.#ctx.storage,
+        state,
+        plans: () => this.#plansFor(null),
+        ingestKey: () => resolveConfigured(options.environments, this.#env)[state.environment]?.ingestKey,
+        now: options.now ?? Date.now,
+        onTrip: (trip) => {
+          // The kill goes out as the usual document webhook (retried); the trip as its own notification.
+          this.#ctx.waitUntil(this.#push());
+          this.#ctx.waitUntil(notifyTrip(this.#targets(state.environment), tripPayload(state.environment, trip)));
+        },
+      });
+      return this.#guard;
+    }
+
     #targets(environment: string): readonly WebhookTarget[] {
       return options.webhooks ? options.webhooks(this.#env, environment) : [];
     }
@@ -267,10 +288,13 @@ export function createControlPlane<E extends object = Record<string, unknown>>(o
         const state = this.#stateFor(request.headers.get(INTERNAL_HEADER));
         const url = new URL(request.url);
         if (url.pathname === '/internal/document') return documentResponse(state, request.headers.get('if-none-match'));
+        // Outcomes take the ingest key, which the admin API does not know: they never reach it.
+        if (request.method === 'POST' && OUTCOMES_PATH.test(url.pathname)) return await this.#guardFor(state).ingest(request);
         this.#api ??= environmentApi({
           state: () => state,
           auth: () => authOf(this.#env),
           maxBodyBytes,
+          outcomes: () => this.#guardFor(state).counters(),
           onCommitted: () => this.#ctx.waitUntil(this.#push()),
         });
         if (!this.#planRoutes) {

@@ -13,12 +13,15 @@ import { OVERSIZED_HEADER } from '../internal';
 import type { AuthOptions } from '../options';
 import type { AuditRecord, ChangeInput, ControlState, DeliveryRecord } from '../state/control-state';
 import { roleFor, routes } from './routes';
+import type { IngestCounters } from '../guard/outcome-window';
 
 export interface EnvironmentApiOptions {
   /** The environment's state (created on first use by the Durable Object). */
   readonly state: () => ControlState;
   readonly auth: () => AuthOptions;
   readonly maxBodyBytes: number;
+  /** Outcome batches taken and refused (control/guard), shown in status. */
+  readonly outcomes: () => IngestCounters;
   /** Called after a change committed (the Durable Object pushes webhooks). */
   readonly onCommitted: () => void;
 }
@@ -81,7 +84,7 @@ export function environmentApi(options: EnvironmentApiOptions): OpenAPIHono<Env>
         lastChange: change ? { at: change.at, actor: change.actor, command: change.command, reason: change.reason, revision: change.revision } : null,
       };
     });
-    return c.json({ environment: state.environment, revision, updatedAt: document.updated_at, flags, webhooks: state.deliveries().map(deliveryView) }, 200);
+    return c.json({ environment: state.environment, revision, updatedAt: document.updated_at, flags, webhooks: state.deliveries().map(deliveryView), outcomes: options.outcomes() }, 200);
   });
 
   app.openapi(routes.document, (c) => {

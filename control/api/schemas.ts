@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { IngestCountersSchema } from '../guard/schemas';
 import { allowlistIdProblem, STAGES, type Stage } from '../../runtime/stages/index';
 
 /**
@@ -89,6 +90,7 @@ export const StatusSchema = z
     updatedAt: z.string(),
     flags: z.array(FlagStatusSchema),
     webhooks: z.array(DeliverySchema),
+    outcomes: IngestCountersSchema.openapi({ description: 'Outcome batches for guards: taken, and refused (unauthenticated, malformed, oversized; nothing stored)' }),
   })
   .openapi('Status');
 

@@ -14,7 +14,7 @@ export interface WebhookPayload {
 }
 
 /**
- * POSTs one payload, signed exactly like Flagsmith's webhooks (`X-Flagsmith-Signature` = hex
+ * POSTs one payload (a change's `FLAG_UPDATED`, or another event such as a guard's trip), signed exactly like Flagsmith's webhooks (`X-Flagsmith-Signature` = hex
  * HMAC-SHA256 of the raw body with the target's secret), so `flagsmithWebhook({ secret, source })`
  * in a gate accepts it. Resolves to the outcome; never throws.
  *
@@ -23,7 +23,7 @@ export interface WebhookPayload {
  * const result = await postWebhook({ url, secret }, payload, 5_000);
  * ```
  */
-export async function postWebhook(target: WebhookTarget, payload: WebhookPayload, timeoutMs: number): Promise<{ readonly ok: true } | { readonly ok: false; readonly error: string }> {
+export async function postWebhook(target: WebhookTarget, payload: WebhookPayload | { readonly event_type: string }, timeoutMs: number): Promise<{ readonly ok: true } | { readonly ok: false; readonly error: string }> {
   const body = JSON.stringify(payload);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);

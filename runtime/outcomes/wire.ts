@@ -26,4 +26,4 @@ export const MAX_BATCH_ENTRIES = 1_000;
 /** The largest `count` of one entry. */
 export const MAX_OUTCOME_COUNT = 10_000;
 /** The largest batch body, in bytes. */
-export const MAX_BATCH_BYTES = 64 * 1024;
+export const MAX_BATCH_BYTES = 128 * 1024;
