@@ -90,6 +90,7 @@ export default defineConfig({
           include: ['test/guard/**/*.workerd.test.ts'],
           exclude: ignored,
           testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
     ],

@@ -1,5 +1,6 @@
 import { lineage } from '../../runtime/stages/index';
 import type { DurableStorage } from '../platform';
+import { formatDuration } from '../plans/duration';
 import type { ControlState } from '../state/control-state';
 import type { OutcomeWindow } from './outcome-window';
 import { guardActor, type GuardedPlan, type GuardedPlans } from './plans';
@@ -68,7 +69,7 @@ function windowStart(plan: GuardedPlan, settings: GuardSettings, now: number): n
 function trip(options: GuardOptions, plan: GuardedPlan, settings: GuardSettings, verdict: Verdict, now: number): Trip {
   const actor = guardActor(plan.id);
   const reason =
-    `guard of plan ${plan.id}: error rate ${percent(verdict.rate)} (${verdict.errors} errors in ${verdict.samples} samples over the last ${duration(settings.windowMs)}) ` +
+    `guard of plan ${plan.id}: error rate ${percent(verdict.rate)} (${verdict.errors} errors in ${verdict.samples} samples over the last ${formatDuration(settings.windowMs)}) ` +
     `is above ${percent(settings.errorRate)} (minimum ${settings.minSamples} samples); the kill-switch is on for new access, admins and work holding grants continue; reviving is a human decision`;
   const outcome = options.storage.transactionSync(() => {
     const killed = options.state.change(plan.flag, { command: 'kill' }, { actor, reason });
@@ -80,7 +81,3 @@ function trip(options: GuardOptions, plan: GuardedPlan, settings: GuardSettings,
   return { planId: plan.id, flag: plan.flag, actor, at: now, settings, verdict, revision: outcome.revision, reason };
 }
 
-function duration(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
-  return `${ms} ms`;
-}

@@ -38,7 +38,10 @@ export interface OutcomeReporterOptions {
 
 /** What `outcomeReporter()` returns: pass it to `createFlagstage({ outcomes })`. */
 export interface OutcomeReporterHandle extends OutcomeReporter {
-  /** Sends what is batched now (e.g. before a test checks the control plane). Never rejects. */
+  /**
+   * Sends what is batched now (at shutdown, or before a test checks the control plane). Outcomes
+   * whose decision is still resolving join the next batch. Never rejects.
+   */
   flush(): Promise<void>;
   /** Outcomes waiting in the current batch. */
   readonly pending: number;
@@ -84,19 +87,15 @@ export function outcomeReporter(options: OutcomeReporterOptions): OutcomeReporte
   const random = options.random ?? Math.random;
   const onError = (error: FlagstageError) => report(options.onError ?? warnError, error);
 
-  // The batch: counts per flag, reason and outcome; flushed as one body.
+  // The batch: counts per flag, reason and outcome; sent as one body. Only data is shared between
+  // requests: each request awaits only its own I/O (workerd forbids touching another request's).
   let counts = new Map<string, OutcomeCount>();
   let pending = 0;
-  // The wait before the current batch is sent, and how to cut it short.
-  let scheduled: { readonly done: Promise<void>; readonly now: () => void } | null = null;
-
-  // Outcomes whose decision is still resolving: flush() waits for them to join the batch.
-  const resolving = new Set<Promise<unknown>>();
+  // The batch's timer, started by (and kept alive through the waitUntil of) its first outcome's request.
+  let timer: object | null = null;
 
   const send = async (): Promise<void> => {
-    const cut = scheduled;
-    scheduled = null;
-    cut?.now();
+    timer = null;
     if (pending === 0) return;
     const batch: OutcomeBatch = { sampleRate, outcomes: [...counts.values()] };
     const dropped = pending;
@@ -121,6 +120,7 @@ export function outcomeReporter(options: OutcomeReporterOptions): OutcomeReporte
     }
   };
 
+  /** Adds one outcome; returns the I/O it started (a send, or the batch's timer), for its request's waitUntil. */
   const add = (decision: Decision<string>, outcome: Outcome): Promise<void> | undefined => {
     // Admins keep access whatever a guard does, and a denied identity did no rollout work.
     if (!decision.allowed || decision.reason === 'admin') return undefined;
@@ -131,45 +131,28 @@ export function outcomeReporter(options: OutcomeReporterOptions): OutcomeReporte
     counts.set(key, { flag: decision.flag, reason: decision.reason, outcome, count: (entry?.count ?? 0) + 1 });
     pending += 1;
     if (pending >= maxBatch) return send();
-    if (scheduled === null) {
-      let now = () => undefined as void;
-      const done = new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, flushMs);
-        now = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      const batch: { done: Promise<void>; now: () => void } = { done: done.then((): Promise<void> | undefined => (scheduled === batch ? send() : undefined)), now };
-      scheduled = batch;
-      return batch.done;
-    }
-    return scheduled.done;
+    if (timer !== null) return undefined;
+    const mine = {};
+    timer = mine;
+    // When it fires, the batch is sent unless it went already (full, or flushed): then it does nothing.
+    return new Promise<void>((resolve) => setTimeout(resolve, flushMs)).then(() => (timer === mine ? send() : undefined));
   };
 
   return {
     record(decision, outcome, context) {
       try {
-        let sending: Promise<void> | undefined;
-        const added = decision.then((made) => {
-          if (outcome !== 'error' && outcome !== 'success') {
-            onError(new FlagstageError('invalid-option', `outcomes: "${String(outcome)}" is not an outcome; track 'error' or 'success'`));
-            return;
-          }
-          sending = add(made, outcome);
+        const work = decision.then((made) => {
+          if (outcome === 'error' || outcome === 'success') return add(made, outcome);
+          onError(new FlagstageError('invalid-option', `outcomes: "${String(outcome)}" is not an outcome; track 'error' or 'success'`));
+          return undefined;
         });
-        const joined = added.catch((error: unknown) => onError(error instanceof FlagstageError ? error : new FlagstageError('invalid-option', `outcomes: ${problemOf(error)}`, { cause: error })));
-        resolving.add(joined);
-        void joined.then(() => resolving.delete(joined));
-        context?.waitUntil(joined.then(() => sending));
+        const settled = work.catch((error: unknown) => onError(error instanceof FlagstageError ? error : new FlagstageError('invalid-option', `outcomes: ${problemOf(error)}`, { cause: error })));
+        context?.waitUntil(settled);
       } catch (error) {
         onError(new FlagstageError('invalid-option', `outcomes: ${problemOf(error)}`, { cause: error }));
       }
     },
-    async flush() {
-      await Promise.all([...resolving]);
-      await send();
-    },
+    flush: send,
     get pending() {
       return pending;
     },

@@ -3,7 +3,7 @@
 // a Hono app in the same Worker that reads the production document through the real
 // flagsmithSource, refreshes from the control plane's signed webhook, issues grants when work
 // starts, and reports its routes' outcomes through flagstage/outcomes back to the control plane.
-import { Hono } from 'hono';
+import { Hono, type ExecutionContext } from 'hono';
 import { createControlPlane, type WebhookTarget } from 'flagstage/control';
 import { createFlagstage, flagsmithSource, issueGrant, type Identity } from 'flagstage';
 import { flagstage, requireFlag, webhook, type FlagstageVariables } from 'flagstage/hono';
@@ -48,7 +48,7 @@ function createGate(env: Env) {
     url: 'https://control.test',
     environment: 'production',
     ingestKey: INGEST_KEY,
-    // Sent when the test says (POST /gate/flush), so it knows what the control plane has seen.
+    // Batches go when the test says (POST /gate/flush); the tests then wait for status to count them.
     maxBatch: 10_000,
     flushMs: 600_000,
     fetch: toPlane,
@@ -115,8 +115,10 @@ const plane = createControlPlane<Env>({
   now: () => testControls.now,
 });
 
-function gateFetch(request: Request, env: Env): Promise<Response> {
+function gateFetch(request: Request, env: Env, ctx?: ExecutionContext): Promise<Response> {
   gate ??= createGate(env);
+  // Without the ExecutionContext: the test's fetch would wait for the batch timer's waitUntil.
+  void ctx;
   return Promise.resolve(gate.app.fetch(request, env));
 }
 
@@ -124,8 +126,8 @@ export const FlagstageControl = plane.DurableObject;
 export const openapi = plane.openapi;
 
 export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
-    if (new URL(request.url).hostname === 'gate.test') return gateFetch(request, env);
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    if (new URL(request.url).hostname === 'gate.test') return gateFetch(request, env, ctx);
     return plane.fetch(request, env);
   },
 };

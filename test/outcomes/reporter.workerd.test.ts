@@ -1,7 +1,7 @@
 // flags.track() and flagstage/outcomes in workerd: what is batched, sampled, filtered and sent, and
 // Hono's requireFlag reporting 5xx answers as errors, driven through app.request().
 import { Hono } from 'hono';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createFlagstage, issueGrant, staticSource, type FlagstageError, type Identity, type WaitUntil } from 'flagstage';
 import { flagstage, requireFlag, type FlagstageVariables } from 'flagstage/hono';
 import { outcomeReporter, type OutcomeBatch, type OutcomeReporterOptions } from 'flagstage/outcomes';
@@ -52,14 +52,14 @@ const counted = (sent: readonly Sent[]) =>
 
 describe('flags.track with outcomeReporter', () => {
   it('batches per isolate: one POST with the ingest key and counts per reason and outcome when the batch is full', async () => {
-    const { flags, sent, errors } = harness(aliceOnly, { maxBatch: 10 });
-    const { ctx, settled } = context();
+    const { flags, reporter, sent, errors } = harness(aliceOnly, { maxBatch: 10 });
+    const { ctx } = context();
     for (let i = 0; i < 9; i += 1) flags.track(users.alice, 'gastown', i % 3 === 0 ? 'error' : 'success', ctx);
-    await Promise.resolve();
+    await vi.waitFor(() => expect(reporter.pending).toBe(9));
     expect(sent).toHaveLength(0);
     flags.track(users.alice, 'gastown', 'success', ctx);
-    await settled();
-    expect(sent).toHaveLength(1);
+    await vi.waitFor(() => expect(sent).toHaveLength(1));
+    expect(reporter.pending).toBe(0);
     expect(sent[0]?.url).toBe('https://control.test/v1/environments/production/outcomes');
     expect(sent[0]?.authorization).toBe(`Bearer ${INGEST_KEY}`);
     expect(sent[0]?.batch.sampleRate).toBe(1);
@@ -92,9 +92,10 @@ describe('flags.track with outcomeReporter', () => {
     await reporter.flush();
     expect(sent).toEqual([]);
     const dead = harness(killed(aliceOnly));
-    dead.flags.track(users.alice, 'gastown', 'error');
-    dead.flags.track(users.admin, 'gastown', 'error');
-    await Promise.resolve();
+    const later = context();
+    dead.flags.track(users.alice, 'gastown', 'error', later.ctx);
+    dead.flags.track(users.admin, 'gastown', 'error', later.ctx);
+    await later.settled();
     await dead.reporter.flush();
     expect(dead.sent).toEqual([]);
   });
@@ -103,11 +104,9 @@ describe('flags.track with outcomeReporter', () => {
     let roll = 0;
     const dice = [0.1, 0.9, 0.3, 0.2, 0.6, 0.05, 0.99, 0.24];
     const { flags, reporter, sent } = harness(aliceOnly, { sampleRate: 0.25, random: () => dice[roll++ % dice.length] ?? 0 });
-    const { ctx, settled } = context();
-    for (let i = 0; i < 8; i += 1) flags.track(users.alice, 'gastown', i < 4 ? 'error' : 'success', ctx);
-    await Promise.resolve();
+    for (let i = 0; i < 8; i += 1) flags.track(users.alice, 'gastown', i < 4 ? 'error' : 'success');
+    await vi.waitFor(() => expect(reporter.pending).toBe(4));
     await reporter.flush();
-    await settled();
     expect(sent).toHaveLength(1);
     expect(sent[0]?.batch.sampleRate).toBe(0.25);
     // Kept: 0.1 (error), 0.2 (error), 0.05 (success), 0.24 (success).
@@ -117,20 +116,19 @@ describe('flags.track with outcomeReporter', () => {
   it('never throws and never rejects: failures go to onError', async () => {
     const failing = harness(aliceOnly, { status: 500 });
     failing.flags.track(users.alice, 'gastown', 'error');
-    await Promise.resolve();
+    await vi.waitFor(() => expect(failing.reporter.pending).toBe(1));
     await failing.reporter.flush();
     expect(failing.errors.map((error) => error.code)).toEqual(['http-status']);
 
     const errors: FlagstageError[] = [];
     const unreachable = outcomeReporter({ url: 'https://control.test', environment: 'production', ingestKey: INGEST_KEY, onError: (e) => errors.push(e), fetch: () => Promise.reject(new TypeError('connection refused')) });
     const flags = createFlagstage({ manifest, source: staticSource(buildDocument(manifest, aliceOnly)), logChanges: false, outcomes: unreachable });
-    const { ctx, settled } = context();
-    expect(() => flags.track({ userId: '', isAdmin: false } as Identity, 'gastown', 'error', ctx)).not.toThrow();
-    expect(() => flags.track(users.alice, 'gastown', 'boom' as never, ctx)).not.toThrow();
-    flags.track(users.alice, 'gastown', 'error', ctx);
+    expect(() => flags.track({ userId: '', isAdmin: false } as Identity, 'gastown', 'error')).not.toThrow();
+    expect(() => flags.track(users.alice, 'gastown', 'boom' as never)).not.toThrow();
+    flags.track(users.alice, 'gastown', 'error');
+    await vi.waitFor(() => expect(unreachable.pending).toBe(1));
     await unreachable.flush();
-    await settled();
-    expect(errors.map((error) => error.code).sort()).toEqual(['invalid-identity', 'invalid-option', 'network']);
+    await vi.waitFor(() => expect(errors.map((error) => error.code).sort()).toEqual(['invalid-identity', 'invalid-option', 'network']));
   });
 
   it('refuses bad options at construction, naming the fix', () => {
@@ -183,6 +181,7 @@ describe("Hono's requireFlag reports the route's outcome", () => {
     expect((await app.request('/ok')).status).toBe(401);
     const grant = await issueGrant(users.alice, ['gastown'], { secret: SECRET, kid: 'k1', ttlSeconds: 300 });
     expect((await app.request('/callback', { method: 'POST', headers: { cookie: 'session=alice', 'x-flagstage-grant': grant } })).status).toBe(500);
+    await vi.waitFor(() => expect(reporter.pending).toBe(4));
     await reporter.flush();
     expect(sent).toHaveLength(1);
     expect(counted(sent)).toEqual({ 'allowlist/success': 2, 'allowlist/error': 2 });
