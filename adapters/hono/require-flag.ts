@@ -68,9 +68,7 @@ export function requireFlag<K extends FlagKey>(gate: Gate<K>, options: RequireFl
     else c.set('flagDecision', result.decision);
     await next();
     // Work let in by a live decision: its outcome (Hono has turned a thrown error into c.res by now).
-    if (result.grant === null && options.track !== false && state.identity !== null) {
-      state.flags.track(state.identity, flag, c.res.status >= 500 ? 'error' : 'success', state.waitUntil);
-    }
+    if (result.grant === null && options.track !== false) state.track(flag, c.res.status >= 500 ? 'error' : 'success');
   };
 }
 

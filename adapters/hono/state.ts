@@ -51,6 +51,11 @@ export class RequestState implements FlagstageRequest {
     return decision;
   }
 
+  /** Reports the outcome of work the flag let this request's identity do (`flags.track`; a no-op without a reporter). */
+  track(flag: FlagKey, outcome: 'error' | 'success'): void {
+    if (this.identity !== null) this.#flags.track(this.identity, flag, outcome, this.waitUntil);
+  }
+
   #snapshotOf(): Promise<FlagSnapshot> {
     if (this.identity !== null) return this.#flags.snapshot(this.identity, this.waitUntil);
     const flags = Object.fromEntries(Object.keys(this.#flags.manifest.flags).map((key) => [key, false]));

@@ -5,7 +5,8 @@
 // starts, and reports its routes' outcomes through flagstage/outcomes back to the control plane.
 import { Hono, type ExecutionContext } from 'hono';
 import { createControlPlane, type WebhookTarget } from 'flagstage/control';
-import { createFlagstage, flagsmithSource, issueGrant, type Identity } from 'flagstage';
+import { createFlagstage, flagsmithSource, type Identity } from 'flagstage';
+import { grantVerifier, issueGrant } from 'flagstage/grants';
 import { flagstage, requireFlag, webhook, type FlagstageVariables } from 'flagstage/hono';
 import { outcomeReporter } from 'flagstage/outcomes';
 import { manifest, requireGastown } from '../../flags.gen';
@@ -73,7 +74,7 @@ function createGate(env: Env) {
     c.set('user', session ? identityOf(session) : null);
     await next();
   });
-  app.use(flagstage<GateEnv>(flags, { identity: (c) => c.var.user, grants: { secrets: { k1: GRANT_SECRET } } }));
+  app.use(flagstage<GateEnv>(flags, { identity: (c) => c.var.user, grants: { verify: grantVerifier({ secrets: { k1: GRANT_SECRET } }) } }));
   app.get('/gastown/towns', requireFlag(requireGastown), (c) => {
     testControls.requests += 1;
     const failing = testControls.errorEvery > 0 && testControls.requests % testControls.errorEvery === 0;

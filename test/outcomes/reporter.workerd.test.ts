@@ -2,7 +2,8 @@
 // Hono's requireFlag reporting 5xx answers as errors, driven through app.request().
 import { Hono } from 'hono';
 import { describe, expect, it, vi } from 'vitest';
-import { createFlagstage, issueGrant, staticSource, type FlagstageError, type Identity, type WaitUntil } from 'flagstage';
+import { createFlagstage, staticSource, type FlagstageError, type Identity, type WaitUntil } from 'flagstage';
+import { grantVerifier, issueGrant } from 'flagstage/grants';
 import { flagstage, requireFlag, type FlagstageVariables } from 'flagstage/hono';
 import { outcomeReporter, type OutcomeBatch, type OutcomeReporterOptions } from 'flagstage/outcomes';
 import { manifest, requireGastown } from '../../flags.gen';
@@ -156,7 +157,7 @@ describe("Hono's requireFlag reports the route's outcome", () => {
       c.set('user', sessions[c.req.header('cookie')?.replace('session=', '') ?? ''] ?? null);
       await next();
     });
-    app.use(flagstage<AppEnv>(h.flags, { identity: (c) => c.var.user, grants: { secrets: { k1: SECRET } } }));
+    app.use(flagstage<AppEnv>(h.flags, { identity: (c) => c.var.user, grants: { verify: grantVerifier({ secrets: { k1: SECRET } }) } }));
     app.get('/ok', requireFlag(requireGastown), (c) => c.text('ok'));
     app.get('/fails', requireFlag(requireGastown), (c) => c.text('down', 503));
     app.get('/throws', requireFlag(requireGastown), () => {
