@@ -9,6 +9,7 @@ import { issueGrant } from 'flagstage/grants';
 const GRANT_SECRET = 'g'.repeat(32);
 import { signSession } from '../next-app/lib/session';
 import { assertDistFresh, repoRoot } from './dist';
+import { expectOfrep } from '../openfeature/ofrep-schema';
 
 const appDir = `${repoRoot}/test/next-app`;
 const nextBin = `${repoRoot}/node_modules/next/dist/bin/next`;
@@ -89,7 +90,7 @@ beforeAll(async () => {
     servers.push(child);
     origins[variant] = origin;
   }
-}, 300_000);
+}, 600_000); // two next builds on a shared, loaded machine
 
 afterAll(() => {
   for (const child of servers) child.kill('SIGTERM');
@@ -198,5 +199,57 @@ describe('grants and the webhook in Next route handlers', () => {
     expect(await signed.json()).toMatchObject({ ok: true, code: 'refreshed' });
     const forged = await post('/webhooks/flagsmith', { body, headers: { 'x-flagsmith-signature': await signWebhookBody('nope', body) } });
     expect(forged.status).toBe(401);
+  });
+});
+
+describe('OFREP in session mode as a Next route handler (ofrepSession)', () => {
+  const origin = () => origins.proxy!;
+  const evaluate = async (path: string, init: { userId?: string; context?: Record<string, unknown>; body?: string; headers?: Record<string, string> } = {}) =>
+    fetch(`${origin()}/ofrep/v1/evaluate/flags${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(init.userId ? { cookie: await sessionCookie(init.userId) } : {}), ...init.headers },
+      body: init.body ?? JSON.stringify({ context: init.context ?? {} }),
+    });
+
+  it("evaluates one flag for the session's identity", async () => {
+    expect(await expectOfrep('single', await evaluate('/gastown', { userId: 'u-alice', context: { targetingKey: 'u-alice' } }))).toMatchObject({ key: 'gastown', value: true, reason: 'TARGETING_MATCH', metadata: { reason: 'allowlist' } });
+    expect(await expectOfrep('single', await evaluate('/gastown', { userId: 'u-bob', context: { targetingKey: 'u-bob' } }))).toMatchObject({ key: 'gastown', value: false, metadata: { reason: 'not-enabled' } });
+    expect(await expectOfrep('single', await evaluate('/molecules', { userId: 'u-admin' }))).toMatchObject({ value: true, metadata: { reason: 'admin' } });
+  });
+
+  it('ignores a forged context: the session decides', async () => {
+    for (const context of [{ targetingKey: 'u-alice' }, { targetingKey: 'u-admin', isAdmin: true }, { targetingKey: 'u-bob', isAdmin: true, orgId: 'o-acme' }]) {
+      expect(await expectOfrep('single', await evaluate('/gastown', { userId: 'u-bob', context }))).toMatchObject({ value: false, metadata: { reason: 'not-enabled' } });
+      expect(await expectOfrep('single', await evaluate('/molecules', { userId: 'u-bob', context }))).toMatchObject({ value: false });
+    }
+    const bulk = (await expectOfrep('bulk', await evaluate('', { userId: 'u-bob', context: { targetingKey: 'u-admin', isAdmin: true } }))) as { flags: { key: string; value: boolean }[] };
+    expect(bulk.flags.every((flag) => flag.value === false)).toBe(true);
+  });
+
+  it('bulk: every flag with an ETag; If-None-Match answers 304 for the same identity, 200 for another', async () => {
+    const first = await evaluate('', { userId: 'u-alice' });
+    const etag = first.headers.get('etag');
+    expect(first.status).toBe(200);
+    expect(etag).toMatch(/^".+"$/);
+    const body = (await expectOfrep('bulk', first)) as { flags: { key: string; value: boolean }[] };
+    expect(Object.fromEntries(body.flags.map((flag) => [flag.key, flag.value]))).toEqual({ gastown: true, convoys: true, prMerge: false, multiRig: false, molecules: false });
+    const again = await evaluate('', { userId: 'u-alice', headers: { 'if-none-match': etag! } });
+    expect(again.status).toBe(304);
+    await expectOfrep('bulk', again);
+    const other = await evaluate('', { userId: 'u-bob', headers: { 'if-none-match': etag! } });
+    expect(other.status).toBe(200);
+    await expectOfrep('bulk', other);
+  });
+
+  it('answers bad requests as OFREP specifies; nobody signed in gets 401', async () => {
+    expect(await expectOfrep('single', await evaluate('/gastown', { userId: 'u-alice', body: '{not json' }))).toMatchObject({ key: 'gastown', errorCode: 'PARSE_ERROR' });
+    const unknown = await evaluate('/nope', { userId: 'u-alice' });
+    expect(unknown.status).toBe(404);
+    expect(await expectOfrep('single', unknown)).toMatchObject({ key: 'nope', errorCode: 'FLAG_NOT_FOUND' });
+    const anonymous = await evaluate('/gastown', { context: { targetingKey: 'u-admin', isAdmin: true } });
+    expect(anonymous.status).toBe(401);
+    await expectOfrep('single', anonymous);
+    const forgedCookie = await evaluate('/gastown', { headers: { cookie: 'session=u-admin.forged' } });
+    expect(forgedCookie.status).toBe(401);
   });
 });
