@@ -253,7 +253,7 @@ export class PlanStore {
             this.#storage.sql.exec(`INSERT INTO plan_steps (plan_id, step, outcome, due_at, at) VALUES (?, ?, 'skipped', ?, ?)`, plan.id, skipped.index, skipped.dueAt, now);
           }
           this.#storage.sql.exec(`INSERT INTO plan_steps (plan_id, step, outcome, due_at, at, revision, audit_id) VALUES (?, ?, 'applied', ?, ?, ?, ?)`, plan.id, due.index, due.dueAt, now, change.revision, audit.id);
-          this.#storage.sql.exec(
+          const moved = this.#storage.sql.exec(
             `UPDATE plans SET status = ?, next_index = ?, next_at = ?, ended_at = ?, ended_by = ?, ended_reason = ? WHERE id = ? AND next_index = ?`,
             last ? 'done' : 'running',
             due.index + 1,
@@ -264,6 +264,8 @@ export class PlanStore {
             plan.id,
             plan.nextIndex,
           );
+          // The plan moved on under us (no row matched): throwing rolls the step back rather than apply it twice.
+          if (moved.rowsWritten === 0) throw new ControlError('internal', `plan ${plan.id} moved on while its step ${due.index + 1} was applied; nothing was changed`);
         },
       });
       return { planId: plan.id, flag: plan.flag, step, skipped: due.skipped.map((skipped) => skipped.index), revision: outcome.revision, status: last ? 'done' : 'running' };
