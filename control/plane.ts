@@ -298,7 +298,7 @@ export function createControlPlane<E extends object = Record<string, unknown>>(o
           onCommitted: () => this.#ctx.waitUntil(this.#push()),
         });
         if (!this.#planRoutes) {
-          registerPlanRoutes(this.#api, { state: () => state, plans: () => this.#plansFor(null), scheduled: () => this.#arm() });
+          registerPlanRoutes(this.#api, { state: () => state, plans: () => this.#plansFor(null), scheduled: () => this.#arm(), guardWindow: (plan) => this.#guardFor(state).reading(plan) });
           this.#planRoutes = true;
         }
         return await this.#api.fetch(request);

@@ -17,6 +17,7 @@ import { FlagPage } from './views/flag';
 import { HistoryView } from './views/history';
 import { Bare, envPath, type PageContext } from './views/layout';
 import { Overview } from './views/overview';
+import type { PageProblem } from './views/problem';
 
 /** What the admin page needs from the control plane it is mounted on (`ControlPlaneHandle` has it). */
 export interface AdminHost<E> {
@@ -188,7 +189,7 @@ export function adminPage<E extends object>(options: AdminPageOptions = {}) {
       c: Context<{ Bindings: E }>,
       entered: { ctx: PageContext; backend: AdminBackend },
       flagKey: string,
-      extra: { error?: { message: string; fix?: string }; savedId?: number } = {},
+      extra: { error?: PageProblem; savedId?: number } = {},
       statusCode: 200 | 400 | 403 | 404 = 200,
     ) => {
       const status = await entered.backend.status();
@@ -362,7 +363,7 @@ export function adminPage<E extends object>(options: AdminPageOptions = {}) {
       return html(c, entered.ctx.nonce, <ExplainPage ctx={entered.ctx} status={status} identity={identity} results={results} />);
     });
 
-    const renderHistory = async (c: Context<{ Bindings: E }>, entered: { ctx: PageContext; backend: AdminBackend }, extra: { error?: { message: string; fix?: string }; saved?: number } = {}, statusCode: 200 | 400 = 200) => {
+    const renderHistory = async (c: Context<{ Bindings: E }>, entered: { ctx: PageContext; backend: AdminBackend }, extra: { error?: PageProblem; saved?: number } = {}, statusCode: 200 | 400 = 200) => {
       const status = await entered.backend.status();
       const requested = c.req.query('flag') ?? '';
       const flag = status.flags.some((candidate) => candidate.flag === requested) ? requested : null;

@@ -48,10 +48,31 @@ export function watchGuards(options: GuardOptions, flags: readonly string[]): Tr
     const rollouts = options.state.rollouts();
     if (lineage(options.state.manifest, flag).some((key) => rollouts[key]?.killed === true)) continue;
     const now = options.now();
-    const verdict = judge(plan.guard, options.window.measure(flag, windowStart(plan, plan.guard, now)));
+    const verdict = readGuard(plan, plan.guard, options.window, now);
     if (verdict.trip) trips.push(trip(options, plan, plan.guard, verdict, now));
   }
   return trips;
+}
+
+/** What a guard sees at one moment: its verdict on the window, and where the window starts (ms). */
+export interface GuardReading extends Verdict {
+  readonly since: number;
+}
+
+/**
+ * What a plan's guard sees now: the outcomes of its window (the last `windowMs`, and only since its
+ * last trip), their error rate and whether it would trip. The one rule for both the trip and what
+ * the API shows (`plan.guardWindow`).
+ *
+ * @example
+ * ```ts
+ * const reading = readGuard(plan, plan.guard, window, Date.now());
+ * if (reading.samples < plan.guard.minSamples) console.log('not enough samples yet');
+ * ```
+ */
+export function readGuard(plan: GuardedPlan, settings: GuardSettings, window: OutcomeWindow, now: number): GuardReading {
+  const since = windowStart(plan, settings, now);
+  return { ...judge(settings, window.measure(plan.flag, since)), since };
 }
 
 /** How long the window must keep outcomes: the longest window of an active guard. */

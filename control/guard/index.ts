@@ -8,6 +8,6 @@ export { OUTCOMES_PATH, guardRoutes } from './routes';
 export { checkIngestKey, generateIngestKey, INGEST_KEY_PREFIX } from './ingest-key';
 export { notifyTrip, tripPayload, type GuardTrippedPayload, type NotificationResult } from './notification';
 export type { GuardSettings, Verdict } from './settings';
-export type { Trip } from './guard';
+export type { GuardReading, Trip } from './guard';
 export type { IngestCounters } from './outcome-window';
 export type { GuardedPlan, GuardedPlans, GuardTrip } from './plans';

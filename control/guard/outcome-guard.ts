@@ -1,9 +1,9 @@
 import type { DurableStorage } from '../platform';
 import type { ControlState } from '../state/control-state';
-import { retentionMs, watchGuards, type Trip } from './guard';
+import { readGuard, retentionMs, watchGuards, type GuardReading, type Trip } from './guard';
 import { ingestOutcomes } from './ingest';
 import { OutcomeWindow, type IngestCounters } from './outcome-window';
-import type { GuardedPlans } from './plans';
+import type { GuardedPlan, GuardedPlans } from './plans';
 
 export interface OutcomeGuardOptions {
   readonly storage: DurableStorage;
@@ -47,6 +47,11 @@ export class OutcomeGuard {
       for (const trip of trips) this.#options.onTrip(trip);
     }
     return response;
+  }
+
+  /** What the plan's guard sees now (null without a guard). */
+  reading(plan: GuardedPlan): GuardReading | null {
+    return plan.guard === null ? null : readGuard(plan, plan.guard, this.#window, this.#options.now());
   }
 
   /** The window of one flag from `since`. */

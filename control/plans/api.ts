@@ -6,13 +6,16 @@ import { auditView } from '../api/environment-api';
 import { DURATION_FIX } from './duration';
 import { planRoutes } from './routes';
 import type { PlanOutcome, PlanStore } from './store';
-import { planView } from './view';
+import { ACTIVE_STATUSES, type PlanRecord } from './plan';
+import { planView, type GuardWindowReading } from './view';
 
 export interface PlanApiOptions {
   readonly state: () => ControlState;
   readonly plans: () => PlanStore;
   /** After a plan changed: the Durable Object re-arms its alarm (awaited, so the answer means it is armed). */
   readonly scheduled: () => Promise<void>;
+  /** What an active plan's guard sees now (control/guard); without it `guardWindow` is null. */
+  readonly guardWindow?: (plan: PlanRecord) => GuardWindowReading | null;
 }
 
 type Env = { Variables: { caller: Caller } };
@@ -28,7 +31,9 @@ type Env = { Variables: { caller: Caller } };
  * ```
  */
 export function registerPlanRoutes(app: OpenAPIHono<Env>, options: PlanApiOptions): void {
-  const answer = (outcome: PlanOutcome) => ({ plan: planView(outcome.plan), changed: outcome.changed, audit: outcome.audit ? auditView(outcome.audit) : null, notes: [...outcome.notes] });
+  // Only an active plan's guard watches (control/guard looks at the flag's active plan).
+  const view = (plan: PlanRecord) => planView(plan, ACTIVE_STATUSES.includes(plan.status) ? (options.guardWindow?.(plan) ?? null) : null);
+  const answer = (outcome: PlanOutcome) => ({ plan: view(outcome.plan), changed: outcome.changed, audit: outcome.audit ? auditView(outcome.audit) : null, notes: [...outcome.notes] });
   const activeOf = (flagInput: string) => {
     const flag = options.state().resolveFlag(flagInput);
     const plan = options.plans().activePlan(flag);
@@ -53,7 +58,7 @@ export function registerPlanRoutes(app: OpenAPIHono<Env>, options: PlanApiOption
       const flag = options.state().resolveFlag(c.req.valid('param').flag);
       const plan = options.plans().planFor(flag);
       if (!plan) throw new ControlError('not-found', `${flag} has no plan`, { field: 'flag', fix: `create one with flagstage ramp ${flag} --steps 1,5,25,50,100 --every 6h --reason …` });
-      return c.json({ plan: planView(plan) }, 200);
+      return c.json({ plan: view(plan) }, 200);
     },
     planHook,
   );

@@ -30,6 +30,15 @@ export const GuardStateSchema = z
   .object({ trippedAt: z.string(), rate: z.number(), samples: z.number().int() })
   .openapi('GuardState');
 
+export const GuardWindowSchema = z
+  .object({
+    since: z.string().openapi({ description: 'Where the window starts: the guard window ago, or just after the last trip' }),
+    samples: z.number().int().openapi({ description: 'Outcomes of identities the rollout let in (allowlist, percentage)' }),
+    errors: z.number().int(),
+    rate: z.number().openapi({ description: 'errors / samples (0 when empty); the guard judges it only with at least minSamples' }),
+  })
+  .openapi('GuardWindow');
+
 const ActorNote = z.object({ at: z.string(), by: z.string(), reason: z.string() });
 
 export const PlanSchema = z
@@ -51,6 +60,7 @@ export const PlanSchema = z
     ended: ActorNote.nullable(),
     guard: PlanGuardSchema.nullable(),
     guardState: GuardStateSchema.nullable(),
+    guardWindow: GuardWindowSchema.nullable().openapi({ description: 'What the guard of an active plan sees now; null without a guard or once the plan ended' }),
   })
   .openapi('Plan');
 

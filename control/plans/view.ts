@@ -1,16 +1,26 @@
 import { formatDuration } from './duration';
 import { scheduleOf, type PlanRecord } from './plan';
 
+/** What an active plan's guard sees now (control/guard's reading): the window's outcomes and their rate. */
+export interface GuardWindowReading {
+  /** Where the window starts (ms): `window` ago, or just after the last trip. */
+  readonly since: number;
+  readonly samples: number;
+  readonly errors: number;
+  readonly rate: number;
+}
+
 /**
  * A plan as the API answers it (and the CLI and the admin page show it): times as ISO strings, the
- * whole schedule with what happened to each step, and the next step with its time.
+ * whole schedule with what happened to each step, and the next step with its time; with `reading`,
+ * what its guard sees now (`guardWindow`).
  *
  * @example
  * ```ts
  * return c.json({ plan: planView(plans.planFor('gastown')) });
  * ```
  */
-export function planView(plan: PlanRecord) {
+export function planView(plan: PlanRecord, reading: GuardWindowReading | null = null) {
   const schedule = scheduleOf(plan);
   const byIndex = new Map(plan.applied.map((step) => [step.index, step]));
   const waiting = plan.status === 'paused' || plan.nextAt === null;
@@ -46,6 +56,7 @@ export function planView(plan: PlanRecord) {
     ended: plan.ended ? { at: iso(plan.ended.at), by: plan.ended.by, reason: plan.ended.reason } : null,
     guard: plan.guard ? { ...plan.guard, window: formatDuration(plan.guard.windowMs) } : null,
     guardState: plan.guardState ? { trippedAt: iso(plan.guardState.trippedAt), rate: plan.guardState.rate, samples: plan.guardState.samples } : null,
+    guardWindow: plan.guard && reading ? { since: iso(reading.since), samples: reading.samples, errors: reading.errors, rate: reading.rate } : null,
   };
 }
 

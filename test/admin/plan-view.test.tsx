@@ -31,6 +31,7 @@ const plan: Plan = {
   ended: null,
   guard: { errorRate: 0.02, minSamples: 200, window: '10m', windowMs: 600_000 },
   guardState: { trippedAt: '2031-01-06T17:12:00.000Z', rate: 0.0512, samples: 243 },
+  guardWindow: { since: '2031-01-06T17:12:10.000Z', samples: 0, errors: 0, rate: 0 },
 };
 
 async function render(props: Parameters<typeof PlanSection>[0]): Promise<string> {

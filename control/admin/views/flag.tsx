@@ -3,7 +3,9 @@ import type { AuditEntry, FlagStatus, Plan, Status } from '../backend';
 import { STAGES } from '../../../runtime/stages/index';
 import { audience, blockedByParent, count, killState } from '../effects';
 import { Banner, Csrf, Disabled, envPath, Layout, Reason, whyDisabled, type PageContext } from './layout';
+import { GuardAlert } from './guard';
 import { PlanSection } from './plan';
+import { ProblemBanner, type PageProblem } from './problem';
 import { Timeline } from './timeline';
 
 
@@ -19,7 +21,7 @@ export interface FlagPageProps {
   readonly killSwitchOf: string | null;
   /** The allowlist search. */
   readonly query: string;
-  readonly error?: { readonly message: string; readonly fix?: string } | undefined;
+  readonly error?: PageProblem | undefined;
   /** The change just saved (after the redirect). */
   readonly saved?: AuditEntry | undefined;
 }
@@ -41,17 +43,14 @@ export function FlagPage(props: FlagPageProps) {
         <a href={envPath(ctx)}>Overview</a> › {flag.flag}
       </p>
       <h1>{flag.flag}</h1>
-      {props.error ? (
-        <Banner kind="error">
-          <strong>Nothing was changed:</strong> {props.error.message}
-          {props.error.fix ? <div>Fix: {props.error.fix}</div> : null}
-        </Banner>
-      ) : null}
+      <ProblemBanner problem={props.error} />
       {props.saved ? (
         <Banner kind="saved">
           Saved as revision {props.saved.revision}: {props.saved.command} by <span class="id">{props.saved.actor}</span> (<q>{props.saved.reason}</q>).
         </Banner>
       ) : null}
+
+      <GuardAlert ctx={ctx} flag={flag} plan={props.plan} killSwitchOf={props.killSwitchOf} />
 
       <section id="flag-state" data-live aria-labelledby="state-title">
         <h2 id="state-title">State at revision {status.revision}</h2>
@@ -174,7 +173,7 @@ export function FlagPage(props: FlagPageProps) {
         </form>
       </section>
 
-      <PlanSection ctx={ctx} flag={flag.flag} plan={props.plan} operatorWhy={operatorWhy} />
+      <PlanSection ctx={ctx} flag={flag.flag} plan={props.plan} operatorWhy={operatorWhy} killed={killed !== null} outcomes={status.outcomes} />
 
       <section aria-labelledby="allowlist-title">
         <h2 id="allowlist-title">Allowlist</h2>

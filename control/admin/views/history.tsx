@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { AuditEntry, HistoryPage, Status } from '../backend';
 import { Banner, Csrf, Disabled, envPath, Layout, Reason, whyDisabled, type PageContext } from './layout';
+import { ProblemBanner, type PageProblem } from './problem';
 import { Timeline } from './timeline';
 
 export interface HistoryProps {
@@ -11,7 +12,7 @@ export interface HistoryProps {
   /** Audit entries, newest first. */
   readonly entries: readonly AuditEntry[];
   readonly flag: string | null;
-  readonly error?: { readonly message: string; readonly fix?: string } | undefined;
+  readonly error?: PageProblem | undefined;
   readonly saved?: number | undefined;
 }
 
@@ -22,12 +23,7 @@ export function HistoryView(props: HistoryProps) {
   return (
     <Layout ctx={ctx} title="History">
       <h1>History{props.flag === null ? '' : ` of ${props.flag}`}</h1>
-      {props.error ? (
-        <Banner kind="error">
-          <strong>Nothing was changed:</strong> {props.error.message}
-          {props.error.fix ? <div>Fix: {props.error.fix}</div> : null}
-        </Banner>
-      ) : null}
+      <ProblemBanner problem={props.error} />
       {props.saved !== undefined ? <Banner kind="saved">Rolled back: revision {props.saved} restores the earlier state (the history is kept).</Banner> : null}
       <form method="get" action={envPath(ctx, '/history')}>
         <label for="history-flag">Show</label>{' '}

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
-import type { Plan } from '../backend';
+import type { Plan, Status } from '../backend';
+import { GuardDetails, percent } from './guard';
 import { Csrf, envPath, Reason, type PageContext } from './layout';
 
 export interface PlanSectionProps {
@@ -9,6 +10,10 @@ export interface PlanSectionProps {
   readonly plan: Plan | null;
   /** Why the person cannot change anything (a viewer), or null. */
   readonly operatorWhy: string | null;
+  /** The flag is killed (itself or through a parent). */
+  readonly killed?: boolean;
+  /** `status.outcomes`, shown with the guard. */
+  readonly outcomes?: Status['outcomes'] | null;
 }
 
 const ACTIVE = ['scheduled', 'running', 'paused'];
@@ -60,6 +65,7 @@ export function PlanSection(props: PlanSectionProps) {
                 : 'Not tripped.'}
             </p>
           ) : null}
+          {plan.guard ? <GuardDetails plan={{ ...plan, guard: plan.guard }} killed={props.killed ?? false} outcomes={props.outcomes ?? null} /> : null}
           <table data-testid="plan-steps">
             <caption class="muted">Steps of plan {plan.id}</caption>
             <thead>
@@ -153,8 +159,4 @@ export function PlanSection(props: PlanSectionProps) {
       )}
     </section>
   );
-}
-
-function percent(rate: number): string {
-  return `${+(rate * 100).toFixed(2)}%`;
 }
