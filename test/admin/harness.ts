@@ -6,6 +6,7 @@ import { Miniflare } from 'miniflare';
 import { createSignInLink } from '../../control/admin/session';
 import { generateToken, hashToken } from '../../control/auth/tokens';
 import type { Role } from '../../control/auth/roles';
+import { generateIngestKey } from '../../control/guard/ingest-key';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -19,6 +20,8 @@ export interface AdminServer {
   accessAssertion(email: string): Promise<string>;
   /** Calls the admin API of `production` with a role's token. */
   api(role: Role, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: any }>;
+  /** Reports outcomes to `production` through the real ingest route, with the ingest key (or another credential). */
+  ingest(body: unknown, credential?: string): Promise<{ status: number; json: any }>;
   close(): Promise<void>;
 }
 
@@ -40,6 +43,7 @@ export async function startAdminServer(people: readonly { readonly actor: string
   const tokens = { viewer: generateToken(), operator: generateToken(), owner: generateToken() } as Record<Role, string>;
   const tokenRecords = await Promise.all((Object.entries(tokens) as [Role, string][]).map(async ([role, token]) => ({ name: `test-${role}`, role, sha256: await hashToken(token) })));
   const secret = generateToken();
+  const ingestKey = generateIngestKey();
   const access = { audience: 'admin-test-aud', issuer: 'https://team.cloudflareaccess.test', roles: { 'ops@example.com': 'operator' } };
   const { privateKey, publicKey } = await generateKeyPair('ES256');
   const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'team-key', alg: 'ES256', use: 'sig' }] };
@@ -48,7 +52,7 @@ export async function startAdminServer(people: readonly { readonly actor: string
     compatibilityDate: '2026-04-01',
     compatibilityFlags: [],
     durableObjects: { FLAGSTAGE_CONTROL: { className: 'FlagstageControl', useSQLite: true } },
-    bindings: { SIGN_IN_LINKS: JSON.stringify(links.map((entry) => entry.link)), SESSION_SECRET: secret, TOKENS: JSON.stringify(tokenRecords), ACCESS: JSON.stringify({ ...access, jwks }) },
+    bindings: { SIGN_IN_LINKS: JSON.stringify(links.map((entry) => entry.link)), SESSION_SECRET: secret, TOKENS: JSON.stringify(tokenRecords), ACCESS: JSON.stringify({ ...access, jwks }), INGEST_KEY: ingestKey },
     host: '127.0.0.1',
     port: 0,
   });
@@ -71,6 +75,14 @@ export async function startAdminServer(people: readonly { readonly actor: string
         method,
         headers: { authorization: `Bearer ${tokens[role]}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, json: await response.json() };
+    },
+    async ingest(body, credential = ingestKey) {
+      const response = await fetch(`${origin}/v1/environments/production/outcomes`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
       });
       return { status: response.status, json: await response.json() };
     },

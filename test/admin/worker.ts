@@ -1,6 +1,7 @@
 // The admin page's test Worker (bundled by test/admin/harness.ts and run in Miniflare on a free
 // port): the real control plane with its SQLite Durable Object, bearer tokens of every role for the
-// API, admin sessions whose one-time sign-in links the test creates, and the admin page mounted.
+// API, admin sessions whose one-time sign-in links the test creates, an ingest key for outcome
+// reports (guards), and the admin page mounted.
 import { adminPage, createControlPlane, type SignInLink } from '../../control/index';
 import { manifest } from '../../flags.gen';
 
@@ -13,13 +14,15 @@ export interface Env {
   readonly TOKENS: string;
   /** JSON: Cloudflare Access settings and the team's key set (a JWKS the test made). */
   readonly ACCESS: string;
+  /** The ingest key gates report outcomes with (the guard's input). */
+  readonly INGEST_KEY: string;
 }
 
 const ACCESS_JWKS_URL = 'https://team.cloudflareaccess.test/cdn-cgi/access/certs';
 
 const plane = createControlPlane<Env>({
   manifest,
-  environments: { production: { serverKey: 'ser.admin-test-production' } },
+  environments: (env) => ({ production: { serverKey: 'ser.admin-test-production', ingestKey: env.INGEST_KEY } }),
   auth: (env) => {
     const access = JSON.parse(env.ACCESS) as { audience: string; issuer: string; roles: Record<string, 'viewer' | 'operator' | 'owner'>; jwks: unknown };
     return {
