@@ -3,6 +3,9 @@
 // a Hono app in the same Worker that reads the production document through the real
 // flagsmithSource, refreshes from the control plane's signed webhook, issues grants when work
 // starts, and reports its routes' outcomes through flagstage/outcomes back to the control plane.
+// The control plane's webhooks reach the gate through the Worker's own entry point (a request of
+// its own, as from Flagsmith or a control plane elsewhere), not as a call inside the Durable Object.
+import { exports } from 'cloudflare:workers';
 import { Hono, type ExecutionContext } from 'hono';
 import { createControlPlane, type WebhookTarget } from 'flagstage/control';
 import { createFlagstage, flagsmithSource, type Identity } from 'flagstage';
@@ -49,9 +52,10 @@ function createGate(env: Env) {
     url: 'https://control.test',
     environment: 'production',
     ingestKey: INGEST_KEY,
-    // Batches go when the test says (POST /gate/flush); the tests then wait for status to count them.
+    // A batch goes 5 ms after its first outcome, through that request's waitUntil (which the tests'
+    // fetch awaits), so a test's traffic is reported once its requests are answered.
     maxBatch: 10_000,
-    flushMs: 600_000,
+    flushMs: 5,
     fetch: toPlane,
     onError: (error) => testControls.reporterErrors.push(`${error.code}: ${error.message}`),
   });
@@ -102,7 +106,7 @@ const plane = createControlPlane<Env>({
   webhooks: (env, environment): WebhookTarget[] =>
     environment === 'production'
       ? [
-          { url: 'https://gate.test/gate/webhook', secret: WEBHOOK_SECRET, fetch: (request) => gateFetch(request, env) },
+          { url: 'https://gate.test/gate/webhook', secret: WEBHOOK_SECRET, fetch: (request) => entry.fetch(request) },
           {
             url: 'https://ops.test/alerts',
             secret: OPS_SECRET,
@@ -116,11 +120,12 @@ const plane = createControlPlane<Env>({
   now: () => testControls.now,
 });
 
-function gateFetch(request: Request, env: Env, ctx?: ExecutionContext): Promise<Response> {
+/** The Worker's own entry point: each call is a request of its own, with its own ExecutionContext. */
+const entry = (exports as unknown as { default: { fetch(request: Request): Promise<Response> } }).default;
+
+function gateFetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   gate ??= createGate(env);
-  // Without the ExecutionContext: the test's fetch would wait for the batch timer's waitUntil.
-  void ctx;
-  return Promise.resolve(gate.app.fetch(request, env));
+  return Promise.resolve(gate.app.fetch(request, env, ctx));
 }
 
 export const FlagstageControl = plane.DurableObject;
