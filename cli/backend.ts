@@ -4,6 +4,7 @@ import type { FlagRollout } from '../runtime/stages/rollout';
 import type { AuditEntry } from './audit/entry';
 import type { Plan, PlanState } from './rollout/plan';
 import type { PlanJson } from '../control/plans/view';
+import type { RevisionRecord } from '../control/state/control-state';
 
 /**
  * Where flag state lives. The commands are written once against this interface; `local` keeps a
@@ -60,16 +61,8 @@ export interface PlanAnswer {
   readonly notes: readonly string[];
 }
 
-/** One revision, as `flagstage history` lists it. */
-export interface HistoryEntry {
-  readonly revision: number;
-  readonly at: string;
-  readonly actor: string;
-  readonly command: string;
-  readonly reason: string | null;
-  readonly restoredFrom: number | null;
-  readonly flags: readonly string[];
-}
+/** One revision, as `flagstage history` lists it: the control plane's record, as its API answers it. */
+export type HistoryEntry = RevisionRecord;
 
 export interface RollbackResult {
   readonly changed: boolean;

@@ -2,33 +2,12 @@ import type { EnvironmentDocument } from '../../../runtime/engine/index';
 import { readRollout, sameRollout, type FlagRollout } from '../../../runtime/stages/index';
 import type { AuditEntry } from '../../audit/entry';
 import type { PlanJson } from '../../../control/plans/view';
+// The control plane's records, as its API answers them (control/api/environment-api.ts turns each
+// into JSON field for field); a change is sent as the control plane's own ChangeInput.
+import type { AuditRecord, ChangeInput, ChangeOutcome, RollbackOutcome } from '../../../control/state/control-state';
 import type { Backend, BackendOptions, ChangeRequest, ChangeResult, HistoryEntry, PlanAnswer, RollbackResult } from '../../backend';
 import { BackendError, UsageError } from '../../io';
 import { controlClient, RevisionConflict, type ControlClient } from './client';
-
-/** The API's audit entry (control/api/schemas.ts AuditEntrySchema). */
-interface ApiAuditEntry {
-  readonly id: number;
-  readonly at: string;
-  readonly actor: string;
-  readonly command: string;
-  readonly args: string[];
-  readonly flag: string;
-  readonly reason: string;
-  readonly revision: number;
-  readonly before: FlagRollout;
-  readonly after: FlagRollout;
-}
-
-interface ApiChange {
-  readonly changed: boolean;
-  readonly revision: number;
-  readonly updatedAt: string;
-  readonly before: FlagRollout;
-  readonly after: FlagRollout;
-  readonly notes: string[];
-  readonly audit: ApiAuditEntry | null;
-}
 
 /** How many times a change is re-planned when another writer got in between (412). */
 const CONFLICT_RETRIES = 8;
@@ -71,7 +50,7 @@ export function remoteBackend(options: BackendOptions & { readonly environment?:
     return { revision, document };
   };
 
-  const toEntry = async (entry: ApiAuditEntry): Promise<AuditEntry> => ({
+  const toEntry = async (entry: AuditRecord): Promise<AuditEntry> => ({
     at: entry.at,
     actor: entry.actor,
     command: entry.command,
@@ -109,9 +88,9 @@ export function remoteBackend(options: BackendOptions & { readonly environment?:
         if (request.reason === null || request.reason.trim() === '') {
           throw new UsageError('the control plane records a reason with every change; pass --reason TEXT');
         }
-        const { endpoint, body } = apiCall(request, before, plan.after);
+        const { command, ...body } = changeInput(request, before, plan.after);
         try {
-          const result = await client.request<ApiChange>('POST', await path(`/flags/${encodeURIComponent(request.flag)}/${endpoint}`), { body: { ...body, reason: request.reason }, ifMatch: revision });
+          const result = await client.request<ChangeOutcome>('POST', await path(`/flags/${encodeURIComponent(request.flag)}/${command}`), { body: { ...body, reason: request.reason }, ifMatch: revision });
           return {
             flag: request.flag,
             changed: result.changed,
@@ -145,7 +124,7 @@ export function remoteBackend(options: BackendOptions & { readonly environment?:
       let cursor: string | null = '';
       while (cursor !== null) {
         const query: string = `?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-        const page: { entries: ApiAuditEntry[]; next: string | null } = await client.request('GET', await path(`/audit${query}`));
+        const page: { entries: AuditRecord[]; next: string | null } = await client.request('GET', await path(`/audit${query}`));
         for (const entry of page.entries) entries.push(await toEntry(entry));
         cursor = page.next;
       }
@@ -179,7 +158,7 @@ export function remoteBackend(options: BackendOptions & { readonly environment?:
     },
 
     async rollback(revision, reason): Promise<RollbackResult> {
-      const result = await client.request<{ changed: boolean; revision: number; restoredFrom: number; audit: ApiAuditEntry[] }>('POST', await path('/rollback'), { body: { revision, reason } });
+      const result = await client.request<RollbackOutcome>('POST', await path('/rollback'), { body: { revision, reason } });
       const entries: AuditEntry[] = [];
       for (const entry of result.audit) entries.push(await toEntry(entry));
       return { changed: result.changed, revision: result.revision, restoredFrom: result.restoredFrom, entries };
@@ -187,22 +166,25 @@ export function remoteBackend(options: BackendOptions & { readonly environment?:
   };
 }
 
-/** The API call that makes `after` out of `before` for the command planned. */
-function apiCall(request: ChangeRequest, before: FlagRollout, after: FlagRollout): { endpoint: string; body: Record<string, unknown> } {
+/**
+ * The change that makes `after` out of `before` for the command planned; its command names the API's
+ * endpoint (`POST …/flags/:flag/stage`), the rest is the request body.
+ */
+function changeInput(request: ChangeRequest, before: FlagRollout, after: FlagRollout): Exclude<ChangeInput, { readonly command: 'ramp' }> {
   switch (request.command) {
     case 'stage':
-      return { endpoint: 'stage', body: { stage: after.stage, ...(request.args.includes('--force') ? { force: true } : {}) } };
+      return { command: 'stage', stage: after.stage, ...(request.args.includes('--force') ? { force: true } : {}) };
     case 'allow':
-      return { endpoint: 'allow', body: { users: after.allowlist.users.filter((id) => !before.allowlist.users.includes(id)), orgs: after.allowlist.orgs.filter((id) => !before.allowlist.orgs.includes(id)) } };
+      return { command: 'allow', users: after.allowlist.users.filter((id) => !before.allowlist.users.includes(id)), orgs: after.allowlist.orgs.filter((id) => !before.allowlist.orgs.includes(id)) };
     case 'disallow':
-      return { endpoint: 'disallow', body: { users: before.allowlist.users.filter((id) => !after.allowlist.users.includes(id)), orgs: before.allowlist.orgs.filter((id) => !after.allowlist.orgs.includes(id)) } };
+      return { command: 'disallow', users: before.allowlist.users.filter((id) => !after.allowlist.users.includes(id)), orgs: before.allowlist.orgs.filter((id) => !after.allowlist.orgs.includes(id)) };
     case 'percent':
       if (after.percentage === null) throw new UsageError('a percentage is needed');
-      return { endpoint: 'percent', body: { value: after.percentage.value, by: after.percentage.by } };
+      return { command: 'percent', value: after.percentage.value, by: after.percentage.by };
     case 'kill':
-      return { endpoint: 'kill', body: {} };
+      return { command: 'kill' };
     case 'revive':
-      return { endpoint: 'revive', body: {} };
+      return { command: 'revive' };
     default:
       throw new UsageError(`${request.command} is not a change the control plane makes`);
   }
