@@ -64,7 +64,7 @@ function segment(id: number, name: string, type: 'ALL' | 'ANY', conditions: Segm
 
 const organisation = { id: 1, name: 'Gastown', feature_analytics: false, stop_serving_flags: false, persist_trait_data: true };
 
-function stagedDocument(): EnvironmentDocument {
+export function stagedDocument(): EnvironmentDocument {
   const names = ['gastown', 'convoys', 'pr_merge', 'multi_rig', 'molecules', 'gastown_kill_switch'];
   const users = Array.from({ length: 40 }, (_, i) => `user-${i * 7}`);
   const orgs = Array.from({ length: 8 }, (_, i) => `org-${i * 11}`);
@@ -136,7 +136,7 @@ function largeDocument(): EnvironmentDocument {
   };
 }
 
-function identities(count: number): Identity[] {
+export function identities(count: number): Identity[] {
   return Array.from({ length: count }, (_, i) => ({
     identifier: `user-${i}`,
     traits: {

@@ -1,4 +1,4 @@
-import { pairBucket } from './hashing';
+import { keyBucket } from './hashing';
 import type { Matcher } from './operators';
 import type { IdentityView } from './properties';
 import { put } from './records';
@@ -59,7 +59,7 @@ interface CompiledSegment {
  * @example
  * ```ts
  * const compiled = compileContext(context);
- * compiled.evaluate({ identifier: 'u1', key: 'env_u1', traits: { plan: 'pro' } });
+ * compiled.evaluate({ identifier: 'u1', key: 'env_u1', keyPrefix: null, traits: { plan: 'pro' } });
  * ```
  */
 export function compileContext(context: EvaluationContext): CompiledContext {
@@ -78,7 +78,6 @@ export function compileContext(context: EvaluationContext): CompiledContext {
   // flags): one object copy instead of a property added per flag.
   const defaults: Record<string, FlagResult | null> = {};
   for (const { feature } of features) put(defaults, feature.name, feature.fixed);
-  const varying = features.filter(({ feature }) => feature.fixed === null).map(({ feature }) => feature);
 
   // Segment order matters: it is the order of the result's `segments`, and when two segments
   // override one feature with the same priority the first one wins.
@@ -115,36 +114,87 @@ export function compileContext(context: EvaluationContext): CompiledContext {
   }
   const slotCount = slots.size;
 
+  // Which segments an identity is in decides every flag but the split ones, so each set of matched
+  // segments resolves once (`outcomeOf`) and later identities in the same set copy its result. Sets
+  // are keyed by a bit per segment, so documents of up to 31 segments (a policy slice has a few) are
+  // cached; wider ones resolve per call. The scratch list is safe to share: evaluating is synchronous
+  // and calls no user code.
+  const cached = segments.length <= 31;
+  const outcomes = new Map<number, Outcome>();
+  const hits: number[] = [];
+
   return {
     evaluate(identity) {
-      const matched: SegmentResult[] = [];
-      let chosen: Chosen | null = null;
+      let count = 0;
+      let mask = 0;
       if (identity) {
         // An empty identifier is in no IN list (Flagsmith never matches a falsy value).
         const listed = identity.identifier === '' ? undefined : byIdentifier.get(identity.identifier);
         let next = 0;
         for (const index of evaluated) {
           // Listed segments join in document order, between the evaluated ones.
-          while (listed && next < listed.length && listed[next]! < index) chosen = enter(segments[listed[next++]!]!, matched, chosen, slotCount);
-          const segment = segments[index]!;
-          if (segment.match(identity)) chosen = enter(segment, matched, chosen, slotCount);
+          while (listed && next < listed.length && listed[next]! < index) {
+            mask |= 1 << listed[next]!;
+            hits[count++] = listed[next++]!;
+          }
+          if (segments[index]!.match(identity)) {
+            mask |= 1 << index;
+            hits[count++] = index;
+          }
         }
-        while (listed && next < listed.length) chosen = enter(segments[listed[next++]!]!, matched, chosen, slotCount);
+        while (listed && next < listed.length) {
+          mask |= 1 << listed[next]!;
+          hits[count++] = listed[next++]!;
+        }
+      }
+      let outcome = cached ? outcomes.get(mask) : undefined;
+      if (outcome === undefined) {
+        outcome = outcomeOf(segments, hits, count, defaults, features, slotCount);
+        if (cached && outcomes.size < MAX_OUTCOMES) outcomes.set(mask, outcome);
       }
       // The copy keeps `__proto__` an own property, so plain assignment below is safe for any name.
-      const flags = { ...defaults } as Record<string, FlagResult>;
-      if (chosen === null) {
-        for (const feature of varying) flags[feature.name] = flagOf(feature, 'DEFAULT', identity);
-      } else {
-        for (const { slot, feature } of features) {
-          const override = chosen[slot];
-          if (override) flags[feature.name] = override.fixed ?? flagOf(override.feature, override.reason, identity);
-          else if (feature.fixed === null) flags[feature.name] = flagOf(feature, 'DEFAULT', identity);
-        }
-      }
-      return { flags, segments: matched };
+      const flags = { ...outcome.flags } as Record<string, FlagResult>;
+      for (const { feature, reason } of outcome.varying) flags[feature.name] = flagOf(feature, reason, identity);
+      return { flags, segments: outcome.segments.slice() };
     },
   };
+}
+
+/** Sets of matched segments remembered per compiled document (a set that occurs at all recurs). */
+const MAX_OUTCOMES = 256;
+
+/** What being in exactly one set of segments makes of the flags. */
+interface Outcome {
+  /** Every flag's result, or null for those split by the identity's key (in `varying`). */
+  readonly flags: Readonly<Record<string, FlagResult | null>>;
+  /** The matched segments, in document order. */
+  readonly segments: readonly SegmentResult[];
+  /** The split flags: which feature state (default or override) and reason to allocate per identity. */
+  readonly varying: ReadonlyArray<{ feature: CompiledFeature; reason: string }>;
+}
+
+/** Resolves the first `count` segment indexes in `hits` (ascending): overrides by priority, then each flag. */
+function outcomeOf(
+  segments: readonly CompiledSegment[],
+  hits: readonly number[],
+  count: number,
+  defaults: Readonly<Record<string, FlagResult | null>>,
+  features: ReadonlyArray<{ slot: number; feature: CompiledFeature }>,
+  slotCount: number,
+): Outcome {
+  const matched: SegmentResult[] = [];
+  let chosen: Chosen | null = null;
+  for (let i = 0; i < count; i++) chosen = enter(segments[hits[i]!]!, matched, chosen, slotCount);
+  const flags = { ...defaults };
+  const varying: Array<{ feature: CompiledFeature; reason: string }> = [];
+  for (const { slot, feature } of features) {
+    const override = chosen?.[slot];
+    if (override) {
+      flags[feature.name] = override.fixed;
+      if (override.fixed === null) varying.push({ feature: override.feature, reason: override.reason });
+    } else if (feature.fixed === null) varying.push({ feature, reason: 'DEFAULT' });
+  }
+  return { flags, segments: matched, varying };
 }
 
 /** The override chosen so far for each feature slot. */
@@ -167,7 +217,7 @@ function flagOf(feature: CompiledFeature, reason: string, identity: IdentityView
   let value = feature.value;
   let variant: string | null = null;
   if (split && identity) {
-    const bucket = pairBucket(split.key, identity.key);
+    const bucket = keyBucket(split.key, identity);
     // Identities past the last variant's range keep the control value.
     variant = 'control';
     for (let i = 0; i < split.starts.length; i++) {

@@ -1,4 +1,5 @@
 import { md5Modulo } from './md5';
+import type { IdentityView } from './properties';
 
 /**
  * Flagsmith's bucket of a string: its MD5 read as a 128-bit big-endian integer, modulo 9999, scaled
@@ -37,4 +38,14 @@ export function percentageBucket(parts: readonly string[]): number {
 export function pairBucket(first: string, second: string): number {
   const value = md5Bucket(first, second);
   return value !== 100 ? value : percentageBucket([first, second]);
+}
+
+/**
+ * `pairBucket(first, identity.key)`, hashing a default key as its two parts (`md5Words` says why):
+ * the bucket of a percentage split or multivariate value on the identity's key.
+ */
+export function keyBucket(first: string, identity: IdentityView): number {
+  if (identity.keyPrefix === null) return pairBucket(first, identity.key);
+  const value = (md5Modulo(9999, first, identity.keyPrefix, identity.identifier) / 9998) * 100;
+  return value !== 100 ? value : percentageBucket([first, identity.key]);
 }

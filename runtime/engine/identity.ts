@@ -23,8 +23,9 @@ const NO_TRAITS: Readonly<Record<string, unknown>> = Object.freeze(Object.create
 export function toIdentityView(input: unknown, environmentKey: string): IdentityView {
   const record = input !== null && typeof input === 'object' ? (input as Record<string, unknown>) : {};
   const identifier = asText(record.identifier);
-  const key = typeof record.key === 'string' && record.key !== '' ? record.key : `${environmentKey}_${identifier}`;
-  return { identifier, key, traits: toTraits(record.traits) };
+  const traits = toTraits(record.traits);
+  if (typeof record.key === 'string' && record.key !== '') return { identifier, key: record.key, keyPrefix: null, traits };
+  return { identifier, key: `${environmentKey}_${identifier}`, keyPrefix: environmentKey, traits };
 }
 
 function asText(value: unknown): string {

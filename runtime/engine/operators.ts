@@ -1,4 +1,4 @@
-import { pairBucket } from './hashing';
+import { keyBucket, pairBucket } from './hashing';
 import { compileAccessor, type Accessor, type IdentityView } from './properties';
 import { compareSemver, parseSemver } from './semver';
 import type { SegmentCondition, TraitValue } from './types';
@@ -40,7 +40,7 @@ export const OPERATORS: ReadonlySet<string> = new Set([
  * @example
  * ```ts
  * const { match } = compileCondition({ property: 'age', operator: 'GREATER_THAN', value: '18' }, '7', context);
- * match({ identifier: 'u1', key: 'env_u1', traits: { age: 21 } }); // true
+ * match({ identifier: 'u1', key: 'env_u1', keyPrefix: null, traits: { age: 21 } }); // true
  * ```
  */
 export function compileCondition(condition: SegmentCondition, segmentKey: string, staticRoot: unknown): CompiledCondition {
@@ -156,6 +156,7 @@ function percentageSplit(property: string, raw: unknown, segmentKey: string, sta
   const read: Accessor = property === '' ? (view) => view.key : compileAccessor(property, staticRoot);
   // Buckets are < 100, so a split of 100 or more takes every identity that has a value.
   if (threshold >= 100) return (view) => !!read(view);
+  if (property === '') return (view) => view.key !== '' && keyBucket(segmentKey, view) <= threshold;
   return (view) => {
     const t = read(view);
     return !!t && pairBucket(segmentKey, String(t)) <= threshold;

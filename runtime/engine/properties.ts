@@ -5,6 +5,11 @@ import type { TraitValue } from './types';
 export interface IdentityView {
   readonly identifier: string;
   readonly key: string;
+  /**
+   * When `key` is the default `<environment key>_<identifier>`: the environment key, so that hashing
+   * encodes the two parts instead of the joined string (see `md5Words`); null for a given key.
+   */
+  readonly keyPrefix: string | null;
   /** Trait values by name as given by the caller; only primitives are read (see `readTrait`). */
   readonly traits: Readonly<Record<string, unknown>>;
 }
@@ -49,7 +54,7 @@ const TRAITS_BRACKET = /^\$\.identity\.traits\['(.+)'\]$/;
  * @example
  * ```ts
  * const read = compileAccessor('$.environment.name', context);
- * read({ identifier: 'u1', key: 'env_u1', traits: {} }); // context.environment.name
+ * read({ identifier: 'u1', key: 'env_u1', keyPrefix: null, traits: {} }); // context.environment.name
  * ```
  */
 export function compileAccessor(property: string, staticRoot: unknown): Accessor {

@@ -12,7 +12,7 @@ const never: Matcher = () => false;
  * @example
  * ```ts
  * const inSegment = compileSegment(context.segments['7'], context);
- * inSegment({ identifier: 'u1', key: 'env_u1', traits: { plan: 'pro' } });
+ * inSegment({ identifier: 'u1', key: 'env_u1', keyPrefix: null, traits: { plan: 'pro' } });
  * ```
  */
 export function compileSegment(segment: SegmentContext, staticRoot: unknown): Matcher {
