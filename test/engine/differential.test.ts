@@ -77,6 +77,30 @@ describe('differential: compileEnvironment vs flagsmith-nodejs engine', () => {
     );
   });
 
+  it('answers a long sequence of identities on one compiled document as a fresh compile answers each', () => {
+    // The compiled document resolves each set of matched segments once and copies it for later
+    // identities in the same set (split flags still allocated per identity): the order of calls,
+    // and what a caller does to a result, must change nothing.
+    fc.assert(
+      fc.property(document, fc.array(identity, { minLength: 5, maxLength: 25 }), (doc, identities) => {
+        const environment = compileEnvironment(doc);
+        const context = environmentToContext(doc);
+        const expected = identities.map(({ identifier, traits }) => getEvaluationResult({ ...context, identity: { identifier, traits } }));
+        for (const order of [identities.keys(), [...identities.keys()].reverse()]) {
+          for (const i of order) {
+            const ours = environment.evaluate(identities[i]!);
+            expect(ours).toStrictEqual(expected[i]);
+            // A caller scribbling on its result does not reach the next identity's.
+            (ours.segments as unknown[]).push({ name: 'scribbled' });
+            for (const name of Object.keys(ours.flags)) delete (ours.flags as Record<string, unknown>)[name];
+            (ours.flags as Record<string, unknown>).scribbled = true;
+          }
+        }
+      }),
+      { numRuns: Math.ceil(RUNS / 2) },
+    );
+  });
+
   it('explains a long-lived local-evaluation client exactly, and is right where it is not', async () => {
     await fc.assert(
       fc.asyncProperty(withCalls, async ([doc, calls]) => {

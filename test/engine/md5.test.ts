@@ -1,7 +1,7 @@
 import { createHash, hash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { getHashedPercentageForObjIds } from '../../node_modules/flagsmith-nodejs/build/esm/flagsmith-engine/utils/hashing/index.js';
-import { pairBucket, percentageBucket } from '../../runtime/engine/hashing';
+import { keyBucket, pairBucket, percentageBucket } from '../../runtime/engine/hashing';
 import { md5Bytes, md5Modulo, md5Words } from '../../runtime/engine/md5';
 import { prng } from '../helpers/random';
 import { md5Inputs } from './md5-inputs';
@@ -26,15 +26,25 @@ describe('md5', () => {
     let byteLengths = 0;
     const crossed = new Set<number>();
     for (let i = 0; i < 1_000_000; i++) {
-      let text = next();
-      // Every other input is hashed as two parts joined by a comma (how buckets hash "<id>,<key>").
-      const cut = i % 2 === 1 ? i % (text.length + 1) : -1;
-      if (cut >= 0) text = `${text.slice(0, cut)},${text.slice(cut)}`;
+      const raw = next();
+      // A third of the inputs are hashed whole, a third as two parts joined by a comma (how buckets
+      // hash "<id>,<key>"), a third as three, the last joined by an underscore (how they hash
+      // "<id>,<api key>_<identifier>" without building the key). Cuts may split a surrogate pair.
+      const parts = i % 3;
+      const cut = parts > 0 ? i % (raw.length + 1) : 0;
+      const cut2 = parts === 2 ? cut + ((i >> 2) % (raw.length - cut + 1)) : 0;
+      const [a, b, c] = [raw.slice(0, cut), raw.slice(cut, parts === 2 ? cut2 : undefined), raw.slice(cut2)];
+      const text = parts === 0 ? raw : parts === 1 ? `${a},${b}` : `${a},${b}_${c}`;
       const expected = hash('md5', text, 'buffer') as Buffer;
-      const words = cut >= 0 ? md5Words(text.slice(0, cut), text.slice(cut + 1)) : md5Words(text);
+      const words = parts === 0 ? md5Words(raw) : parts === 1 ? md5Words(a, b) : md5Words(a, b, c);
       if (words[0] !== expected.readInt32LE(0) || words[1] !== expected.readInt32LE(4) || words[2] !== expected.readInt32LE(8) || words[3] !== expected.readInt32LE(12)) {
-        // Report the failing input itself, not just "false".
-        expect({ text: JSON.stringify(text), md5: Buffer.from(md5Bytes(text)).toString('hex') }).toEqual({ text: JSON.stringify(text), md5: expected.toString('hex') });
+        // Report the failing input and parts themselves, not just "false".
+        const ours = Buffer.alloc(16);
+        for (let word = 0; word < 4; word++) ours.writeInt32LE(words[word]!, word * 4);
+        expect({ parts: JSON.stringify(parts === 0 ? [raw] : parts === 1 ? [a, b] : [a, b, c]), md5: ours.toString('hex') }).toEqual({
+          parts: JSON.stringify(parts === 0 ? [raw] : parts === 1 ? [a, b] : [a, b, c]),
+          md5: expected.toString('hex'),
+        });
       }
       if (i % 100 === 0) {
         const bytes = Buffer.byteLength(text);
@@ -56,6 +66,19 @@ describe('md5', () => {
       if (md5Modulo(9999, text) !== expected) expect({ text: JSON.stringify(text), residue: md5Modulo(9999, text) }).toEqual({ text: JSON.stringify(text), residue: expected });
     }
   });
+
+  it('reduces modulo any divisor below 2^15 as BigInt does, also after switching divisors', () => {
+    const next = md5Inputs(11);
+    const random = prng(12);
+    for (let i = 0; i < 20_000; i++) {
+      const text = next();
+      // Mostly 9999 (what buckets use), with other divisors in between and the extremes.
+      const divisor = i % 4 === 0 ? [1, 2, 3, 9998, 32767][i % 5]! : i % 4 === 1 ? 1 + Math.floor(random() * 32767) : 9999;
+      const expected = Number(BigInt(`0x${createHash('md5').update(text).digest('hex')}`) % BigInt(divisor));
+      const ours = md5Modulo(divisor, text);
+      if (ours !== expected) expect({ text: JSON.stringify(text), divisor, residue: ours }).toEqual({ text: JSON.stringify(text), divisor, residue: expected });
+    }
+  });
 });
 
 describe('percentage buckets', () => {
@@ -71,9 +94,32 @@ describe('percentage buckets', () => {
     }
   });
 
+  it("hashes a default identity key's parts as Flagsmith hashes the joined key, on 100,000 random identities", () => {
+    const random = prng(2027);
+    const text = md5Inputs(8);
+    for (let i = 0; i < 100_000; i++) {
+      // "<segment or feature-state id>", "<api key>" and "<identifier>": realistic ones and arbitrary text.
+      const realistic = random() < 0.5;
+      const first = realistic ? String(Math.floor(random() * 100_000)) : text();
+      const apiKey = realistic ? `ser.${Math.floor(random() * 1e12).toString(36)}` : text();
+      const identifier = realistic ? `user-${i}` : text();
+      const expected = getHashedPercentageForObjIds([first, `${apiKey}_${identifier}`]);
+      const view = { identifier, key: `${apiKey}_${identifier}`, keyPrefix: apiKey, traits: {} };
+      if (keyBucket(first, view) !== expected) expect({ first, apiKey, identifier, ours: keyBucket(first, view) }).toEqual({ first, apiKey, identifier, ours: expected });
+    }
+    // A given key is hashed as it is.
+    const given = { identifier: 'u1', key: 'custom-key', keyPrefix: null, traits: {} };
+    expect(keyBucket('7', given)).toBe(getHashedPercentageForObjIds(['7', 'custom-key']));
+  });
+
   it('rehashes exactly as Flagsmith does when a hash lands on 100', () => {
     // A key whose first hash is residue 9998 (found by search; see engine.shared.ts).
     expect(percentageBucket(['12', 'user-7021'])).toBe(getHashedPercentageForObjIds(['12', 'user-7021']));
     expect(md5Modulo(9999, '12,user-7021')).toBe(9998);
+    // The same for a default key hashed in parts: "3,ser.bench_user-26468" lands on 100 first.
+    expect(md5Modulo(9999, '3', 'ser.bench', 'user-26468')).toBe(9998);
+    const view = { identifier: 'user-26468', key: 'ser.bench_user-26468', keyPrefix: 'ser.bench', traits: {} };
+    expect(keyBucket('3', view)).toBe(getHashedPercentageForObjIds(['3', 'ser.bench_user-26468']));
+    expect(keyBucket('3', view)).not.toBe(100);
   });
 });
