@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { generateToken, hashToken } from '../control/auth/tokens';
+import { WORKER_COMPATIBILITY, workerBundleOptions } from '../cli/serve/worker-bundle';
 import { isMain, ms, printTable, stats, type BenchRow } from './table';
 
 const SERVER_KEY = 'ser.bench-control-key';
@@ -25,19 +26,13 @@ const TTL_MS = 5_000;
 /** Decisions per request to a gate: the simulated minute in 400 slices, round robin over the isolates. */
 const SLICE = 25;
 const CHANGES = 20;
-const COMPATIBILITY_DATE = '2026-04-01';
 
 async function bundle(entry: string): Promise<string> {
   const result = await build({
+    ...workerBundleOptions(),
     absWorkingDir: new URL('..', import.meta.url).pathname,
     entryPoints: [entry],
-    bundle: true,
     write: false,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
     logLevel: 'error',
   });
   return result.outputFiles[0]!.text;
@@ -58,7 +53,7 @@ export async function measureControl(): Promise<ControlFigures> {
     name,
     modules: true,
     script: gateScript,
-    compatibilityDate: COMPATIBILITY_DATE,
+    ...WORKER_COMPATIBILITY,
     bindings: { ENVIRONMENT_KEY: SERVER_KEY, WEBHOOK_SECRET, USE_CACHE: useCache ? '1' : '0', TTL_MS: String(TTL_MS) },
     serviceBindings: { CONTROL: 'control' },
   });
@@ -70,7 +65,7 @@ export async function measureControl(): Promise<ControlFigures> {
         name: 'control',
         modules: true,
         script: planeScript,
-        compatibilityDate: COMPATIBILITY_DATE,
+        ...WORKER_COMPATIBILITY,
         durableObjects: { FLAGSTAGE_CONTROL: { className: 'FlagstageControl', useSQLite: true } },
         bindings: { SERVER_KEY, WEBHOOK_SECRET, TOKENS: JSON.stringify([{ name: 'bench', role: 'owner', sha256: await hashToken(token) }]) },
         serviceBindings: { GATE: 'gate-webhook' },

@@ -6,6 +6,7 @@ import { generateToken, hashToken } from '../../control/auth/tokens';
 import { createSignInLink } from '../../control/admin/session';
 import { userInfo } from 'node:os';
 import { BackendError } from '../io';
+import { WORKER_COMPATIBILITY, workerBundleOptions } from './worker-bundle';
 
 /** What the local control plane is started with. */
 export interface ServeOptions {
@@ -30,9 +31,6 @@ export interface RunningControlPlane {
   readonly adminSignIn: string;
   stop(): Promise<void>;
 }
-
-/** Same as the shipped wrangler.jsonc template: no nodejs_compat. */
-const COMPATIBILITY_DATE = '2026-04-01';
 
 /**
  * The Worker `flagstage serve` runs: the very control plane a team deploys, configured from one
@@ -108,14 +106,9 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningC
   }
   const bundle = await esbuild
     .build({
+      ...workerBundleOptions(),
       stdin: { contents: workerSource(controlModule), resolveDir: root, sourcefile: 'flagstage-serve.js', loader: 'js' },
-      bundle: true,
       write: false,
-      format: 'esm',
-      platform: 'neutral',
-      target: 'es2022',
-      conditions: ['workerd', 'worker', 'browser'],
-      mainFields: ['module', 'main'],
       logLevel: 'silent',
     })
     .catch((error: unknown) => {
@@ -137,8 +130,7 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningC
   const instance = new miniflare.Miniflare({
     modules: true,
     script,
-    compatibilityDate: COMPATIBILITY_DATE,
-    compatibilityFlags: [],
+    ...WORKER_COMPATIBILITY,
     durableObjects: { FLAGSTAGE_CONTROL: { className: 'FlagstageControl', useSQLite: true } },
     durableObjectsPersist: persistDir,
     bindings: { FLAGSTAGE_SERVE: JSON.stringify(config) },

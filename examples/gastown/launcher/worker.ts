@@ -4,6 +4,8 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Env } from '../worker/env';
+// Built and run as `flagstage serve` runs the control plane (wrangler's settings, no nodejs_compat).
+import { WORKER_COMPATIBILITY, workerBundleOptions } from '../../../cli/serve/worker-bundle';
 
 /** What the launcher binds: every variable the worker reads (worker/env.ts), all set. */
 export type WorkerBindings = Required<Env>;
@@ -13,9 +15,6 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** Same as wrangler.jsonc: the worker runs without nodejs_compat, like Gastown's on Workers. */
-const COMPATIBILITY_DATE = '2026-04-01';
-
 /**
  * Bundles the Hono worker the way wrangler does (esbuild, workerd conditions; `flagstage/*` from
  * the package's exports) and runs it in workerd through Miniflare on a free port, with the Cache
@@ -24,14 +23,9 @@ const COMPATIBILITY_DATE = '2026-04-01';
 export async function startWorker(options: { exampleDir: string; outDir: string; port: number; bindings: WorkerBindings; logFile: string }): Promise<RunningWorker> {
   const outfile = join(options.outDir, 'worker.js');
   await build({
+    ...workerBundleOptions(),
     entryPoints: [join(options.exampleDir, 'worker/index.ts')],
     outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
     logLevel: 'warning',
   });
   const before = signalListeners();
@@ -40,8 +34,7 @@ export async function startWorker(options: { exampleDir: string; outDir: string;
     scriptPath: outfile,
     // Module names are relative to this root; the bundle lives outside the working directory.
     modulesRoot: options.outDir,
-    compatibilityDate: COMPATIBILITY_DATE,
-    compatibilityFlags: [],
+    ...WORKER_COMPATIBILITY,
     bindings: { ...options.bindings },
     host: '127.0.0.1',
     port: options.port,
