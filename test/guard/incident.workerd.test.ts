@@ -12,7 +12,7 @@ import { runDurableObjectAlarm } from 'cloudflare:test';
 import { env as bindings } from 'cloudflare:workers';
 import { signWebhookBody } from 'flagstage';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { api, env, worker } from './support';
+import { api, entry, env, worker } from './support';
 import { OPS_SECRET, testControls, TOKENS } from './worker';
 
 const MINUTE = 60_000;
@@ -181,6 +181,10 @@ describe('the guard', () => {
     expect(testControls.gateWebhooks.filter((hook) => hook.event === 'FLAG_UPDATED').at(-1)?.status).toBe(200);
     testControls.errorEvery = 0;
     for (const user of cohort.slice(0, 10)) expect((await gate('/gastown/towns', user)).status).toBe(403);
+    // The same through the Worker's entry point, each a request in its own I/O context.
+    const viaEntry = (route: string, user: string) => entry.fetch(new Request(`https://gate.test${route}`, { headers: { cookie: `session=${user}` } }));
+    expect((await viaEntry('/gastown/towns', cohort[2] ?? '')).status).toBe(403);
+    expect(await (await viaEntry('/gastown/towns', 'admin-2')).json()).toMatchObject({ reason: 'admin' });
     expect((await gate('/gastown/sessions', cohort[1] ?? null, { method: 'POST' })).status).toBe(403);
     expect(await (await gate('/gastown/towns', 'admin-1')).json()).toMatchObject({ reason: 'admin' });
     const callback = await gate('/gastown/agents/callback', cohort[0] ?? null, { method: 'POST', headers: { 'x-flagstage-grant': grant } });
