@@ -3,7 +3,9 @@ import type { Backend, PlanBackend } from '../backend';
 import { BACKEND_HELP, BACKEND_OPTIONS, CHANGE_OPTIONS, openContext, resolveFlag } from '../context';
 import { UsageError, type CliIO, type Command } from '../io';
 import { printable } from '../output/escape';
-import { describePlan } from '../output/plan';
+import { describePlan, type PlanFlagState } from '../output/plan';
+import type { Manifest } from '../../runtime/manifest/types';
+import { killedBy } from './status';
 
 /**
  * Plans run on the control plane's alarm: the local file and Flagsmith have nothing that wakes up
@@ -25,7 +27,11 @@ export const planCommand: Command = {
 
 Shows the flag's active rollout plan (else its latest): every step with when it was applied (or
 skipped, when the control plane was down past it) and its revision, the next step and its time,
-a pause and why, and the guard with what it measured if it tripped.
+a pause and why, and the guard: its settings (threshold, minimum samples, window), what its window
+holds now (errors, samples, rate, or "not enough samples yet"), and its last trip. A guard that
+tripped while the flag is still killed comes first, with what it measured and the revive command
+(the guard never revives: a person does). With --json: { backend, plan, killedBy } (plan as the
+API's GET …/plan answers it, guardWindow included).
 
 Options:
 ${BACKEND_HELP}
@@ -40,7 +46,8 @@ Example:
     const { manifest, backend } = await openContext(io, values);
     const flag = resolveFlag(manifest, rawFlag);
     const plan = await plansOf(backend, 'plan').get(flag);
-    io.stdout(values.json ? `${JSON.stringify({ backend: backend.kind, plan }, null, 2)}\n` : describePlan(plan, io.isTTY));
+    const state = await flagState(backend, manifest, flag);
+    io.stdout(values.json ? `${JSON.stringify({ backend: backend.kind, plan, killedBy: state.killedBy }, null, 2)}\n` : describePlan(plan, io.isTTY, state));
     return 0;
   },
 };
@@ -82,11 +89,17 @@ Example:
         io.stdout(`${JSON.stringify({ backend: backend.kind, ...answer }, null, 2)}\n`);
         return 0;
       }
-      io.stdout(describePlan(answer.plan, io.isTTY));
+      io.stdout(describePlan(answer.plan, io.isTTY, await flagState(backend, manifest, flag)));
       for (const note of answer.notes) io.stdout(`note: ${printable(note)}\n`);
       return 0;
     },
   };
+}
+
+/** Whose kill-switch has the flag killed now: a tripped guard is shown first while it has. */
+export async function flagState(backend: Backend, manifest: Manifest, flag: string): Promise<PlanFlagState> {
+  const { rollouts } = await backend.read();
+  return { killedBy: killedBy(manifest, rollouts, flag) };
 }
 
 export const pauseCommand = actionCommand('pause');

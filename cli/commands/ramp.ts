@@ -107,6 +107,8 @@ function parseRate(raw: string): number {
   const percent = raw.endsWith('%');
   const text = percent ? raw.slice(0, -1) : raw;
   const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) / (percent ? 100 : 1) : Number.NaN;
+  // `2` meant as 2%: say how a bare number reads instead of a generic refusal.
+  if (!percent && value > 1 && value <= 100) throw new UsageError(`--guard-error-rate ${raw} is not an error rate: a bare number is a fraction (0.02 = 2%); write ${raw}% for ${raw} percent`);
   if (!(value > 0 && value <= 1)) throw new UsageError(`--guard-error-rate ${raw} is not an error rate; give a percentage (2%) or a fraction (0.02) above 0 and at most 100%`);
   return value;
 }

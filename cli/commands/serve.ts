@@ -20,6 +20,8 @@ token (kept in DIR/control/owner-token). Then:
   - the CLI reaches it: FLAGSTAGE_URL=<url> FLAGSTAGE_TOKEN=<token> flagstage status
   - gates read it: flagsmithSource({ apiUrl: '<url>/api/v1/', environmentKey: '${DEFAULT_KEY}', … })
   - the admin API and its OpenAPI document: <url>/v1/openapi.json
+  - apps report outcomes for guards with its ingest key (kept in DIR/control/ingest-key):
+    outcomeReporter({ url: '<url>', environment, ingestKey })
 After every change it POSTs a Flagsmith-signed webhook to each --webhook URL.
 
 Options:
@@ -30,7 +32,7 @@ Options:
   --environment-key KEY  the server key gates send (default: $FLAGSTAGE_DEV_ENVIRONMENT_KEY, else ${DEFAULT_KEY})
   --webhook URL          a webhook to call after every change (repeat)
   --webhook-secret S     the webhook secret (default: $FLAGSTAGE_WEBHOOK_SECRET; required with --webhook)
-  --json                 print the endpoint as one JSON line (url, apiUrl, environment, environmentKey, token)
+  --json                 print the endpoint as one JSON line (url, apiUrl, environment, environmentKey, ingestKey, token, …)
   --config PATH          the manifest (default: flags.config.ts)
 `,
   async run(args: string[], io: CliIO): Promise<number> {
@@ -89,7 +91,7 @@ Options:
     for (const line of early.splice(0)) io.stderr(`flagstage serve: ${line}\n`);
     const apiUrl = `${plane.url}/api/v1/`;
     if (values.json) {
-      io.stdout(`${JSON.stringify({ url: plane.url, apiUrl, environment, environmentKey, token: plane.token, admin: plane.adminSignIn, stateDir: plane.persistDir, webhooks: hooks })}\n`);
+      io.stdout(`${JSON.stringify({ url: plane.url, apiUrl, environment, environmentKey, ingestKey: plane.ingestKey, token: plane.token, admin: plane.adminSignIn, stateDir: plane.persistDir, webhooks: hooks })}\n`);
     } else {
       io.stdout(
         `flagstage serve: the control plane in workerd, state in ${plane.persistDir}\n` +
@@ -99,6 +101,7 @@ Options:
           `  admin page   ${plane.adminSignIn}  (one-time sign-in link)\n` +
           `  CLI          export FLAGSTAGE_URL=${plane.url} FLAGSTAGE_TOKEN=${plane.token}\n` +
           `  gates        flagsmithSource({ apiUrl: '${apiUrl}', environmentKey: '${environmentKey}', ttlMs: 1_000, maxStaleMs: 60_000, timeoutMs: 2_000 })\n` +
+          `  outcomes     outcomeReporter({ url: '${plane.url}', environment: '${environment}', ingestKey: '${plane.ingestKey}' })  (for guards)\n` +
           (hooks.length > 0 ? `  webhooks     after every change: ${hooks.join(', ')}\n` : '') +
           '  Ctrl-C to stop\n',
       );

@@ -99,7 +99,8 @@ function statusOf(manifest: Manifest, rollouts: Readonly<Record<string, FlagRoll
   };
 }
 
-function killedBy(manifest: Manifest, rollouts: Readonly<Record<string, FlagRollout>>, key: string): string | null {
+/** The flag (itself first) or ancestor whose kill-switch is on, or null (`status`, `plan`). */
+export function killedBy(manifest: Manifest, rollouts: Readonly<Record<string, FlagRollout>>, key: string): string | null {
   return lineage(manifest, key).find((flag) => rollouts[flag]?.killed) ?? null;
 }
 

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Manifest } from '../../runtime/manifest/types';
 import { generateToken, hashToken } from '../../control/auth/tokens';
+import { generateIngestKey, INGEST_KEY_PREFIX } from '../../control/guard/ingest-key';
 import { createSignInLink } from '../../control/admin/session';
 import { userInfo } from 'node:os';
 import { BackendError } from '../io';
@@ -26,6 +27,8 @@ export interface RunningControlPlane {
   readonly url: string;
   /** A token with the owner role, kept in the state directory so it survives restarts. */
   readonly token: string;
+  /** The environment's ingest key (`ing.…`): what an app's `outcomeReporter` sends outcomes with, for guards. Kept like the token. */
+  readonly ingestKey: string;
   readonly persistDir: string;
   /** The admin page's one-time sign-in link (owner); a new one on every start. */
   readonly adminSignIn: string;
@@ -42,7 +45,7 @@ let parsed = null;
 const config = (env) => (parsed ??= JSON.parse(env.FLAGSTAGE_SERVE));
 const plane = createControlPlane({
   manifest: (env) => config(env).manifest,
-  environments: (env) => ({ [config(env).environment]: { serverKey: config(env).serverKey } }),
+  environments: (env) => ({ [config(env).environment]: { serverKey: config(env).serverKey, ingestKey: config(env).ingestKey } }),
   auth: (env) => ({ tokens: config(env).tokens, sessions: config(env).sessions }),
   webhooks: (env) => config(env).webhooks,
 });
@@ -65,18 +68,19 @@ function packageRoot(): string {
 }
 
 /**
- * The owner token of a state directory: created once (`control/owner-token`, mode 0600) and kept,
- * so scripts and the CLI keep working across restarts of `flagstage serve`.
+ * A secret of a state directory (the owner token, the ingest key): created once (`control/<name>`,
+ * mode 0600) and kept, so scripts, the CLI and apps reporting outcomes keep working across restarts
+ * of `flagstage serve`.
  */
-function ownerToken(persistDir: string): string {
-  const file = join(persistDir, 'owner-token');
+function keptSecret(persistDir: string, name: string, prefix: string, generate: () => string): string {
+  const file = join(persistDir, name);
   if (existsSync(file)) {
-    const token = readFileSync(file, 'utf8').trim();
-    if (token.startsWith('fst_')) return token;
+    const secret = readFileSync(file, 'utf8').trim();
+    if (secret.startsWith(prefix)) return secret;
   }
-  const token = generateToken();
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return token;
+  const secret = generate();
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
 }
 
 /**
@@ -92,7 +96,8 @@ function ownerToken(persistDir: string): string {
 export async function startControlPlane(options: ServeOptions): Promise<RunningControlPlane> {
   const persistDir = join(options.stateDir, 'control');
   mkdirSync(persistDir, { recursive: true });
-  const token = ownerToken(persistDir);
+  const token = keptSecret(persistDir, 'owner-token', 'fst_', generateToken);
+  const ingestKey = keptSecret(persistDir, 'ingest-key', INGEST_KEY_PREFIX, generateIngestKey);
 
   const root = packageRoot();
   const built = join(root, 'dist/control/index.js');
@@ -122,6 +127,7 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningC
     manifest: options.manifest,
     environment: options.environment,
     serverKey: options.environmentKey,
+    ingestKey,
     tokens: [{ name: 'local-owner', role: 'owner', sha256: await hashToken(token) }],
     webhooks: options.webhooks,
     // The admin page: a session secret and a one-time owner sign-in link, both new on every start.
@@ -144,7 +150,7 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningC
     },
   });
   const url = (await instance.ready).toString().replace(/\/$/, '');
-  return { url, token, persistDir, adminSignIn: `${url}/admin/sign-in?code=${signIn.code}`, stop: () => instance.dispose() };
+  return { url, token, ingestKey, persistDir, adminSignIn: `${url}/admin/sign-in?code=${signIn.code}`, stop: () => instance.dispose() };
 }
 
 /**

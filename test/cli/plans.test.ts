@@ -31,7 +31,8 @@ describe('rollout plans from the CLI (flagstage serve)', () => {
     const ramp = await cli(dir, ['ramp', 'gastown', '--steps', '10,50', '--every', '2s', '--then', 'ga', '--guard-error-rate', '2%', '--reason', 'Gastown launch'], remote);
     expect(ramp.code, ramp.stderr).toBe(0);
     expect(ramp.stdout).toMatch(/^gastown: plan 1, scheduled — 10% -> 50% -> GA, every 2s\n/);
-    expect(ramp.stdout).toContain('guard: kill when errors pass 2% with at least 200 outcomes in 10m — not tripped');
+    expect(ramp.stdout).toContain('guard: kill the flag when the error rate is above 2% with at least 200 outcomes in the last 10m\n  now: 0 errors in 0 outcomes since ');
+    expect(ramp.stdout).toContain('not enough samples yet (0 of 200)');
 
     // The first step is due at once: the alarm applies it.
     await vi.waitFor(async () => expect((await planOf()).schedule[0]?.state).toBe('applied'), { timeout: 15_000, interval: 100 });
