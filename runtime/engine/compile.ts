@@ -8,6 +8,8 @@ import type { EvaluationContext, EvaluationResult, FeatureContext, FlagResult, F
 /** A context compiled for repeated evaluation: `evaluate(null)` is the environment without identity. */
 export interface CompiledContext {
   evaluate(identity: IdentityView | null): EvaluationResult;
+  /** `evaluate(identity).flags[name]` without building the other flags (undefined for a name it lacks). */
+  flag(identity: IdentityView | null, name: string): FlagResult | undefined;
 }
 
 interface Split {
@@ -123,39 +125,53 @@ export function compileContext(context: EvaluationContext): CompiledContext {
   const outcomes = new Map<number, Outcome>();
   const hits: number[] = [];
 
-  return {
-    evaluate(identity) {
-      let count = 0;
-      let mask = 0;
-      if (identity) {
-        // An empty identifier is in no IN list (Flagsmith never matches a falsy value).
-        const listed = identity.identifier === '' ? undefined : byIdentifier.get(identity.identifier);
-        let next = 0;
-        for (const index of evaluated) {
-          // Listed segments join in document order, between the evaluated ones.
-          while (listed && next < listed.length && listed[next]! < index) {
-            mask |= 1 << listed[next]!;
-            hits[count++] = listed[next++]!;
-          }
-          if (segments[index]!.match(identity)) {
-            mask |= 1 << index;
-            hits[count++] = index;
-          }
-        }
-        while (listed && next < listed.length) {
+  const outcomeFor = (identity: IdentityView | null): Outcome => {
+    let count = 0;
+    let mask = 0;
+    if (identity) {
+      // An empty identifier is in no IN list (Flagsmith never matches a falsy value).
+      const listed = identity.identifier === '' || byIdentifier.size === 0 ? undefined : byIdentifier.get(identity.identifier);
+      let next = 0;
+      for (const index of evaluated) {
+        // Listed segments join in document order, between the evaluated ones.
+        while (listed && next < listed.length && listed[next]! < index) {
           mask |= 1 << listed[next]!;
           hits[count++] = listed[next++]!;
         }
+        if (segments[index]!.match(identity)) {
+          mask |= 1 << index;
+          hits[count++] = index;
+        }
       }
-      let outcome = cached ? outcomes.get(mask) : undefined;
-      if (outcome === undefined) {
-        outcome = outcomeOf(segments, hits, count, defaults, features, slotCount);
-        if (cached && outcomes.size < MAX_OUTCOMES) outcomes.set(mask, outcome);
+      while (listed && next < listed.length) {
+        mask |= 1 << listed[next]!;
+        hits[count++] = listed[next++]!;
       }
+    }
+    let outcome = cached ? outcomes.get(mask) : undefined;
+    if (outcome === undefined) {
+      outcome = outcomeOf(segments, hits, count, defaults, features, slotCount);
+      if (cached && outcomes.size < MAX_OUTCOMES) outcomes.set(mask, outcome);
+    }
+    return outcome;
+  };
+
+  return {
+    evaluate(identity) {
+      const outcome = outcomeFor(identity);
       // The copy keeps `__proto__` an own property, so plain assignment below is safe for any name.
       const flags = { ...outcome.flags } as Record<string, FlagResult>;
       for (const { feature, reason } of outcome.varying) flags[feature.name] = flagOf(feature, reason, identity);
       return { flags, segments: outcome.segments.slice() };
+    },
+    flag(identity, name) {
+      const slot = slots.get(name);
+      if (slot === undefined) return undefined;
+      const outcome = outcomeFor(identity);
+      const fixed = outcome.results[slot];
+      if (fixed) return fixed;
+      const split = outcome.varying.find((entry) => entry.slot === slot)!;
+      return flagOf(split.feature, split.reason, identity);
     },
   };
 }
@@ -169,8 +185,10 @@ interface Outcome {
   readonly flags: Readonly<Record<string, FlagResult | null>>;
   /** The matched segments, in document order. */
   readonly segments: readonly SegmentResult[];
+  /** The same results by feature slot. */
+  readonly results: ReadonlyArray<FlagResult | null>;
   /** The split flags: which feature state (default or override) and reason to allocate per identity. */
-  readonly varying: ReadonlyArray<{ feature: CompiledFeature; reason: string }>;
+  readonly varying: ReadonlyArray<{ slot: number; feature: CompiledFeature; reason: string }>;
 }
 
 /** Resolves the first `count` segment indexes in `hits` (ascending): overrides by priority, then each flag. */
@@ -186,15 +204,15 @@ function outcomeOf(
   let chosen: Chosen | null = null;
   for (let i = 0; i < count; i++) chosen = enter(segments[hits[i]!]!, matched, chosen, slotCount);
   const flags = { ...defaults };
-  const varying: Array<{ feature: CompiledFeature; reason: string }> = [];
+  const results: Array<FlagResult | null> = [];
+  const varying: Array<{ slot: number; feature: CompiledFeature; reason: string }> = [];
   for (const { slot, feature } of features) {
     const override = chosen?.[slot];
-    if (override) {
-      flags[feature.name] = override.fixed;
-      if (override.fixed === null) varying.push({ feature: override.feature, reason: override.reason });
-    } else if (feature.fixed === null) varying.push({ feature, reason: 'DEFAULT' });
+    if (override) flags[feature.name] = override.fixed;
+    results[slot] = override ? override.fixed : feature.fixed;
+    if (results[slot] === null) varying.push(override ? { slot, feature: override.feature, reason: override.reason } : { slot, feature, reason: 'DEFAULT' });
   }
-  return { flags, segments: matched, varying };
+  return { flags, results, segments: matched, varying };
 }
 
 /** The override chosen so far for each feature slot. */

@@ -26,7 +26,11 @@ export interface FlagState<K extends string = string> {
 export interface IdentityMemo<K extends string = string> {
   readonly policy: CompiledPolicy<K>;
   evaluation: BackendEvaluation<K> | null;
-  readonly decisions: Map<K, Decision<K>>;
+  /**
+   * The decisions made, by the flag's position in the policy's plans: a small array is cheaper to
+   * make for every new identity than a Map.
+   */
+  readonly decisions: Array<Decision<K> | undefined>;
 }
 
 /** The rules applied to one revision of a backend (or to no document at all). Synchronous. */

@@ -1,5 +1,5 @@
-import { compileEnvironmentAt } from '../engine/environment';
-import { EngineDocumentError, percentageBucket, type CompiledEnvironment, type EnvironmentDocument } from '../engine/index';
+import { compileEnvironmentAt, type CompiledSlice } from '../engine/environment';
+import { EngineDocumentError, percentageBucket, type EnvironmentDocument } from '../engine/index';
 import { unknownFlag } from '../errors/flagstage-error';
 import type { Identity } from '../identity';
 import type { Manifest } from '../manifest/types';
@@ -49,8 +49,8 @@ export function flagsmithBackend<K extends string>(manifest: Manifest<K>, loaded
   // segments of the flag it is about (see sliceDocument), not every flag's percentage split.
   // Compiling a slice validates exactly what the flag reads; a malformed part denies that flag to
   // everyone but admins (fail closed) and is reported once per revision.
-  const slices = new Map<K, CompiledEnvironment | FeatureAnswer>();
-  const sliceOf = (flag: K): CompiledEnvironment | FeatureAnswer => {
+  const slices = new Map<K, CompiledSlice | FeatureAnswer>();
+  const sliceOf = (flag: K): CompiledSlice | FeatureAnswer => {
     let compiled = slices.get(flag);
     if (compiled === undefined) {
       try {
@@ -90,7 +90,7 @@ export function flagsmithBackend<K extends string>(manifest: Manifest<K>, loaded
           const feature = layoutOf(layouts, flag).feature;
           const slice = sliceOf(flag);
           if (!('evaluate' in slice)) return slice;
-          const state = slice.evaluate(input).flags[feature];
+          const state = slice.flag(input, feature);
           if (!state) return MISSING;
           const answer = answerOf(feature, state.enabled === true, String(state.reason ?? ''));
           // Flagsmith's split still admits the identities whose hash is exactly 0 at 0% (about 1 in

@@ -27,30 +27,28 @@ const NO_ENVIRONMENT_STATE: FlagState<never> = Object.freeze({ stage: 'admin-onl
  */
 export function compilePolicy<K extends string>(plans: Readonly<Record<K, FlagPlan<K>>>, backend: FlagBackend<K> | null): CompiledPolicy<K> {
   const revision = backend?.revision ?? null;
-  const states = new Map<K, FlagState<K>>();
-  for (const key of Object.keys(plans) as K[]) states.set(key, backend ? stateOf(plans[key], backend) : NO_ENVIRONMENT_STATE);
-
-  const planOf = (flag: K): FlagPlan<K> => {
-    // Own keys only: `toString`, `constructor` or `__proto__` must be unknown flags, not Object.prototype's.
-    const plan = Object.prototype.hasOwnProperty.call(plans, flag) ? plans[flag] : undefined;
-    if (plan === undefined) throw unknownFlag(flag);
-    return plan;
-  };
-  const state = (flag: K): FlagState<K> => {
-    planOf(flag);
-    return states.get(flag) as FlagState<K>;
+  // A Map, not the plans record: `toString`, `constructor` or `__proto__` must be unknown flags, not Object.prototype's.
+  const flags = new Map<K, FlagEntry<K>>();
+  for (const key of Object.keys(plans) as K[]) {
+    const state = backend ? stateOf(plans[key], backend) : NO_ENVIRONMENT_STATE;
+    flags.set(key, { index: flags.size, plan: plans[key], state, decided: [new Map(), new Map()] });
+  }
+  const entryOf = (flag: K): FlagEntry<K> => {
+    const entry = flags.get(flag);
+    if (entry === undefined) throw unknownFlag(flag);
+    return entry;
   };
 
   const policy: CompiledPolicy<K> = {
     revision,
     backend,
-    state,
-    memo: () => ({ policy, evaluation: null, decisions: new Map() }),
+    state: (flag) => entryOf(flag).state,
+    memo: () => ({ policy, evaluation: null, decisions: [] }),
     decide<F extends K>(flag: F, identity: Identity, memo: IdentityMemo<K> = policy.memo()): Decision<F> {
-      const hit = memo.decisions.get(flag);
+      const entry = entryOf(flag);
+      const hit = memo.decisions[entry.index];
       if (hit !== undefined) return hit as Decision<F>;
-      const plan = planOf(flag);
-      const { stage, killed } = states.get(flag) as FlagState<K>;
+      const { plan, state } = entry;
       const admin = identity.isAdmin === true;
       let allowed = false;
       let reason: DecisionReason;
@@ -62,22 +60,39 @@ export function compilePolicy<K extends string>(plans: Readonly<Record<K, FlagPl
       } else if (admin) {
         allowed = true;
         reason = 'admin';
-      } else if (killed) {
+      } else if (state.killed) {
         reason = 'killed';
       } else {
         const answer = (memo.evaluation ??= backend.evaluate(identity)).answer(flag);
         allowed = answer.enabled;
         reason = answer.enabled ? (answer.by ?? 'ga') : (answer.denied ?? 'not-enabled');
       }
-      const decision: Decision<F> = Object.freeze({ flag, allowed, reason, stage, killed: killed || reason === 'killed', revision });
-      memo.decisions.set(flag, decision);
-      return decision;
+      // A decision holds nothing about the identity: one frozen object per flag, outcome and
+      // reason in this revision, shared by every identity that gets it.
+      const decided = entry.decided[allowed ? 1 : 0];
+      let decision = decided.get(reason);
+      if (decision === undefined) {
+        decision = Object.freeze({ flag, allowed, reason, stage: state.stage, killed: state.killed || reason === 'killed', revision });
+        decided.set(reason, decision);
+      }
+      memo.decisions[entry.index] = decision;
+      return decision as Decision<F>;
     },
     explain<F extends K>(flag: F, identity: Identity, memo: IdentityMemo<K> = policy.memo()): Explanation<F> {
-      return buildExplanation({ policy, plan: planOf(flag), memo }, flag, identity) as Explanation<F>;
+      return buildExplanation({ policy, plan: entryOf(flag).plan, memo }, flag, identity) as Explanation<F>;
     },
   };
   return Object.freeze(policy);
+}
+
+/** A flag in one compiled policy. */
+interface FlagEntry<K extends string> {
+  /** The flag's position: where an identity's memo keeps its decision. */
+  readonly index: number;
+  readonly plan: FlagPlan<K>;
+  readonly state: FlagState<K>;
+  /** The decisions made so far, denied [0] and allowed [1], by reason. */
+  readonly decided: readonly [Map<DecisionReason, Decision<K>>, Map<DecisionReason, Decision<K>>];
 }
 
 function stateOf<K extends string>(plan: FlagPlan<K>, backend: FlagBackend<K>): FlagState<K> {

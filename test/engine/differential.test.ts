@@ -15,6 +15,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileEnvironment, environmentToContext, getEvaluationResult, type EnvironmentDocument, type SegmentRuleDocument, type TraitValue } from 'flagstage/engine';
+import { compileEnvironmentAt } from '../../runtime/engine/environment';
 import { document, identity, IDENTIFIERS, traits } from './arbitraries';
 import { asSdkFlags, localEvaluationClient, referenceEngine, withoutVariants, type Traits } from './reference';
 
@@ -84,10 +85,16 @@ describe('differential: compileEnvironment vs flagsmith-nodejs engine', () => {
     fc.assert(
       fc.property(document, fc.array(identity, { minLength: 5, maxLength: 25 }), (doc, identities) => {
         const environment = compileEnvironment(doc);
+        // The policy's slices answer one flag at a time through the same compiled document.
+        const slice = compileEnvironmentAt(doc, environment.revision);
         const context = environmentToContext(doc);
         const expected = identities.map(({ identifier, traits }) => getEvaluationResult({ ...context, identity: { identifier, traits } }));
         for (const order of [identities.keys(), [...identities.keys()].reverse()]) {
           for (const i of order) {
+            for (const name of [...Object.keys(expected[i]!.flags), 'constructor', 'toString', 'no-such-feature']) {
+              const own = Object.prototype.hasOwnProperty.call(expected[i]!.flags, name);
+              expect(slice.flag(identities[i]!, name)).toStrictEqual(own ? expected[i]!.flags[name] : undefined);
+            }
             const ours = environment.evaluate(identities[i]!);
             expect(ours).toStrictEqual(expected[i]);
             // A caller scribbling on its result does not reach the next identity's.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Identity } from '../../runtime/identity';
 import type { FlagSetup } from '../../runtime/testing/index';
-import { admin, deciderFor, KEYS, manifest, STAGES, SUB_FLAGS, user, users, withOpenParent, type Key, type Setup } from './setup';
+import { admin, deciderFor, flagsFor, KEYS, manifest, STAGES, SUB_FLAGS, user, users, withOpenParent, type Key, type Setup } from './setup';
 
 const population = users(400, (index) => `org${index % 40}`);
 
@@ -148,5 +148,29 @@ describe.each(SUB_FLAGS)('sub-flag %s', (flag) => {
     const decide = await deciderFor({ gastown: { stage: 'ga' }, [flag]: { stage: 'admin-only' } });
     expect(decide(flag, user('u1'))).toMatchObject({ allowed: false, reason: 'not-enabled', stage: 'admin-only' });
     expect(decide('gastown', user('u1'))).toMatchObject({ allowed: true, reason: 'ga' });
+  });
+});
+
+describe('decisions', () => {
+  it('are frozen, say nothing about the identity, and stay apart per flag in one identity memo', async () => {
+    const flags = flagsFor({ gastown: { stage: 'percentage', percent: 50, users: ['u1'] }, convoys: { stage: 'allowlist', users: ['u1'] }, multiRig: { stage: 'ga' } });
+    const loaded = await flags.source.current();
+    const policy = flags.policy(loaded);
+    for (const identity of population) {
+      const memo = policy.memo();
+      // A sub-flag first: its parent's decision lands in the same memo, in its own place.
+      const convoys = policy.decide('convoys', identity, memo);
+      const gastown = policy.decide('gastown', identity, memo);
+      const multiRig = policy.decide('multiRig', identity, memo);
+      expect([convoys.flag, gastown.flag, multiRig.flag]).toEqual(['convoys', 'gastown', 'multiRig']);
+      expect(gastown).toStrictEqual(policy.decide('gastown', identity));
+      expect(convoys).toStrictEqual(policy.decide('convoys', identity));
+      expect(policy.decide('convoys', identity, memo)).toBe(convoys);
+      for (const decision of [convoys, gastown, multiRig]) {
+        expect(Object.isFrozen(decision)).toBe(true);
+        expect(JSON.stringify(decision)).not.toContain(identity.userId);
+      }
+    }
+    expect(() => policy.decide('constructor' as Key, user('u1'))).toThrow(/constructor/);
   });
 });
