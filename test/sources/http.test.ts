@@ -14,7 +14,9 @@ describe('flagsmithSource over real HTTP (Node)', async () => {
   const origin = fakeOrigin({ doc: gastownDocument({ revision: revisionAt(1), stage: 'allowlist', allowUsers: ['alice'] }) });
   const { apiUrl } = await serveOverHttp(origin);
 
-  const rig = (timeoutMs = 2_000) => {
+  // The origin is this process, slow to answer on a loaded machine: only the hanging-server test is
+  // about the timeout, and even its first, cold load must not run into it.
+  const rig = (timeoutMs = 30_000) => {
     const clock = fakeClock();
     const errors: SourceError[] = [];
     const source = flagsmithSource({ apiUrl, environmentKey: origin.key, ttlMs: 5_000, maxStaleMs: 60_000, timeoutMs, now: clock.now, onError: (e) => errors.push(e) });
@@ -40,14 +42,15 @@ describe('flagsmithSource over real HTTP (Node)', async () => {
 
   it('a hanging server is cut off after timeoutMs and the last good document is kept', async () => {
     origin.serve(gastownDocument({ revision: revisionAt(3), stage: 'allowlist', allowUsers: ['alice'] }));
-    const { flags, clock, errors } = rig(300);
-    await flags.decide('gastown', alice);
+    const { flags, clock, errors } = rig(2_000);
+    expect(await flags.decide('gastown', alice)).toMatchObject({ allowed: true, revision: revisionAt(3) });
+    expect(errors).toEqual([]);
     origin.fail('timeout');
     clock.advance(5_000);
     const ctx = executionContext();
-    const started = performance.now();
     expect(await flags.decide('gastown', alice, ctx)).toMatchObject({ allowed: true, revision: revisionAt(3) });
-    expect(performance.now() - started).toBeLessThan(100); // served stale, not after the timeout
+    // Served stale, not after the timeout: the refresh has not been cut off yet (no wall-clock bound).
+    expect(errors).toEqual([]);
     await ctx.settle();
     origin.fail('none');
     expect(errors.map((e) => e.code)).toEqual(['timeout']);

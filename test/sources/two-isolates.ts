@@ -12,10 +12,14 @@ export interface TwoIsolates {
   decide(worker: 'a' | 'b', user: string): Promise<{ allowed: boolean; reason: string; revision: string | null }>;
   /** Posts a signed Flagsmith webhook to one worker; resolves with its answer's code. */
   webhook(worker: 'a' | 'b', body: string): Promise<string>;
+  /** Whether the colo's Cache API holds the document (the workers write it in waitUntil). */
+  cached(): Promise<boolean>;
   dispose(): Promise<void>;
 }
 
 export const WEBHOOK_SECRET = 'whsec-two-isolates';
+/** Where isolate-worker.ts keeps the document in the Cache API. */
+const CACHE_KEY = 'https://flagstage.test/doc';
 
 let script: Promise<string> | null = null;
 
@@ -52,6 +56,7 @@ export async function twoIsolates(apiUrl: string, options: { ttlMs: number; shar
       const response = await fetchFrom(name, 'http://app.test/webhook', { method: 'POST', body, headers: { 'X-Flagsmith-Signature': signature, 'Content-Type': 'application/json' } });
       return ((await response.json()) as { code: string }).code;
     },
+    cached: async () => (await (await mf.getCaches()).default.match(CACHE_KEY)) !== undefined,
     dispose: () => mf.dispose(),
   };
 }
