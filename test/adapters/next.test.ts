@@ -1,7 +1,6 @@
 // flagstage/next inside a real Next.js 16: test/next-app built with `next build` and served with
 // `next start`, once with proxy.ts (Node runtime) and once with middleware.ts (edge runtime).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhookBody } from 'flagstage';
 import { issueGrant } from 'flagstage/grants';
@@ -10,16 +9,35 @@ const GRANT_SECRET = 'g'.repeat(32);
 import { signSession } from '../next-app/lib/session';
 import { assertDistFresh, repoRoot } from './dist';
 import { expectOfrep } from '../openfeature/ofrep-schema';
+import { freePort } from '../helpers/ports';
 
 const appDir = `${repoRoot}/test/next-app`;
 const nextBin = `${repoRoot}/node_modules/next/dist/bin/next`;
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
 
 type Variant = 'proxy' | 'middleware';
-const buildSeconds: Partial<Record<Variant, number>> = {};
+
+// Correctness bounds for the setup, not speed figures: on the shared 2-core machine under a full
+// run's load one `next build` took 201 s, and `next start` well over its old 15 s to answer.
+const BUILD_MS = 600_000;
+const START_MS = 120_000;
+/** Everyone started here: a step past its bound is killed, and afterAll stops the servers. */
+const children = new Set<ChildProcess>();
 
 function run(args: string[], variant: Variant): ChildProcess {
-  return spawn(process.execPath, [nextBin, ...args], { cwd: appDir, env: { ...env, FLAGSTAGE_NEXT_VARIANT: variant }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so that stopping it stops the workers `next build` forks too.
+  const child = spawn(process.execPath, [nextBin, ...args], { cwd: appDir, env: { ...env, FLAGSTAGE_NEXT_VARIANT: variant }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+
+function stop(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // Already gone.
+  }
 }
 
 function build(variant: Variant): Promise<void> {
@@ -29,44 +47,39 @@ function build(variant: Variant): Promise<void> {
     let output = '';
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
+    const bound = setTimeout(() => {
+      stop(child, 'SIGKILL');
+      reject(new Error(`next build (${variant}) did not finish within ${BUILD_MS / 1000} s:\n${output}`));
+    }, BUILD_MS);
     child.on('close', (code) => {
-      buildSeconds[variant] = (performance.now() - started) / 1000;
-      console.log(`next build (${variant}): ${buildSeconds[variant]!.toFixed(1)} s`);
+      clearTimeout(bound);
+      const seconds = (performance.now() - started) / 1000;
+      console.log(`next build (${variant}): ${seconds.toFixed(1)} s`);
       if (code === 0) resolve();
       else reject(new Error(`next build (${variant}) exited ${code}:\n${output}`));
     });
   });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function start(variant: Variant): Promise<{ origin: string; child: ChildProcess }> {
+async function start(variant: Variant): Promise<string> {
   const port = await freePort();
   const child = run(['start', '-p', String(port), '-H', '127.0.0.1'], variant);
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const origin = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 150; i++) {
+  const deadline = performance.now() + START_MS;
+  while (performance.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`next start (${variant}) exited:\n${output}`);
     try {
-      await fetch(`${origin}/login`);
-      return { origin, child };
+      await fetch(`${origin}/login`, { signal: AbortSignal.timeout(10_000) });
+      return origin;
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  child.kill();
-  throw new Error(`next start (${variant}) did not answer:\n${output}`);
+  stop(child, 'SIGKILL');
+  throw new Error(`next start (${variant}) did not answer within ${START_MS / 1000} s:\n${output}`);
 }
 
 const sessionCookie = async (userId: string) => `session=${await signSession(userId)}`;
@@ -76,28 +89,45 @@ async function get(origin: string, path: string, userId?: string): Promise<Respo
   return fetch(`${origin}${path}`, { headers, redirect: 'manual' });
 }
 
-const servers: ChildProcess[] = [];
 const origins: Partial<Record<Variant, string>> = {};
+let setupFailure: unknown = null;
+
+/**
+ * The server a test talks to. When the setup failed every test fails with its reason: a hook that
+ * throws (or runs past vitest's timeout) only marks the tests skipped, which a loaded run then
+ * reports as if nothing were wrong.
+ */
+function originOf(variant: Variant): string {
+  if (setupFailure !== null) throw new Error(`the Next app was not built and started: ${setupFailure instanceof Error ? setupFailure.message : String(setupFailure)}`, { cause: setupFailure });
+  const origin = origins[variant];
+  if (origin === undefined) throw new Error(`no Next server for ${variant}.ts`);
+  return origin;
+}
 
 beforeAll(async () => {
-  assertDistFresh();
-  // Two builds of one app into separate distDirs, one after the other (concurrent builds of one
-  // project race on shared files).
-  await build('proxy');
-  await build('middleware');
-  for (const variant of ['proxy', 'middleware'] as const) {
-    const { origin, child } = await start(variant);
-    servers.push(child);
-    origins[variant] = origin;
+  try {
+    assertDistFresh();
+    // Two builds of one app into separate distDirs, one after the other (concurrent builds of one
+    // project race on shared files).
+    await build('proxy');
+    await build('middleware');
+    for (const variant of ['proxy', 'middleware'] as const) origins[variant] = await start(variant);
+  } catch (error) {
+    setupFailure = error;
   }
-}, 600_000); // two next builds on a shared, loaded machine
+  // Each step has its own bound (above); the hook's is only past their sum.
+}, 2 * BUILD_MS + 2 * START_MS + 60_000);
 
 afterAll(() => {
-  for (const child of servers) child.kill('SIGTERM');
+  for (const child of children) stop(child, 'SIGTERM');
+});
+// Their own groups do not get the terminal's Ctrl-C: a run that ends without afterAll stops them too.
+process.once('exit', () => {
+  for (const child of children) stop(child, 'SIGKILL');
 });
 
 describe.each(['proxy', 'middleware'] as const)('flagGuard in %s.ts', (variant) => {
-  const origin = () => origins[variant]!;
+  const origin = () => originOf(variant);
 
   it('serves /gastown/* to allowed identities', async () => {
     for (const userId of ['u-alice', 'u-admin']) {
@@ -133,7 +163,7 @@ describe.each(['proxy', 'middleware'] as const)('flagGuard in %s.ts', (variant) 
 });
 
 describe('server helper requireFlag', () => {
-  const origin = () => origins.proxy!;
+  const origin = () => originOf('proxy');
 
   it('renders for allowed identities', async () => {
     const res = await get(origin(), '/labs/convoys', 'u-alice');
@@ -167,7 +197,7 @@ describe('server helper requireFlag', () => {
 });
 
 describe('grants and the webhook in Next route handlers', () => {
-  const origin = () => origins.proxy!;
+  const origin = () => originOf('proxy');
   const post = async (path: string, init: { userId?: string; headers?: Record<string, string>; body?: string } = {}) =>
     fetch(`${origin()}${path}`, {
       method: 'POST',
@@ -203,7 +233,7 @@ describe('grants and the webhook in Next route handlers', () => {
 });
 
 describe('OFREP in session mode as a Next route handler (ofrepSession)', () => {
-  const origin = () => origins.proxy!;
+  const origin = () => originOf('proxy');
   const evaluate = async (path: string, init: { userId?: string; context?: Record<string, unknown>; body?: string; headers?: Record<string, string> } = {}) =>
     fetch(`${origin()}/ofrep/v1/evaluate/flags${path}`, {
       method: 'POST',
