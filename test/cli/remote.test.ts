@@ -118,9 +118,15 @@ describe('the remote backend (flagstage serve)', () => {
     const history = await cliJson<{ revisions: unknown[] }>(dir, ['history'], remote);
     const audit = await cliJson<{ entries: unknown[] }>(dir, ['audit'], remote);
     const token = plane.token;
+    const ingestKey = plane.ingestKey;
+    expect(ingestKey).toMatch(/^ing\.[\w-]{40,}$/);
     await plane.stop();
     await start(Number(new URL(plane.url).port));
     expect(plane.token).toBe(token);
+    // Apps reporting outcomes keep working across restarts: the same ingest key, still taken.
+    expect(plane.ingestKey).toBe(ingestKey);
+    const outcomes = await fetch(`${plane.url}/v1/environments/development/outcomes`, { method: 'POST', headers: { authorization: `Bearer ${ingestKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ sampleRate: 1, outcomes: [] }) });
+    expect(outcomes.status).toBe(202);
     expect(await cliJson(dir, ['status'], remote)).toEqual(before);
     expect(await cliJson(dir, ['history'], remote)).toEqual(history);
     expect(await cliJson(dir, ['audit'], remote)).toEqual(audit);

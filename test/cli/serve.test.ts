@@ -28,6 +28,7 @@ interface Endpoint {
   readonly url: string;
   readonly apiUrl: string;
   readonly environmentKey: string;
+  readonly ingestKey: string;
   readonly token: string;
   readonly admin: string;
 }
@@ -93,6 +94,9 @@ describe('flagstage serve', () => {
     expect(endpoint.apiUrl).toBe(`${endpoint.url}/api/v1/`);
     expect(endpoint.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(endpoint.token).toMatch(/^fst_/);
+    // The ingest key apps report outcomes with (for guards): it opens nothing else.
+    expect(endpoint.ingestKey).toMatch(/^ing\./);
+    expect((await fetch(`${endpoint.url}/v1/environments/development/status`, { headers: { authorization: `Bearer ${endpoint.ingestKey}` } })).status).toBe(401);
     expect(endpoint.admin).toMatch(new RegExp(`^${endpoint.url}/admin/sign-in\\?code=fsl_`));
     const ok = await fetch(`${endpoint.apiUrl}environment-document/`, { headers: { 'X-Environment-Key': endpoint.environmentKey } });
     expect(ok.status).toBe(200);
