@@ -33,10 +33,11 @@ export type { BackendEvaluation, BucketInfo, EnabledBy, FeatureAnswer, FlagBacke
 // Grants (in-flight work continues after a kill) are their own entry point, flagstage/grants
 // (runtime/grants/index.ts), so that the gates do not bundle jose; adapters take its grantVerifier.
 
-// Documents at the edge: sources, their shared cache layers, the webhook. fileSource is Node-only:
-// runtime/sources/file.ts, on its own subpath (flagstage/file).
+// Documents at the edge: sources and their shared cache layers. fileSource is Node-only:
+// runtime/sources/file.ts, on its own subpath (flagstage/file); the Flagsmith webhook is
+// flagstage/webhook (runtime/webhook/index.ts), so that a gate-only Worker does not bundle it.
 export { staticSource } from './sources/static';
-export { SourceError, warnSourceError, flagsmithSource, cachesApiCache, kvCache, flagsmithWebhook, signWebhookBody } from './sources/index';
+export { SourceError, warnSourceError, flagsmithSource, cachesApiCache, kvCache } from './sources/index';
 export type {
   CacheLike,
   CachedDocument,
@@ -46,7 +47,6 @@ export type {
   FetchLike,
   FlagsmithSource,
   FlagsmithSourceOptions,
-  FlagsmithWebhookOptions,
   KVLike,
   KvCacheOptions,
   LoadedDocument,
@@ -54,7 +54,6 @@ export type {
   SourceErrorCode,
   SourceErrorHandler,
   WaitUntil,
-  WebhookCode,
 } from './sources/index';
 
 // Change events between revisions.

@@ -4,12 +4,12 @@
  *
  * - `flagstage(flags, { identity, grants?, onDenied?, waitUntil? })`: per-request setup, mounted after the app's auth.
  * - `requireFlag(gate, { continuing?, onDenied? })`: the gate middleware (401/403 JSON with a stable code).
- * - `webhook(flags, { secret })`: the Flagsmith webhook route.
+ * - The Flagsmith webhook route is `webhook(flags, { secret })` from `flagstage/hono/webhook`, so that
+ *   a gate-only Worker does not bundle it.
  * - `FlagstageVariables`: add it to the app's `Variables` to type `c.var.flagstage`, `flagDecision`, `flagGrant`.
  */
 
 export { flagstage } from './flagstage';
 export { requireFlag, type DeniedBody, type RequireFlagOptions } from './require-flag';
-export { webhook, type WebhookOptions } from './webhook';
 export type { DeniedHandler, FlagstageEnv, FlagstageOptions, FlagstageRequest, FlagstageVariables, GrantOptions } from './types';
 export type { Denial, DenialCode, DenialReason, GrantDenialCode } from '../../runtime/gate/denial';

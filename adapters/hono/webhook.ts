@@ -13,7 +13,7 @@ export type { WebhookOptions };
  *
  * @example
  * ```ts
- * import { webhook } from 'flagstage/hono';
+ * import { webhook } from 'flagstage/hono/webhook';
  *
  * app.post('/webhooks/flagsmith', webhook(flags, { secret: env.FLAGSMITH_WEBHOOK_SECRET }));
  * ```

@@ -1,4 +1,4 @@
-import { flagsmithWebhook, type FlagsmithWebhookOptions } from 'flagstage';
+import { flagsmithWebhook, type FlagsmithWebhookOptions } from 'flagstage/webhook';
 import type { Flagstage } from '../../runtime/flagstage';
 import type { WaitUntil } from '../../runtime/sources/source';
 

@@ -10,5 +10,3 @@ export type { FetchLike } from './origin';
 export type { SharedCache, CachedDocument } from './shared-cache';
 export { cachesApiCache, type CacheLike, type CachesApiCacheOptions } from './cache-api';
 export { kvCache, type KVLike, type KvCacheOptions } from './kv-cache';
-export { flagsmithWebhook, type FlagsmithWebhookOptions, type WebhookCode } from './webhook';
-export { signWebhookBody } from './signature';

@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { flagstage, requireFlag, webhook, type FlagstageVariables } from 'flagstage/hono';
-import { signWebhookBody, type Identity } from 'flagstage';
+import { flagstage, requireFlag, type FlagstageVariables } from 'flagstage/hono';
+import { webhook } from 'flagstage/hono/webhook';
+import type { Identity } from 'flagstage';
+import { signWebhookBody } from 'flagstage/webhook';
 import { grantVerifier, issueGrant } from 'flagstage/grants';
 import { requireGastown, withFeature } from '../../flags.gen';
 import { aliceOnly, contextsOf, everyone, flagsFor, killed, users, type Rollout } from './support';

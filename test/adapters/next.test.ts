@@ -2,7 +2,7 @@
 // `next start`, once with proxy.ts (Node runtime) and once with middleware.ts (edge runtime).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signWebhookBody } from 'flagstage';
+import { signWebhookBody } from 'flagstage/webhook';
 import { issueGrant } from 'flagstage/grants';
 // The continuing route's secret, as test/next-app/lib/flags.ts sets it.
 const GRANT_SECRET = 'g'.repeat(32);

@@ -2,7 +2,8 @@
 // webhook pushed to a gate that reads the served document through the real flagsmithSource.
 import { runDurableObjectAlarm } from 'cloudflare:test';
 import { env as bindings } from 'cloudflare:workers';
-import { signWebhookBody, type Identity } from 'flagstage';
+import type { Identity } from 'flagstage';
+import { signWebhookBody } from 'flagstage/webhook';
 import { describe, expect, it, vi } from 'vitest';
 import { api, env, worker } from './support';
 import { SERVER_KEYS, testControls, TOKENS, WEBHOOK_SECRET } from './worker';

@@ -3,7 +3,8 @@
 // tests serve themselves, plus a gate (a second app in the same Worker) that reads the production
 // document through the real flagsmithSource and refreshes from the control plane's signed webhook.
 import { createControlPlane, type WebhookTarget } from 'flagstage/control';
-import { createFlagstage, flagsmithSource, flagsmithWebhook, type Identity } from 'flagstage';
+import { createFlagstage, flagsmithSource, type Identity } from 'flagstage';
+import { flagsmithWebhook } from 'flagstage/webhook';
 import { manifest } from '../../flags.gen';
 
 export const TOKENS = { owner: 'fst_test-owner', operator: 'fst_test-operator', viewer: 'fst_test-viewer' } as const;

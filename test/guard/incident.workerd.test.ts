@@ -10,7 +10,7 @@
 // the control plane's webhooks reach the gate through the Worker's entry point, as requests of their own.
 import { runDurableObjectAlarm } from 'cloudflare:test';
 import { env as bindings } from 'cloudflare:workers';
-import { signWebhookBody } from 'flagstage';
+import { signWebhookBody } from 'flagstage/webhook';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { api, entry, env, worker } from './support';
 import { OPS_SECRET, testControls, TOKENS } from './worker';

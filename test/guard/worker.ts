@@ -10,7 +10,8 @@ import { Hono, type ExecutionContext } from 'hono';
 import { createControlPlane, type WebhookTarget } from 'flagstage/control';
 import { createFlagstage, flagsmithSource, type Identity } from 'flagstage';
 import { grantVerifier, issueGrant } from 'flagstage/grants';
-import { flagstage, requireFlag, webhook, type FlagstageVariables } from 'flagstage/hono';
+import { flagstage, requireFlag, type FlagstageVariables } from 'flagstage/hono';
+import { webhook } from 'flagstage/hono/webhook';
 import { outcomeReporter } from 'flagstage/outcomes';
 import { manifest, requireGastown } from '../../flags.gen';
 

@@ -17,12 +17,10 @@ export const SURFACE: Record<string, { readonly values: readonly string[]; reado
       'defineFlags',
       'defineGate',
       'flagsmithSource',
-      'flagsmithWebhook',
       'isFlagstageError',
       'isGate',
       'kvCache',
       'resolveGate',
-      'signWebhookBody',
       'staticSource',
       'warnError',
       'warnSourceError',
@@ -61,7 +59,6 @@ export const SURFACE: Record<string, { readonly values: readonly string[]; reado
       'FlagsInput',
       'FlagsmithSource',
       'FlagsmithSourceOptions',
-      'FlagsmithWebhookOptions',
       'Flagstage',
       'FlagstageErrorCode',
       'FlagstageOptions',
@@ -86,6 +83,15 @@ export const SURFACE: Record<string, { readonly values: readonly string[]; reado
       'SourceErrorHandler',
       'Stage',
       'WaitUntil',
+    ],
+  },
+  'flagstage/webhook': {
+    values: [
+      'flagsmithWebhook',
+      'signWebhookBody',
+    ],
+    types: [
+      'FlagsmithWebhookOptions',
       'WebhookCode',
     ],
   },
@@ -201,7 +207,6 @@ export const SURFACE: Record<string, { readonly values: readonly string[]; reado
     values: [
       'flagstage',
       'requireFlag',
-      'webhook',
     ],
     types: [
       'Denial',
@@ -216,6 +221,13 @@ export const SURFACE: Record<string, { readonly values: readonly string[]; reado
       'GrantDenialCode',
       'GrantOptions',
       'RequireFlagOptions',
+    ],
+  },
+  'flagstage/hono/webhook': {
+    values: [
+      'webhook',
+    ],
+    types: [
       'WebhookOptions',
     ],
   },

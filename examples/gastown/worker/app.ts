@@ -1,7 +1,8 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { FlagKey, Identity } from 'flagstage';
 import { grantVerifier, issueGrant } from 'flagstage/grants';
-import { flagstage, requireFlag, webhook, type FlagstageVariables } from 'flagstage/hono';
+import { flagstage, requireFlag, type FlagstageVariables } from 'flagstage/hono';
+import { webhook } from 'flagstage/hono/webhook';
 import { manifest, requireGastown, withFeature } from '@/flags.gen';
 import type { ApiError, Dispatch, Town } from '../shared/api';
 import { identityOf } from '../shared/session';

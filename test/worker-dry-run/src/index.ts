@@ -3,7 +3,8 @@ import { env } from 'cloudflare:workers';
 import { Hono } from 'hono';
 import { cachesApiCache, createFlagstage, flagsmithSource, type Identity } from 'flagstage';
 import { grantVerifier, issueGrant } from 'flagstage/grants';
-import { flagstage, requireFlag, webhook, type FlagstageVariables } from 'flagstage/hono';
+import { flagstage, requireFlag, type FlagstageVariables } from 'flagstage/hono';
+import { webhook } from 'flagstage/hono/webhook';
 import { manifest, requireGastown, withFeature } from '../../../flags.gen';
 
 declare global {

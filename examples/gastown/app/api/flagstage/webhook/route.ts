@@ -1,4 +1,4 @@
-import { flagsmithWebhook } from 'flagstage';
+import { flagsmithWebhook } from 'flagstage/webhook';
 import { appConfig } from '../../../../lib/config';
 import { getFlagSource } from '../../../../lib/flags';
 
