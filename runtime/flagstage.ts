@@ -7,7 +7,6 @@ import type { FlagBackend } from './policy/backend';
 import { changeListener } from './changes/emitter';
 import type { ChangeSink } from './changes/change-event';
 import type { Decision, FlagSnapshot } from './policy/decision';
-import type { Explanation } from './policy/explanation';
 import { flagsmithBackend } from './policy/flagsmith-backend';
 import { DecisionMemo } from './policy/memo';
 import { planManifest } from './policy/plan';
@@ -32,8 +31,6 @@ export interface Flagstage<M extends Manifest = RegisteredManifest, S extends Do
   decide<K extends KeyOf<M>>(flag: K, identity: Identity, context?: WaitUntil): Promise<Decision<K>>;
   /** One boolean per flag, for React hydration. */
   snapshot(identity: Identity, context?: WaitUntil): Promise<FlagSnapshot<KeyOf<M>>>;
-  /** The decision with the trace behind it: each rule, the matched segment, the percentage bucket. */
-  explain<K extends KeyOf<M>>(flag: K, identity: Identity, context?: WaitUntil): Promise<Explanation<K>>;
   /**
    * The synchronous core: the decision on a document already in hand (null = no document). Memoised like `decide`.
    * @internal For flagstage's own adapters, tests and benches; not in the published declarations.
@@ -44,6 +41,13 @@ export interface Flagstage<M extends Manifest = RegisteredManifest, S extends Do
    * @internal Not in the published declarations.
    */
   policy(document: LoadedDocument | null): CompiledPolicy<KeyOf<M>>;
+  /**
+   * The identity's memo on the policy of the source's current document (`memo.policy`): what
+   * `explain` (flagstage/explain) builds on, and what a wrapper that must first wait for a vendor's
+   * answers (flagstage/openfeature) overrides.
+   * @internal Not in the published declarations.
+   */
+  memo(identity: Identity, context?: WaitUntil): Promise<IdentityMemo<KeyOf<M>>>;
   /**
    * Reports what became of work `flag` let `identity` do, to `createFlagstage({ outcomes })` (a
    * guard on the control plane watches the error rate). Nothing is reported for admins or for an
@@ -97,7 +101,6 @@ export interface FlagstageOptions<M extends Manifest, S extends DocumentSource =
  * const identity = { userId: session.userId, orgId: session.orgId, isAdmin: session.isAdmin };
  * const d = await flags.decide('gastown', identity);  // { allowed, reason, stage, killed, revision }
  * const s = await flags.snapshot(identity);           // { revision, flags: { gastown: true, … } }
- * const e = await flags.explain('gastown', identity); // the trace
  * ```
  */
 export function createFlagstage<M extends Manifest, S extends DocumentSource = DocumentSource>(options: FlagstageOptions<M, S>): Flagstage<M, S> {
@@ -170,12 +173,7 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
     return active.decide(flag, identity, memo.for(checked(identity), active));
   };
 
-  // The identity's memo; a backend that must wait for its answers (FlagBackend.prepare) fills it
-  // first. A document backend has no prepare, so its path takes no extra await.
-  const memoOf = (active: CompiledPolicy<K>, identity: Identity): IdentityMemo<K> | Promise<IdentityMemo<K>> => {
-    const entry = memo.for(checked(identity), active);
-    return entry.evaluation === null && active.backend?.prepare ? active.backend.prepare(identity).then((evaluation) => ((entry.evaluation = evaluation), entry)) : entry;
-  };
+  const memoOf = async (identity: Identity, context?: WaitUntil): Promise<IdentityMemo<K>> => memo.for(checked(identity), policy(await current(context)));
 
   // The same listener as the changes module's watchChanges, so there is one shape of change event.
   const unsubscribes: (() => void)[] = [];
@@ -186,8 +184,7 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
 
   const decide = async <F extends K>(flag: F, identity: Identity, context?: WaitUntil): Promise<Decision<F>> => {
     const active = policy(await current(context));
-    const entry = memoOf(active, identity);
-    return active.decide(flag, identity, entry instanceof Promise ? await entry : entry);
+    return active.decide(flag, identity, memo.for(checked(identity), active));
   };
 
   return Object.freeze({
@@ -195,28 +192,29 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
     source,
     decideOn,
     policy,
+    memo: memoOf,
     decide,
     track(identity: Identity, flag: K, outcome: Outcome, context?: WaitUntil) {
       // The reporter (flagstage/outcomes) filters, samples and batches: the root only hands over.
       outcomes?.record(decide(flag, identity, context), outcome, context);
     },
     async snapshot(identity: Identity, context?: WaitUntil): Promise<FlagSnapshot<K>> {
-      const document = await current(context);
-      const active = policy(document);
-      // One memo lookup for the whole snapshot: it is one use of the identity, not one per flag.
-      const entry = await memoOf(active, identity);
-      const flags = {} as Record<K, boolean>;
-      for (const key of keys) flags[key] = active.decide(key, identity, entry).allowed;
-      return Object.freeze({ revision: document?.revision ?? null, flags: Object.freeze(flags) });
-    },
-    async explain<F extends K>(flag: F, identity: Identity, context?: WaitUntil) {
-      const active = policy(await current(context));
-      return active.explain(flag, identity, await memoOf(active, identity));
+      return snapshotOf(keys, identity, await memoOf(identity, context));
     },
     close() {
       for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
     },
   });
+}
+
+/**
+ * One boolean per flag from one memo lookup: a snapshot is one use of the identity, not one per flag.
+ * @internal Shared with flagstage/openfeature's vendor-backed runtime.
+ */
+export function snapshotOf<K extends string>(keys: readonly K[], identity: Identity, memo: IdentityMemo<K>): FlagSnapshot<K> {
+  const flags = {} as Record<K, boolean>;
+  for (const key of keys) flags[key] = memo.policy.decide(key, identity, memo).allowed;
+  return Object.freeze({ revision: memo.policy.revision, flags: Object.freeze(flags) });
 }
 
 /** A decision about nobody would be a decision about everybody: refuse an identity without a userId. */

@@ -26,7 +26,8 @@ export type { Denial, DenialCode, DenialReason, GateDecider, GateRequest, GateRe
 export type { Flagstage, FlagstageOptions } from './flagstage';
 // Outcomes for a guard: flags.track() hands them to createFlagstage({ outcomes }) (flagstage/outcomes).
 export type { Outcome, OutcomeReporter } from './outcomes/types';
-export type { Decision, DecisionReason, FlagSnapshot, Stage, FlagRollout, Explanation, ExplainRule, ExplainStep } from './policy/index';
+// Explaining a decision is its own entry point, flagstage/explain (runtime/explain/index.ts).
+export type { Decision, DecisionReason, FlagSnapshot, Stage, FlagRollout } from './policy/index';
 // Another flag system behind the same policy: createFlagstage({ backend }).
 export type { BackendEvaluation, BucketInfo, EnabledBy, FeatureAnswer, FlagBackend } from './policy/index';
 

@@ -1,10 +1,8 @@
 import type { EvaluationContext, Logger, Provider, ResolutionDetails } from '@openfeature/server-sdk';
-import { staticSource } from 'flagstage';
 import type { Identity } from '../../runtime/identity';
 import type { Manifest } from '../../runtime/manifest/types';
 import type { BackendEvaluation, EnabledBy, FeatureAnswer, FlagBackend } from '../../runtime/policy/backend';
 import type { FlagRollout } from '../../runtime/stages/rollout';
-import type { DocumentSource, LoadedDocument } from '../../runtime/sources/source';
 import { withTimeout } from '../../runtime/timeout';
 import { contextFromIdentity } from './context';
 
@@ -35,11 +33,25 @@ export interface OpenFeatureBackendOptions {
   readonly context?: (identity: Identity) => EvaluationContext;
 }
 
-/** What `createFlagstage` takes: spread it into the options. */
+/**
+ * A vendor's OpenFeature provider as flagstage's backend: what `createVendorFlagstage({ vendor })`
+ * takes. It is not a `createFlagstage` option: vendor answers are asynchronous, and the core runtime
+ * carries no code for waiting on them.
+ */
 export interface OpenFeatureBackend {
-  /** A fixed stand-in document (revision `openfeature:<provider name>`): the vendor holds the state. */
-  readonly source: DocumentSource;
-  readonly backend: <K extends string>(manifest: Manifest<K>, document: LoadedDocument) => FlagBackend<K>;
+  /** The revision decisions report: `openfeature:<provider name>` (the vendor holds the state). */
+  readonly revision: string;
+  /** The backend for a manifest; `prepare` asks the vendor once per Identity object. */
+  backend<K extends string>(manifest: Manifest<K>): VendorBackend<K>;
+}
+
+/** A backend whose answers must be awaited: `prepare(identity)` before the synchronous policy reads them. */
+export interface VendorBackend<K extends string = string> extends FlagBackend<K> {
+  /**
+   * Evaluates the identity (every flag and kill-switch at once), memoised per Identity object; once
+   * it has settled, `evaluate(identity)` answers synchronously. Never rejects: failures fail closed.
+   */
+  prepare(identity: Identity): Promise<BackendEvaluation<K>>;
 }
 
 const SILENT: Logger = { error() {}, warn() {}, info() {}, debug() {} };
@@ -56,16 +68,16 @@ type Outcome = { readonly ok: true; readonly details: ResolutionDetails<boolean>
  * are memoised for that Identity object, so a request asks the vendor once however many gates it
  * passes. A vendor error, an error code or no answer within `timeoutMs` fails closed: admins only,
  * reason `no-environment`, the cause to `onError`. `explain` names the vendor's answer and reason.
- * Decisions need `decide` / `snapshot` / `explain` (which wait for the vendor); the synchronous
- * `decideOn` cannot wait and fails closed for an identity not yet evaluated.
+ * Hand it to `createVendorFlagstage({ manifest, vendor })`, whose `decide` / `snapshot` (and
+ * `explain` from flagstage/explain) wait for the vendor; the synchronous `decideOn` cannot wait and
+ * fails closed for an identity not yet evaluated.
  *
  * @example
  * ```ts
- * import { createFlagstage } from 'flagstage';
- * import { openFeatureBackend } from 'flagstage/openfeature';
+ * import { createVendorFlagstage, openFeatureBackend } from 'flagstage/openfeature';
  * import { FlagshipServerProvider } from '@cloudflare/flagship/server';
  *
- * const flags = createFlagstage({ manifest, ...openFeatureBackend(new FlagshipServerProvider({ binding: env.FLAGS }), { timeoutMs: 50 }) });
+ * const flags = createVendorFlagstage({ manifest, vendor: openFeatureBackend(new FlagshipServerProvider({ binding: env.FLAGS }), { timeoutMs: 50 }) });
  * await flags.decide('gastown', identity); // { allowed, reason: 'allowlist' | 'percentage' | 'ga' | 'admin' | 'killed' | …, … }
  * ```
  */
@@ -81,7 +93,6 @@ export function openFeatureBackend(provider: VendorProvider, options: OpenFeatur
   const onError = options.onError ?? warnVendorError;
   const contextOf = options.context ?? contextFromIdentity;
   const revision = `openfeature:${name}`;
-  const source = staticSource({ api_key: 'openfeature', feature_states: [], project: { segments: [] }, updated_at: revision } as never);
   let initialized: Promise<void> | undefined;
 
   const report = (error: VendorError) => {
@@ -104,7 +115,7 @@ export function openFeatureBackend(provider: VendorProvider, options: OpenFeatur
     }
   };
 
-  const backend = <K extends string>(manifest: Manifest<K>): FlagBackend<K> => {
+  const backend = <K extends string>(manifest: Manifest<K>): VendorBackend<K> => {
     const keys = Object.keys(manifest.flags) as K[];
     const vendorKeys = keys.flatMap((key) => [manifest.flags[key].feature, ...(manifest.flags[key].killSwitchFeature === null ? [] : [manifest.flags[key].killSwitchFeature!])]);
     const rollouts = {} as Record<K, FlagRollout>;
@@ -152,7 +163,7 @@ export function openFeatureBackend(provider: VendorProvider, options: OpenFeatur
     };
   };
 
-  return Object.freeze({ source, backend });
+  return Object.freeze({ revision, backend });
 }
 
 /** How the vendor's reason for an enabled flag reads in flagstage's words. */

@@ -8,6 +8,7 @@ import { staticSource } from '../../runtime/sources/static';
 import { BACKEND_HELP, BACKEND_OPTIONS, openContext, resolveFlag } from '../context';
 import { UsageError, type CliIO, type Command } from '../io';
 import { painter, table } from '../output/table';
+import { explain } from '../../runtime/explain/index';
 
 export const explainCommand: Command = {
   name: 'explain',
@@ -72,7 +73,7 @@ Example:
     }
     const [identity] = identities;
     if (identity === undefined) return 0;
-    const explanation = await flags.explain(flag, identity);
+    const explanation = await explain(flags, flag, identity);
     io.stdout(values.json ? `${JSON.stringify(explanation, null, 2)}\n` : render(explanation, identity, io.isTTY));
     return 0;
   },

@@ -14,6 +14,7 @@ import type { AuthOptions } from '../options';
 import type { AuditRecord, ChangeInput, ControlState, DeliveryRecord } from '../state/control-state';
 import { roleFor, routes } from './routes';
 import type { IngestCounters } from '../guard/outcome-window';
+import { explain } from '../../runtime/explain/index';
 
 export interface EnvironmentApiOptions {
   /** The environment's state (created on first use by the Durable Object). */
@@ -116,7 +117,7 @@ export function environmentApi(options: EnvironmentApiOptions): OpenAPIHono<Env>
     );
     const decisions = [];
     for (const identity of identities) decisions.push({ ...(await flags.decide(flag as never, identity)), flag, userId: identity.userId });
-    const single = identities.length === 1 && identities[0] ? JSON.parse(JSON.stringify(await flags.explain(flag as never, identities[0]))) : null;
+    const single = identities.length === 1 && identities[0] ? JSON.parse(JSON.stringify(await explain(flags, flag as never, identities[0]))) : null;
     return c.json({ revision, decisions, explanation: single }, 200);
   });
 

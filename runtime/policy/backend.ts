@@ -50,11 +50,4 @@ export interface FlagBackend<K extends string = string> {
   evaluate(identity: Identity): BackendEvaluation<K>;
   /** The identity's bucket in the flag's percentage split, or null when there is none or it has no bucket. */
   bucket?(flag: K, identity: Identity): BucketInfo | null;
-  /**
-   * For a backend that must wait for its answers (a vendor's OpenFeature provider): evaluates the
-   * identity asynchronously, once per identity object (the backend memoises the promise), before
-   * the synchronous policy decides on the result. Document backends leave it out, so their path
-   * gains no await.
-   */
-  prepare?(identity: Identity): Promise<BackendEvaluation<K>>;
 }

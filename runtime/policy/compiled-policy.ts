@@ -2,11 +2,10 @@ import type { Identity } from '../identity';
 import type { BackendEvaluation, FlagBackend } from './backend';
 import type { Decision } from './decision';
 import type { Stage } from '../stages/stages';
-import type { Explanation } from './explanation';
 import type { FlagRollout } from '../stages/rollout';
 
-// The compiled policy's shape, apart from compilePolicy: explain.ts builds on it and policy.ts calls
-// explain, so the types live here and neither module imports the other's types back.
+// The compiled policy's shape, apart from compilePolicy: explain.ts (flagstage/explain) builds on it
+// without importing the policy's code.
 
 /** A flag's standing in one revision, the same for every identity. */
 export interface FlagState<K extends string = string> {
@@ -41,8 +40,6 @@ export interface CompiledPolicy<K extends string = string> {
   state(flag: K): FlagState<K>;
   /** The decision for one flag; pass a memo to share work across flags of one identity. */
   decide<F extends K>(flag: F, identity: Identity, memo?: IdentityMemo<K>): Decision<F>;
-  /** The decision with the trace behind it. */
-  explain<F extends K>(flag: F, identity: Identity, memo?: IdentityMemo<K>): Explanation<F>;
   /** A fresh memo for an identity on this policy. */
   memo(): IdentityMemo<K>;
 }

@@ -1,28 +1,26 @@
 import type { Identity } from '../identity';
 import type { FeatureAnswer } from './backend';
-import type { FlagPlan } from './plan';
-import type { CompiledPolicy, FlagState, IdentityMemo } from './compiled-policy';
+import type { Manifest } from '../manifest/types';
+import type { FlagState, IdentityMemo } from './compiled-policy';
 import type { Explanation, ExplainStep } from './explanation';
 
-interface ExplainContext<K extends string> {
-  readonly policy: CompiledPolicy<K>;
-  readonly plan: FlagPlan<K>;
-  readonly memo: IdentityMemo<K>;
-}
-
 /**
- * Rebuilds the steps `decide` went through for a flag. The decision itself comes from `decide`
- * (memoised), so an explanation can never disagree with the decision it explains.
+ * Rebuilds the steps `decide` went through for a flag, on the identity's memo (`memo.policy` is the
+ * revision's policy). The decision itself comes from `decide` (memoised), so an explanation can
+ * never disagree with the decision it explains. Parents come from the manifest the policy was
+ * planned from.
  *
  * @example
  * ```ts
- * const e = buildExplanation({ policy, plan: plans.gastown, memo: policy.memo() }, 'gastown', identity);
+ * const e = buildExplanation(manifest, policy.memo(), 'gastown', identity);
  * e.steps.at(-1); // { rule: 'backend', outcome: 'allow', detail: 'enabled by segment flagstage_gastown_percentage …' }
  * ```
  */
-export function buildExplanation<K extends string>(context: ExplainContext<K>, flag: K, identity: Identity): Explanation<K> {
-  const { policy, plan, memo } = context;
+export function buildExplanation<K extends string>(manifest: Manifest<K>, memo: IdentityMemo<K>, flag: K, identity: Identity): Explanation<K> {
+  const policy = memo.policy;
+  // First: an unknown flag throws `unknown-flag` here, before the manifest is read.
   const decision = policy.decide(flag, identity, memo);
+  const parentKey = (manifest.flags[flag].parent ?? null) as K | null;
   const state = policy.state(flag);
   const backend = policy.backend;
   const admin = identity.isAdmin === true;
@@ -38,7 +36,7 @@ export function buildExplanation<K extends string>(context: ExplainContext<K>, f
   const answer = (memo.evaluation ??= backend.evaluate(identity)).answer(flag);
   const rawBucket = backend.bucket?.(flag, identity) ?? null;
   const bucket = rawBucket ? { ...rawBucket, inside: rawBucket.threshold > 0 && rawBucket.value <= rawBucket.threshold } : null;
-  const parent = plan.parent !== null ? policy.explain(plan.parent, identity, memo) : null;
+  const parent = parentKey !== null ? buildExplanation(manifest, memo, parentKey, identity) : null;
   const killerMissing = state.killedBy !== null && policy.state(state.killedBy).rollout?.killSwitchMissing === true;
   steps.push(...ruleSteps(flag, admin, parent, state, killerMissing, answer, bucket));
   return freeze({ ...base, parent, segment: answer.segment, backendReason: answer.detail, bucket });

@@ -3,8 +3,6 @@ import type { Identity } from '../identity';
 import type { FlagBackend } from './backend';
 import type { CompiledPolicy, FlagState, IdentityMemo } from './compiled-policy';
 import type { Decision, DecisionReason } from './decision';
-import { buildExplanation } from './explain';
-import type { Explanation } from './explanation';
 import type { FlagPlan } from './plan';
 
 const NO_ENVIRONMENT_STATE: FlagState<never> = Object.freeze({ stage: 'admin-only', killed: false, killedBy: null, rollout: null });
@@ -77,9 +75,6 @@ export function compilePolicy<K extends string>(plans: Readonly<Record<K, FlagPl
       }
       memo.decisions[entry.index] = decision;
       return decision as Decision<F>;
-    },
-    explain<F extends K>(flag: F, identity: Identity, memo: IdentityMemo<K> = policy.memo()): Explanation<F> {
-      return buildExplanation({ policy, plan: entryOf(flag).plan, memo }, flag, identity) as Explanation<F>;
     },
   };
   return Object.freeze(policy);

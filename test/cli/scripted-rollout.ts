@@ -6,6 +6,7 @@ import type { Flagstage } from '../../runtime/flagstage';
 import type { Identity } from '../../runtime/identity';
 import { cli } from '../helpers/cli';
 import { ACTOR, cliDecisions, cliJson, manifest, population } from './support';
+import { explain } from 'flagstage/explain';
 
 /** The rollout every backend must carry out: admin-only, 3 users and an org, 10%, 50%, kill, revive, GA. */
 export const STEPS: readonly (readonly string[])[] = [
@@ -41,7 +42,7 @@ export async function scriptedRollout(dir: string, env: Record<string, string | 
     }
     const u1: Identity = { userId: 'u1', orgId: null, isAdmin: false };
     const explained = await cliJson<unknown>(dir, ['explain', 'gastown', '--user', 'u1'], env);
-    expect(explained).toEqual(JSON.parse(JSON.stringify(await flags.explain('gastown', u1))));
+    expect(explained).toEqual(JSON.parse(JSON.stringify(await explain(flags, 'gastown', u1))));
     const allowed = new Set<string>();
     for (const person of people) if ((await flags.decide('gastown', person)).allowed) allowed.add(person.userId);
     allowedAt.push(allowed);

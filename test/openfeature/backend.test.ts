@@ -2,8 +2,9 @@ import { InMemoryProvider, type EvaluationContext } from '@openfeature/server-sd
 import { describe, expect, it } from 'vitest';
 import { createFlagstage } from '../../runtime/flagstage';
 import type { Identity } from '../../runtime/identity';
-import { openFeatureBackend, VendorError, type VendorProvider } from '../../adapters/openfeature/index';
+import { createVendorFlagstage, openFeatureBackend, VendorError, type VendorProvider } from '../../adapters/openfeature/index';
 import { KEYS, manifest } from './support';
+import { explain } from 'flagstage/explain';
 
 type Variant = 'on' | 'off';
 type Rule = (ctx: EvaluationContext) => Variant;
@@ -34,7 +35,7 @@ const admin = (): Identity => ({ userId: 'boss', orgId: null, isAdmin: true });
 
 function setup(provider: VendorProvider, timeoutMs = 200) {
   const errors: VendorError[] = [];
-  const flags = createFlagstage({ manifest, logChanges: false, ...openFeatureBackend(provider, { timeoutMs, onError: (error) => errors.push(error) }) });
+  const flags = createVendorFlagstage({ manifest, logChanges: false, vendor: openFeatureBackend(provider, { timeoutMs, onError: (error) => errors.push(error) }) });
   return { flags, errors };
 }
 
@@ -81,16 +82,16 @@ describe('openFeatureBackend with InMemoryProvider', () => {
     expect(await flags.decide('gastown', user('u1'))).toMatchObject({ allowed: false, reason: 'killed', killed: true });
     expect(await flags.decide('convoys', user('u1'))).toMatchObject({ allowed: false, reason: 'parent' });
     expect(await flags.decide('gastown', admin())).toMatchObject({ allowed: true, reason: 'admin' });
-    const explained = await flags.explain('gastown', user('u1'));
+    const explained = await explain(flags, 'gastown', user('u1'));
     expect(explained.steps.at(-1)).toMatchObject({ rule: 'kill-switch', outcome: 'deny' });
     expect(explained.steps.at(-1)!.detail).toContain('vendor flag "gastown_kill_switch" is on');
-    const allowedBy = await flags.explain('gastown', user('u1'));
+    const allowedBy = await explain(flags, 'gastown', user('u1'));
     expect(allowedBy.backendReason).toContain('OpenFeature provider "in-memory"');
   });
 
   it('explain names what the vendor decided', async () => {
     const { flags } = setup(new InMemoryProvider(vendorFlags({ gastown: allowlist })));
-    const explained = await flags.explain('gastown', user('u2'));
+    const explained = await explain(flags, 'gastown', user('u2'));
     expect(explained.decision).toMatchObject({ allowed: true, reason: 'allowlist' });
     expect(explained.steps.map((step) => [step.rule, step.outcome])).toEqual([['parent', 'pass'], ['admin', 'pass'], ['kill-switch', 'pass'], ['backend', 'allow']]);
     expect(explained.steps.at(-1)!.detail).toContain('OpenFeature provider "in-memory" enabled "gastown" (TARGETING_MATCH, variant on)');
@@ -108,7 +109,7 @@ describe('openFeatureBackend with InMemoryProvider', () => {
     };
     const { flags } = setup(counting);
     const request = user('u1');
-    await Promise.all([flags.decide('gastown', request), flags.decide('convoys', request), flags.snapshot(request), flags.explain('molecules', request)]);
+    await Promise.all([flags.decide('gastown', request), flags.decide('convoys', request), flags.snapshot(request), explain(flags, 'molecules', request)]);
     const perIdentity = asked.length;
     expect(perIdentity).toBe(6); // five features and gastown's kill-switch
     await flags.decide('multiRig', request);
@@ -136,7 +137,7 @@ describe('openFeatureBackend with InMemoryProvider', () => {
     expect(await flags.decide('gastown', admin())).toMatchObject({ allowed: true, reason: 'admin' });
     expect(errors[0]).toMatchObject({ code: 'vendor-timeout' });
     expect(errors[0]!.flags).toContain('gastown');
-    const explained = await flags.explain('gastown', user('u2'));
+    const explained = await explain(flags, 'gastown', user('u2'));
     expect(explained.steps.at(-1)).toMatchObject({ rule: 'environment', outcome: 'deny' });
   });
 
@@ -151,5 +152,36 @@ describe('openFeatureBackend with InMemoryProvider', () => {
   it('refuses bad options at construction', () => {
     expect(() => openFeatureBackend(new InMemoryProvider({}), { timeoutMs: 0 })).toThrow(/timeoutMs/);
     expect(() => openFeatureBackend({} as VendorProvider, { timeoutMs: 10 })).toThrow(/OpenFeature server provider/);
+    expect(() => createVendorFlagstage({ manifest } as never)).toThrow(/needs vendor: openFeatureBackend/);
+  });
+
+  it('is not a createFlagstage option any more (0.2): the old spread fails at construction instead of failing closed', () => {
+    // The core runtime carries no vendor code: 0.1's `createFlagstage({ manifest, ...openFeatureBackend(…) })` names the missing source.
+    const old = { manifest, ...(openFeatureBackend(new InMemoryProvider({}), { timeoutMs: 10 }) as object) };
+    expect(() => createFlagstage(old as never)).toThrow(/needs a source/);
+  });
+
+  it('asks the vendor once per identity across decide, snapshot, explain and track', async () => {
+    let asked = 0;
+    const provider = new InMemoryProvider(vendorFlags({ gastown: allowlist }));
+    const counting: VendorProvider = { metadata: provider.metadata, resolveBooleanEvaluation: (...args) => (asked++, provider.resolveBooleanEvaluation(...args)) };
+    const recorded: boolean[] = [];
+    const flags = createVendorFlagstage({
+      manifest,
+      logChanges: false,
+      vendor: openFeatureBackend(counting, { timeoutMs: 200 }),
+      outcomes: { record: (decision) => void decision.then((d) => recorded.push(d.allowed)) },
+    });
+    const u1 = user('u1');
+    expect(await flags.decide('gastown', u1)).toMatchObject({ allowed: true, reason: 'allowlist' });
+    const perIdentity = asked;
+    expect(perIdentity).toBeGreaterThan(0);
+    expect((await flags.snapshot(u1)).flags.gastown).toBe(true);
+    expect((await explain(flags, 'gastown', u1)).decision.allowed).toBe(true);
+    flags.track(u1, 'gastown', 'success');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(recorded).toEqual([true]);
+    expect(asked).toBe(perIdentity);
+    await expect(flags.decide('gastown', { userId: '', isAdmin: false })).rejects.toMatchObject({ code: 'invalid-identity' });
   });
 });

@@ -3,10 +3,11 @@
 // own authentication); the identity comes only from it.
 import { FlagshipServerProvider } from '@cloudflare/flagship/server';
 import { Hono } from 'hono';
-import { createFlagstage, type Flagstage } from 'flagstage';
+import type { Flagstage } from 'flagstage';
 import { flagstage, requireFlag, type FlagstageVariables } from 'flagstage/hono';
-import { openFeatureBackend } from 'flagstage/openfeature';
+import { createVendorFlagstage, openFeatureBackend } from 'flagstage/openfeature';
 import { manifest, requireGastown, withFeature } from '../../flags.gen';
+import { explain } from 'flagstage/explain';
 
 interface Env {
   FLAGS: ConstructorParameters<typeof FlagshipServerProvider>[0] extends infer O ? (O extends { binding: infer B } ? B : never) : never;
@@ -22,10 +23,10 @@ const sessions: Record<string, { id: string; orgId: string | null; admin: boolea
 const errors: string[] = [];
 let flags: Flagstage<typeof manifest> | undefined;
 const flagsFor = (env: Env) =>
-  (flags ??= createFlagstage({
+  (flags ??= createVendorFlagstage({
     manifest,
     logChanges: false,
-    ...openFeatureBackend(new FlagshipServerProvider({ binding: env.FLAGS }), { timeoutMs: 200, onError: (error) => errors.push(`${error.code}: ${error.message}`) }),
+    vendor: openFeatureBackend(new FlagshipServerProvider({ binding: env.FLAGS }), { timeoutMs: 200, onError: (error) => errors.push(`${error.code}: ${error.message}`) }),
   }));
 
 type AppEnv = { Bindings: Env; Variables: { user: { id: string; orgId: string | null; admin: boolean } | null } & FlagstageVariables };
@@ -41,7 +42,7 @@ app.get('/api/convoys', requireFlag(withFeature('convoys')), (c) => c.json({ con
 app.get('/api/me/flags', async (c) => c.json(await c.var.flagstage.snapshot()));
 app.get('/api/explain/:flag', async (c) => {
   const user = c.var.user!;
-  return c.json(await flagsFor(c.env).explain(c.req.param('flag') as 'gastown', { userId: user.id, orgId: user.orgId, isAdmin: user.admin }));
+  return c.json(await explain(flagsFor(c.env), c.req.param('flag') as 'gastown', { userId: user.id, orgId: user.orgId, isAdmin: user.admin }));
 });
 app.get('/errors', (c) => c.json(errors.splice(0)));
 

@@ -45,9 +45,6 @@ export const SURFACE: Record<string, { readonly values: readonly string[]; reado
       'DocumentSource',
       'EnabledBy',
       'ErrorHandler',
-      'ExplainRule',
-      'ExplainStep',
-      'Explanation',
       'FeatureAnswer',
       'FetchLike',
       'FlagBackend',
@@ -83,6 +80,16 @@ export const SURFACE: Record<string, { readonly values: readonly string[]; reado
       'SourceErrorHandler',
       'Stage',
       'WaitUntil',
+    ],
+  },
+  'flagstage/explain': {
+    values: [
+      'explain',
+    ],
+    types: [
+      'ExplainRule',
+      'ExplainStep',
+      'Explanation',
     ],
   },
   'flagstage/webhook': {
@@ -306,6 +313,7 @@ export const SURFACE: Record<string, { readonly values: readonly string[]; reado
       'OPENFEATURE_REASONS',
       'VendorError',
       'contextFromIdentity',
+      'createVendorFlagstage',
       'decisionMetadata',
       'identityFromContext',
       'ofrep',
@@ -327,6 +335,8 @@ export const SURFACE: Record<string, { readonly values: readonly string[]; reado
       'OpenFeatureBackendOptions',
       'OpenFeatureReason',
       'SourceProblem',
+      'VendorBackend',
+      'VendorFlagstageOptions',
       'VendorProvider',
     ],
   },

@@ -9,6 +9,7 @@ import type { DocumentSource, LoadedDocument } from '../../runtime/sources/sourc
 import { staticSource } from '../../runtime/sources/static';
 import { buildDocument } from '../../runtime/testing/index';
 import { admin, flagsFor, manifest, user, type Setup } from './setup';
+import { explain } from 'flagstage/explain';
 
 /** A source whose document the test swaps, announcing each new one like a real source does. */
 function mutableSource(setup: Setup) {
@@ -75,7 +76,7 @@ describe('createFlagstage', () => {
     const identity = user('u1');
     const first = await flags.decide('gastown', identity);
     await flags.snapshot(identity);
-    await flags.explain('convoys', identity);
+    await explain(flags, 'convoys', identity);
     expect(await flags.decide('gastown', identity)).toBe(first);
     expect(evaluations).toBe(1);
 
@@ -122,7 +123,7 @@ describe('createFlagstage', () => {
     const spoof = { userId: 'u1', orgId: null, isAdmin: false, traits: { is_admin: true, user_id: 'vip', org_id: 'vip-org' } };
     expect(await flags.decide('gastown', spoof)).toMatchObject({ allowed: false, reason: 'not-enabled' });
     // The admins segment (is_admin EQUAL true) must not match a spoofed trait either.
-    const explanation = await flags.explain('gastown', spoof);
+    const explanation = await explain(flags, 'gastown', spoof);
     expect(explanation.segment).not.toBe('flagstage_admins');
     // A truthy non-boolean isAdmin is not an admin.
     expect(await flags.decide('gastown', { userId: 'u2', isAdmin: 'true' as unknown as boolean })).toMatchObject({ allowed: false });
@@ -220,7 +221,7 @@ describe('createFlagstage', () => {
     expect(await flags.decide('gastown', user('u2'))).toMatchObject({ allowed: false, reason: 'not-enabled' });
     expect(await flags.decide('convoys', user('u2'))).toMatchObject({ allowed: false, reason: 'parent' });
     expect(await flags.decide('convoys', admin())).toMatchObject({ allowed: true, reason: 'admin' });
-    expect((await flags.explain('convoys', user('u1'))).bucket).toBe(null);
+    expect((await explain(flags, 'convoys', user('u1'))).bucket).toBe(null);
   });
 
   it('kills a sub-flag through its own kill-switch, and a grandchild through it', async () => {
@@ -238,7 +239,7 @@ describe('createFlagstage', () => {
     expect(await flags.decide('root', user('u1'))).toMatchObject({ allowed: true, reason: 'ga', killed: false });
     expect(await flags.decide('child', user('u1'))).toMatchObject({ allowed: false, reason: 'killed', killed: true });
     expect(await flags.decide('leaf', user('u1'))).toMatchObject({ allowed: false, reason: 'parent', killed: true });
-    expect((await flags.explain('leaf', user('u1'))).killedBy).toBe('child');
+    expect((await explain(flags, 'leaf', user('u1'))).killedBy).toBe('child');
     expect(await flags.decide('leaf', admin())).toMatchObject({ allowed: true, reason: 'admin', killed: true });
   });
 

@@ -11,6 +11,7 @@ import { staticSource } from '../../runtime/sources/static';
 import { cli } from '../helpers/cli';
 import { buildDocument } from '../../runtime/testing/index';
 import { ACTOR, cliJson, localDocument, project } from '../cli/support';
+import { explain } from 'flagstage/explain';
 
 /** The document with the `gastown_kill_switch` feature deleted, as the Flagsmith dashboard would. */
 function withoutKillSwitch(document: EnvironmentDocument): EnvironmentDocument {
@@ -46,7 +47,7 @@ describe('a document lacking a manifest flag’s kill-switch feature', () => {
     expect(await flags.decide('gastown', root)).toMatchObject({ allowed: true, reason: 'admin' });
     expect((await flags.snapshot(alice)).flags.gastown).toBe(false);
 
-    const explanation = await flags.explain('gastown', alice);
+    const explanation = await explain(flags, 'gastown', alice);
     expect(explanation.steps.at(-1)).toMatchObject({ rule: 'kill-switch', outcome: 'deny' });
     expect(explanation.steps.at(-1)?.detail).toMatch(/kill-switch feature is missing/);
     expect(explanation.rollout).toMatchObject({ killed: true, killSwitchMissing: true });
@@ -61,7 +62,7 @@ describe('a document lacking a manifest flag’s kill-switch feature', () => {
     const errors: FlagstageError[] = [];
     const flags = createFlagstage({ manifest, source: staticSource(buildDocument(manifest, { gastown: { stage: 'ga' } })), logChanges: false, onError: (error) => errors.push(error) });
     expect(await flags.decide('gastown', alice)).toMatchObject({ allowed: true, reason: 'ga', killed: false });
-    expect((await flags.explain('gastown', alice)).rollout).not.toHaveProperty('killSwitchMissing');
+    expect((await explain(flags, 'gastown', alice)).rollout).not.toHaveProperty('killSwitchMissing');
     expect(errors).toEqual([]);
   });
 

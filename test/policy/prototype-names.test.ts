@@ -6,6 +6,7 @@ import { buildDocument } from '../../runtime/testing/index';
 import { createFlagstage } from '../../runtime/flagstage';
 import { staticSource } from '../../runtime/sources/static';
 import { manifest } from '../../flags.gen';
+import { explain } from 'flagstage/explain';
 
 const alice = { userId: 'alice', isAdmin: false };
 
@@ -17,7 +18,7 @@ describe('names that Object.prototype already has', () => {
         const decide = flags.decide(name as never, alice);
         await expect(decide).rejects.toBeInstanceOf(FlagstageError);
         await expect(decide).rejects.toMatchObject({ code: 'unknown-flag', message: `flagstage: unknown flag "${name}"; it is not in the manifest` });
-        await expect(flags.explain(name as never, alice)).rejects.toMatchObject({ code: 'unknown-flag' });
+        await expect(explain(flags, name as never, alice)).rejects.toMatchObject({ code: 'unknown-flag' });
       }
     });
   }
