@@ -2,13 +2,15 @@
 // minified for workerd (as wrangler bundles: esbuild, workerd/worker/browser conditions), against
 // flagsmith-nodejs bundled the same way. flagsmith-nodejs imports Node built-ins, so it only runs
 // with nodejs_compat; they are left external here (a lower bound on its real cost).
-// The totals use the built package (dist/, `npm run build`), as users get it; the breakdown bundles
-// the TypeScript sources (the `source` condition) to attribute bytes. Run: npm run bench:size
+// The totals use the built package (dist/: run `npm run build` first), as users get it: tsconfig.json's
+// `paths` are ignored so that `flagstage/*` resolves through package.json exports; the breakdown
+// bundles the TypeScript sources (through those `paths`) to attribute bytes. Run: npm run bench:size
 import { build, type Metafile } from 'esbuild';
 import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { isMain, type BenchRow } from './table';
+import { assertDistFresh } from '../test/adapters/dist';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
@@ -29,6 +31,8 @@ async function bundle(contents: string, external: string[], conditions: string[]
     platform: 'neutral',
     target: 'es2022',
     conditions: ['workerd', 'worker', 'browser', ...conditions],
+    // Without the `source` condition, measure dist/ as installed: no tsconfig `paths` to the sources.
+    ...(conditions.includes('source') ? {} : { tsconfigRaw: '{}' }),
     mainFields: ['browser', 'module', 'main'],
     external,
     metafile: true,
@@ -74,6 +78,7 @@ const goal = 15 * 1024;
 
 /** The bundle rows of `npm run bench`. */
 export async function sizeRows(): Promise<BenchRow[]> {
+  assertDistFresh();
   const all = await measure(entry, ['hono', 'hono/*']);
   const gate = await measure(gateEntry, ['hono', 'hono/*']);
   const withGrants = await measure(grantsEntry, ['hono', 'hono/*']);
@@ -105,6 +110,7 @@ export async function sizeRows(): Promise<BenchRow[]> {
 }
 
 if (isMain(import.meta.url)) {
+  assertDistFresh();
   const flagstage = await measure(entry, ['hono', 'hono/*']);
   const gate = await measure(gateEntry, ['hono', 'hono/*']);
   const withHono = await measure(`export * from 'flagstage'; export * from 'flagstage/hono'; export { Hono } from 'hono';`);

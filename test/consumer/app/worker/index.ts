@@ -1,12 +1,14 @@
 // A Worker on the installed flagstage + flagstage/hono (+ flagstage/grants for the continuing
-// route), deployed without nodejs_compat.
+// route, flagstage/hono/webhook and flagstage/explain off the gate path), deployed without nodejs_compat.
 import { Hono } from 'hono';
+import { explain } from 'flagstage/explain';
 import { grantVerifier } from 'flagstage/grants';
 import { flagstage, requireFlag, type FlagstageVariables } from 'flagstage/hono';
+import { webhook } from 'flagstage/hono/webhook';
 import { requireReports, withFeature } from '../flags.gen';
 import { currentIdentity, flags } from '../lib/flags';
 
-type AppEnv = { Bindings: { GRANT_SECRET: string }; Variables: { userId: string | undefined } & FlagstageVariables };
+type AppEnv = { Bindings: { GRANT_SECRET: string; FLAGSMITH_WEBHOOK_SECRET: string }; Variables: { userId: string | undefined } & FlagstageVariables };
 
 const app = new Hono<AppEnv>();
 app.use('/api/*', async (c, next) => {
@@ -25,5 +27,10 @@ app.get('/api/reports', requireFlag(requireReports), (c) => c.json({ ok: true })
 app.post('/api/reports/export', requireFlag(withFeature('exportCsv')), (c) => c.json({ ok: true }));
 app.post('/api/reports/callback', requireFlag(requireReports, { continuing: true }), (c) => c.json({ sub: c.var.flagGrant?.sub ?? null }));
 app.get('/api/flags', async (c) => c.json(await c.var.flagstage.snapshot()));
+app.get('/api/explain/reports', async (c) => {
+  const identity = currentIdentity(c.var.userId);
+  return identity ? c.json(await explain(flags, 'reports', identity)) : c.json({ error: 'unauthenticated' }, 401);
+});
+app.post('/webhooks/flagsmith', (c, next) => webhook(flags, { secret: c.env.FLAGSMITH_WEBHOOK_SECRET })(c, next));
 
 export default app;
