@@ -36,32 +36,24 @@ const RULE_TYPES: ReadonlySet<string> = new Set(['ALL', 'ANY', 'NONE']);
 export function environmentToContext(doc: EnvironmentDocument): EvaluationContext {
   const root = object(doc, '');
   const features: Record<string, FeatureContext> = {};
-  list(root.feature_states, 'feature_states').forEach((state, i) => {
-    const feature = featureState(state, `feature_states[${i}]`);
-    put(features, feature.name, feature);
-  });
+  for (const feature of items(root, 'feature_states', '', featureState, false)) put(features, feature.name, feature);
 
   const segments: Record<string, SegmentContext> = {};
-  const project = object(root.project, 'project');
-  optionalList(project.segments, 'project.segments').forEach((item, i) => {
-    const path = `project.segments[${i}]`;
+  items(field(root, 'project', '', object), 'segments', 'project', (item, path) => {
     const segment = object(item, path);
-    const id = identifier(segment.id, `${path}.id`);
-    const name = text(segment.name, `${path}.name`);
+    const id = field(segment, 'id', path, identifier);
     segments[id] = {
       key: id,
-      name,
-      rules: list(segment.rules, `${path}.rules`).map((rule, j) => segmentRule(rule, `${path}.rules[${j}]`)),
-      overrides: optionalList(segment.feature_states, `${path}.feature_states`).map((state, j) =>
-        featureState(state, `${path}.feature_states[${j}]`),
-      ),
+      name: field(segment, 'name', path, text),
+      rules: items(segment, 'rules', path, segmentRule, false),
+      overrides: items(segment, 'feature_states', path, featureState),
       metadata: { source: 'api', id: segment.id },
     };
   });
-  Object.assign(segments, identityOverrideSegments(root.identity_overrides));
+  Object.assign(segments, identityOverrideSegments(root));
 
   return {
-    environment: { key: text(root.api_key, 'api_key'), name: root.name === undefined ? '' : text(root.name, 'name') },
+    environment: { key: field(root, 'api_key', '', text), name: root.name === undefined ? '' : field(root, 'name', '', text) },
     features,
     segments,
   };
@@ -81,26 +73,25 @@ export function environmentToContext(doc: EnvironmentDocument): EvaluationContex
  */
 export function checkEnvironmentFrame(doc: unknown): asserts doc is EnvironmentDocument {
   const root = object(doc, '');
-  text(root.api_key, 'api_key');
-  list(root.feature_states, 'feature_states');
-  optionalList(object(root.project, 'project').segments, 'project.segments');
-  optionalList(root.identity_overrides, 'identity_overrides');
-  if (root.name !== undefined) text(root.name, 'name');
+  field(root, 'api_key', '', text);
+  field(root, 'feature_states', '', list);
+  field(field(root, 'project', '', object), 'segments', 'project', optionalList);
+  field(root, 'identity_overrides', '', optionalList);
+  if (root.name !== undefined) field(root, 'name', '', text);
 }
 
 /**
  * Identities overridden with the same feature states share one segment, as in Flagsmith's SDKs; the
  * identifiers are a list (not a comma-joined string), so identifiers containing commas still match.
  */
-function identityOverrideSegments(value: unknown): Record<string, SegmentContext> {
+function identityOverrideSegments(root: Json): Record<string, SegmentContext> {
   const groups = new Map<string, { identifiers: string[]; overrides: FeatureContext[] }>();
-  optionalList(value, 'identity_overrides').forEach((item, i) => {
-    const path = `identity_overrides[${i}]`;
+  items(root, 'identity_overrides', '', (item, path) => {
     const identity = object(item, path);
-    const id = text(identity.identifier, `${path}.identifier`);
-    const overrides = optionalList(identity.identity_features, `${path}.identity_features`)
-      .map((state, j) => ({ ...featureState(state, `${path}.identity_features[${j}]`), priority: -Infinity }))
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const id = field(identity, 'identifier', path, text);
+    const overrides = items(identity, 'identity_features', path, (state, statePath) => ({ ...featureState(state, statePath), priority: -Infinity })).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
     if (overrides.length === 0) return;
     const signature = JSON.stringify(overrides.map(({ key: _key, ...rest }) => rest));
     const group = groups.get(signature);
@@ -124,25 +115,26 @@ function identityOverrideSegments(value: unknown): Record<string, SegmentContext
 
 function featureState(value: unknown, path: string): FeatureContext {
   const state = object(value, path);
-  const feature = object(state.feature, `${path}.feature`);
-  const name = text(feature.name, `${path}.feature.name`);
-  const id = identifier(feature.id, `${path}.feature.id`);
-  const djangoId = state.django_id == null ? '' : identifier(state.django_id, `${path}.django_id`);
-  const uuid = state.featurestate_uuid == null ? '' : text(state.featurestate_uuid, `${path}.featurestate_uuid`);
+  const feature = field(state, 'feature', path, object);
+  const featurePath = `${path}.feature`;
+  const name = field(feature, 'name', featurePath, text);
+  const id = field(feature, 'id', featurePath, identifier);
+  const djangoId = state.django_id == null ? '' : field(state, 'django_id', path, identifier);
+  const uuid = state.featurestate_uuid == null ? '' : field(state, 'featurestate_uuid', path, text);
   const context: FeatureContext = {
     // The multivariate hashing key: the feature state's database id, else its UUID. Documents with
     // neither (only hand-written ones) hash on the feature id so that allocation stays stable.
     key: djangoId || uuid || `feature_${id}`,
     name,
-    enabled: boolean(state.enabled, `${path}.enabled`),
-    value: flagValue(state.feature_state_value, `${path}.feature_state_value`),
+    enabled: field(state, 'enabled', path, boolean),
+    value: field(state, 'feature_state_value', path, flagValue),
     metadata: { id: feature.id },
   };
-  const variants = optionalList(state.multivariate_feature_state_values, `${path}.multivariate_feature_state_values`);
-  if (variants.length > 0) context.variants = multivariateValues(variants, `${path}.multivariate_feature_state_values`);
+  const variants = multivariateValues(state, path);
+  if (variants.length > 0) context.variants = variants;
   if (state.feature_segment != null) {
-    const segment = object(state.feature_segment, `${path}.feature_segment`);
-    if (segment.priority != null) context.priority = number(segment.priority, `${path}.feature_segment.priority`);
+    const segment = field(state, 'feature_segment', path, object);
+    if (segment.priority != null) context.priority = field(segment, 'priority', `${path}.feature_segment`, number);
   }
   return context;
 }
@@ -152,18 +144,15 @@ function featureState(value: unknown, path: string): FeatureContext {
  * have no id. Ids are kept as priorities; a UUID order is kept as ranks, since a UUID does not fit a
  * JSON number.
  */
-function multivariateValues(values: unknown[], path: string): FeatureValue[] {
+function multivariateValues(state: Json, path: string): FeatureValue[] {
   const orders: Array<number | bigint | undefined> = [];
-  const variants: FeatureValue[] = values.map((item, i) => {
-    const itemPath = `${path}[${i}]`;
+  const variants = items(state, 'multivariate_feature_state_values', path, (item, itemPath): FeatureValue => {
     const mv = object(item, itemPath);
-    const option = object(mv.multivariate_feature_option, `${itemPath}.multivariate_feature_option`);
-    if (mv.id != null) orders.push(number(mv.id, `${itemPath}.id`));
-    else if (mv.mv_fs_value_uuid != null) orders.push(uuidOrder(mv.mv_fs_value_uuid, `${itemPath}.mv_fs_value_uuid`));
-    else orders.push(undefined);
+    const option = field(mv, 'multivariate_feature_option', itemPath, object);
+    orders.push(mv.id != null ? field(mv, 'id', itemPath, number) : mv.mv_fs_value_uuid != null ? field(mv, 'mv_fs_value_uuid', itemPath, uuidOrder) : undefined);
     return {
-      value: flagValue(option.value, `${itemPath}.multivariate_feature_option.value`),
-      weight: number(mv.percentage_allocation, `${itemPath}.percentage_allocation`),
+      value: field(option, 'value', `${itemPath}.multivariate_feature_option`, flagValue),
+      weight: field(mv, 'percentage_allocation', itemPath, number),
       priority: 0,
     };
   });
@@ -183,45 +172,50 @@ function multivariateValues(values: unknown[], path: string): FeatureValue[] {
 
 function uuidOrder(value: unknown, path: string): bigint {
   const hex = text(value, path).replace(/-/g, '');
-  if (!/^[0-9a-fA-F]{1,32}$/.test(hex)) throw new EngineDocumentError(path, `expected a UUID, got ${describe(value)}`);
-  return BigInt(`0x${hex}`);
+  return /^[0-9a-fA-F]{1,32}$/.test(hex) ? BigInt(`0x${hex}`) : fail(path, 'a UUID', value);
 }
 
 function segmentRule(value: unknown, path: string): SegmentRule {
   const rule = object(value, path);
-  const type = text(rule.type, `${path}.type`);
+  const type = field(rule, 'type', path, text);
   if (!RULE_TYPES.has(type)) throw new EngineDocumentError(`${path}.type`, `unknown rule type ${JSON.stringify(type)}`);
-  return {
-    type: type as RuleType,
-    conditions: optionalList(rule.conditions, `${path}.conditions`).map((item, i) => segmentCondition(item, `${path}.conditions[${i}]`)),
-    rules: optionalList(rule.rules, `${path}.rules`).map((item, i) => segmentRule(item, `${path}.rules[${i}]`)),
-  };
+  return { type: type as RuleType, conditions: items(rule, 'conditions', path, segmentCondition), rules: items(rule, 'rules', path, segmentRule) };
 }
 
 function segmentCondition(value: unknown, path: string): SegmentCondition {
   const condition = object(value, path);
-  const operator = text(condition.operator, `${path}.operator`);
+  const operator = field(condition, 'operator', path, text);
   if (!OPERATORS.has(operator)) throw new EngineDocumentError(`${path}.operator`, `unknown operator ${JSON.stringify(operator)}`);
-  const property = condition.property_ == null ? '' : text(condition.property_, `${path}.property_`);
+  const property = condition.property_ == null ? '' : field(condition, 'property_', path, text);
   const raw = condition.value;
-  let conditionValue: SegmentCondition['value'];
-  if (raw == null) conditionValue = null;
-  else if (typeof raw === 'string') conditionValue = raw;
-  else if (Array.isArray(raw) && raw.every((item) => typeof item === 'string')) conditionValue = raw as string[];
-  else throw new EngineDocumentError(`${path}.value`, `expected a string, got ${describe(raw)}`);
+  const conditionValue =
+    raw == null ? null : typeof raw === 'string' || (Array.isArray(raw) && raw.every((item) => typeof item === 'string')) ? (raw as string | string[]) : fail(`${path}.value`, 'a string', raw);
   return { property, operator: operator as ConditionOperator, value: conditionValue };
 }
 
+// Every check reads one field and names its JSON path in one message shape: "expected <what>, got <value>".
+
+/** `parent[key]`, checked by `check` at the JSON path `path.key`. */
+function field<T>(parent: Json, key: string, path: string, check: (value: unknown, path: string) => T): T {
+  return check(parent[key], path ? `${path}.${key}` : key);
+}
+
+/** The list `parent[key]` (absent or null = empty when `optional`), each item read at `path.key[i]`. */
+function items<T>(parent: Json, key: string, path: string, read: (item: unknown, path: string) => T, optional = true): T[] {
+  const at = path ? `${path}.${key}` : key;
+  return (optional ? optionalList : list)(parent[key], at).map((item, i) => read(item, `${at}[${i}]`));
+}
+
+function fail(path: string, what: string, value: unknown): never {
+  throw new EngineDocumentError(path, `expected ${what}, got ${describe(value)}`);
+}
+
 function object(value: unknown, path: string): Json {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new EngineDocumentError(path, `expected an object, got ${describe(value)}`);
-  }
-  return value as Json;
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : fail(path, 'an object', value);
 }
 
 function list(value: unknown, path: string): unknown[] {
-  if (!Array.isArray(value)) throw new EngineDocumentError(path, `expected an array, got ${describe(value)}`);
-  return value;
+  return Array.isArray(value) ? value : fail(path, 'an array', value);
 }
 
 function optionalList(value: unknown, path: string): unknown[] {
@@ -229,33 +223,25 @@ function optionalList(value: unknown, path: string): unknown[] {
 }
 
 function text(value: unknown, path: string): string {
-  if (typeof value !== 'string') throw new EngineDocumentError(path, `expected a string, got ${describe(value)}`);
-  return value;
+  return typeof value === 'string' ? value : fail(path, 'a string', value);
 }
 
 function boolean(value: unknown, path: string): boolean {
-  if (typeof value !== 'boolean') throw new EngineDocumentError(path, `expected a boolean, got ${describe(value)}`);
-  return value;
+  return typeof value === 'boolean' ? value : fail(path, 'a boolean', value);
 }
 
 function number(value: unknown, path: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new EngineDocumentError(path, `expected a number, got ${describe(value)}`);
-  }
-  return value;
+  return typeof value === 'number' && Number.isFinite(value) ? value : fail(path, 'a number', value);
 }
 
 /** An id: a number or a non-empty string, as a string. */
 function identifier(value: unknown, path: string): string {
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value === 'string' && value !== '') return value;
-  throw new EngineDocumentError(path, `expected an id, got ${describe(value)}`);
+  return (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && value !== '') ? String(value) : fail(path, 'an id', value);
 }
 
 function flagValue(value: unknown, path: string): FlagValue {
-  if (value === undefined || value === null) return null;
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
-  throw new EngineDocumentError(path, `expected a string, number, boolean or null, got ${describe(value)}`);
+  if (value == null) return null;
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : fail(path, 'a string, number, boolean or null', value);
 }
 
 function describe(value: unknown): string {
