@@ -15,25 +15,34 @@ import type { EnvironmentDocument, FeatureStateDocument, IdentityOverrideDocumen
 export function sliceDocument(document: EnvironmentDocument, feature: string): EnvironmentDocument {
   // Lenient on purpose: the slice is what gets validated (by compiling it), so a malformed part the
   // feature does not use (a state without a feature, a segment without rules) is simply left out.
-  const only = (states: unknown): FeatureStateDocument[] => {
-    if (!Array.isArray(states)) return [];
-    const kept: FeatureStateDocument[] = [];
-    for (const state of states as Array<Partial<FeatureStateDocument> | null>) if (state?.feature?.name === feature) kept.push(state as FeatureStateDocument);
+  // Indexed loops and no list until something is kept: a cold isolate runs this unoptimized, where
+  // for-of and empty lists would allocate for every unrelated feature and segment.
+  const only = (states: unknown): FeatureStateDocument[] | null => {
+    if (!Array.isArray(states)) return null;
+    let kept: FeatureStateDocument[] | null = null;
+    for (let i = 0; i < states.length; i++) {
+      const state = states[i] as Partial<FeatureStateDocument> | null;
+      if (state?.feature?.name === feature) (kept ??= []).push(state as FeatureStateDocument);
+    }
     return kept;
   };
   const segments: SegmentDocument[] = [];
-  for (const segment of document.project.segments ?? []) {
+  const all = document.project.segments ?? [];
+  for (let i = 0; i < all.length; i++) {
+    const segment = all[i];
     const states = only(segment?.feature_states);
-    if (states.length > 0) segments.push({ ...segment, feature_states: states });
+    if (states !== null) segments.push({ ...segment!, feature_states: states });
   }
   const identityOverrides: IdentityOverrideDocument[] = [];
-  for (const override of document.identity_overrides ?? []) {
+  const overrides = document.identity_overrides ?? [];
+  for (let i = 0; i < overrides.length; i++) {
+    const override = overrides[i];
     const states = only(override?.identity_features);
-    if (states.length > 0) identityOverrides.push({ ...override, identity_features: states });
+    if (states !== null) identityOverrides.push({ ...override!, identity_features: states });
   }
   return {
     ...document,
-    feature_states: only(document.feature_states),
+    feature_states: only(document.feature_states) ?? [],
     project: { ...document.project, segments },
     identity_overrides: identityOverrides,
   };

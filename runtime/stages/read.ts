@@ -65,20 +65,30 @@ export function rolloutOf(layout: FlagLayout): FlagRollout {
  */
 export function readLayouts<K extends string>(manifest: Manifest<K>, document: RolloutDocument): Record<K, FlagLayout> {
   const defaults = new Map<string, boolean>();
-  // Only the manifest's features (and kill-switches) are read: unrelated ones cost nothing but the scan.
+  // Only the manifest's features (and kill-switches) and their segments are read: an unrelated one
+  // costs one look at its name, and nothing is allocated for it (indexed loops: a cold isolate runs
+  // this unoptimized, where for-of allocates per element, and the GC of that garbage is most of the
+  // cost of a large document).
   const wanted = new Set<string>();
+  const wantedSegments = new Set<string>();
   for (const key of Object.keys(manifest.flags) as K[]) {
-    wanted.add(manifest.flags[key].feature);
+    const feature = manifest.flags[key].feature;
+    wanted.add(feature);
+    wantedSegments.add(allowlistSegmentName(feature)).add(percentageSegmentName(feature));
     if (manifest.flags[key].killSwitchFeature !== null) wanted.add(manifest.flags[key].killSwitchFeature!);
   }
-  for (const state of items(document.feature_states)) {
-    const name = state.feature?.name;
-    if (typeof name === 'string' && wanted.has(name)) defaults.set(name, state.enabled === true);
+  const states = document.feature_states;
+  for (let i = 0; Array.isArray(states) && i < states.length; i++) {
+    const state = states[i];
+    const name = state !== null && typeof state === 'object' ? state.feature?.name : undefined;
+    if (typeof name === 'string' && wanted.has(name)) defaults.set(name, state!.enabled === true);
   }
   const segments = new Map<string, ReadSegment>();
-  for (const segment of items(document.project?.segments)) {
+  const all = document.project?.segments;
+  for (let i = 0; Array.isArray(all) && i < all.length; i++) {
+    const segment = all[i];
     // Flagsmith names are not unique; the first wins, as the CLI never writes two of one name.
-    if (!segments.has(segment.name)) segments.set(segment.name, segment);
+    if (segment !== null && typeof segment === 'object' && wantedSegments.has(segment.name) && !segments.has(segment.name)) segments.set(segment.name, segment);
   }
 
   const out = {} as Record<K, FlagLayout>;
