@@ -96,8 +96,8 @@ export function inMatcher(read: Accessor, ids: IdList): Matcher {
  */
 export interface IdList {
   has(id: string): boolean;
-  /** Comma-separated lists only: the text, so that lists on one property can be joined. */
-  readonly text: string | null;
+  /** Comma-separated lists only: their texts, so that lists on one property can be merged. */
+  readonly texts: readonly string[] | null;
 }
 
 /** Lookups answered by scanning the text before the list becomes a Set. */
@@ -105,29 +105,40 @@ const SCANS_BEFORE_SET = 32;
 
 /** The IdList of an IN condition's value, or null when it has none. */
 export function idList(raw: unknown): IdList | null {
-  if (typeof raw === 'string' && !raw.trimStart().startsWith('[')) return commaList(raw);
+  if (typeof raw === 'string' && !raw.trimStart().startsWith('[')) return commaList([raw]);
   const values = inValues(raw);
-  return values && { has: (id) => values.has(id), text: null };
+  return values && { has: (id) => values.has(id), texts: null };
 }
 
-/** The ids of comma-separated `text` (several lists joined by commas are one list). */
-export function commaList(text: string): IdList {
-  // ",a,b," contains ",x," exactly when x is one of the pieces: no piece holds a comma, so an id
-  // with one is never a member (and must not match two neighbours).
-  const framed = `,${text},`;
+/** The ids of comma-separated `texts` (one list, as if the texts were joined by commas). */
+export function commaList(texts: readonly string[]): IdList {
   let scans = 0;
   let set: ReadonlySet<string> | null = null;
   return {
-    text,
+    texts,
     has(id) {
       if (set !== null) return set.has(id);
       if (++scans > SCANS_BEFORE_SET) {
-        set = new Set(text.split(','));
+        set = new Set(texts.flatMap((text) => text.split(',')));
         return set.has(id);
       }
-      return !id.includes(',') && framed.includes(`,${id},`);
+      // No piece holds a comma, so an id with one is never a member (and must not match two neighbours).
+      if (id.includes(',')) return false;
+      for (const text of texts) if (isPiece(text, id)) return true;
+      return false;
     },
   };
+}
+
+/** Whether `id` is one of the comma-separated pieces of `text`, found in place (no copy of the text). */
+function isPiece(text: string, id: string): boolean {
+  // An empty piece sits at either end or between two commas (indexOf('') would find it everywhere).
+  if (id === '') return text === '' || text.charCodeAt(0) === 0x2c || text.charCodeAt(text.length - 1) === 0x2c || text.includes(',,');
+  for (let at = text.indexOf(id); at >= 0; at = text.indexOf(id, at + 1)) {
+    const end = at + id.length;
+    if ((at === 0 || text.charCodeAt(at - 1) === 0x2c) && (end === text.length || text.charCodeAt(end) === 0x2c)) return true;
+  }
+  return false;
 }
 
 // An IN value is a list, a JSON array string or a comma-separated string. Only string members of a

@@ -74,11 +74,10 @@ function mergeInLists(compiled: CompiledCondition[]): Matcher[] {
       continue;
     }
     const lists = group.map((condition) => condition.inList!.ids);
-    const texts = lists.map((list) => list.text);
-    // Comma-separated lists join into one; any other kind is asked list by list.
-    const ids: IdList = texts.every((text): text is string => text !== null)
-      ? commaList(texts.join(','))
-      : { text: null, has: (id) => lists.some((list) => list.has(id)) };
+    // Comma-separated lists merge into one; any other kind is asked list by list.
+    const ids: IdList = lists.every((list) => list.texts !== null)
+      ? commaList(lists.flatMap((list) => list.texts!))
+      : { texts: null, has: (id) => lists.some((list) => list.has(id)) };
     matchers.push(inMatcher(first.inList!.accessor, ids));
   }
   return matchers;

@@ -1,0 +1,29 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { commaList } from '../../runtime/engine/operators';
+
+// IN lists are answered by scanning their text in place for the first lookups, then by a Set: both
+// must be exactly "is the id one of the comma-separated pieces" of the texts joined by commas.
+describe('comma-separated IN lists', () => {
+  // Ids that are prefixes, suffixes and infixes of one another, so that a scan that ignored the
+  // commas around a match would be caught.
+  const piece = fc.constantFrom('', 'u', 'u1', 'u12', 'u123', '1', '12', 'x', 'ü', '🚀', 'u1 ', ' u1', 'org-1', 'org-12', 'g-1');
+  const texts = fc.array(fc.array(piece, { maxLength: 8 }).map((pieces) => pieces.join(',')), { minLength: 1, maxLength: 4 });
+  const query = fc.oneof(piece, fc.constantFrom('u1,u12', ',', 'u1,', ',u1', 'u'));
+
+  it('answers membership as a Set of the joined pieces does, while scanning and after', () => {
+    fc.assert(
+      fc.property(texts, fc.array(query, { minLength: 1, maxLength: 20 }), (lists, queries) => {
+        const members = new Set(lists.join(',').split(','));
+        const ids = commaList(lists);
+        // 80 lookups: the first 32 scan the texts, the rest ask the Set built from them.
+        for (let round = 0; round < 80; round++) {
+          const id = queries[round % queries.length]!;
+          const expected = !id.includes(',') && members.has(id);
+          if (ids.has(id) !== expected) expect({ lists, id, round, has: ids.has(id) }).toEqual({ lists, id, round, has: expected });
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
