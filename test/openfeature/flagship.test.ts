@@ -1,8 +1,8 @@
 import { builtinModules } from 'node:module';
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/tmp';
+import { bundleWorker } from '../helpers/worker-bundle';
 import type { FakeFlag } from './fake-flag';
 
 /**
@@ -13,19 +13,7 @@ import type { FakeFlag } from './fake-flag';
  * node:events; flagstage's own code does not.
  */
 describe('openFeatureBackend with Cloudflare Flagship in workerd', async () => {
-  const bundle = (entry: string, external: string[] = []) =>
-    build({
-      entryPoints: [`${repoRoot}test/${entry}`],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'neutral',
-      target: 'es2022',
-      conditions: ['source', 'workerd', 'worker', 'browser'],
-      mainFields: ['module', 'main'],
-      external: ['cloudflare:workers', ...external],
-      logLevel: 'error',
-    }).then((result) => result.outputFiles[0]!.text);
+  const bundle = (entry: string, external: string[] = []) => bundleWorker(`${repoRoot}test/${entry}`, { external: ['cloudflare:workers', ...external], logLevel: 'error' });
   const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
   const mf = new Miniflare({
     workers: [

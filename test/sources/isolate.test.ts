@@ -1,7 +1,7 @@
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { describe, expect, it, vi } from 'vitest';
 import { repoRoot, tempDir } from '../helpers/tmp';
+import { bundleWorker } from '../helpers/worker-bundle';
 import { gastownDocument, revisionAt } from './documents';
 import { fakeOrigin } from './fake-origin';
 import { serveOverHttp } from './http-origin';
@@ -16,17 +16,7 @@ import { twoIsolates } from './two-isolates';
 describe('cold isolates (separate workerd processes)', async () => {
   const origin = fakeOrigin({ doc: gastownDocument({ revision: revisionAt(1), stage: 'allowlist', allowUsers: ['alice'] }) });
   const { apiUrl } = await serveOverHttp(origin);
-  const bundle = await build({
-    entryPoints: [`${repoRoot}test/sources/isolate-worker.ts`],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    conditions: ['source', 'workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-  });
-  const script = bundle.outputFiles[0]!.text;
+  const script = await bundleWorker(`${repoRoot}test/sources/isolate-worker.ts`);
 
   const start = (layer: 'cache' | 'kv', root: string) =>
     new Miniflare({

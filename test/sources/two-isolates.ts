@@ -1,6 +1,6 @@
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { signWebhookBody } from '../../runtime/sources/signature';
+import { bundleWorker } from '../helpers/worker-bundle';
 
 /**
  * Two isolates of one colo: one workerd process (Miniflare) running isolate-worker.ts as two
@@ -24,16 +24,7 @@ const CACHE_KEY = 'https://flagstage.test/doc';
 let script: Promise<string> | null = null;
 
 export async function twoIsolates(apiUrl: string, options: { ttlMs: number; sharedCacheCheckMs?: number }): Promise<TwoIsolates> {
-  script ??= build({
-    entryPoints: [new URL('./isolate-worker.ts', import.meta.url).pathname],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    conditions: ['source', 'workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-  }).then((bundle) => bundle.outputFiles[0]!.text);
+  script ??= bundleWorker(new URL('./isolate-worker.ts', import.meta.url).pathname);
   const code = await script;
   const bindings = {
     ORIGIN: apiUrl,
