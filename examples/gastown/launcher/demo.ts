@@ -45,6 +45,9 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
+/** What `--ready-file` holds once every server answers: the demo without its handles (scripts and tests read it). */
+export type DemoReady = Omit<Demo, 'crashed' | 'stop'>;
+
 /** A fixed, obviously-local server key: the local control plane serves the document on 127.0.0.1. */
 const ENVIRONMENT_KEY = 'ser.gastown-demo-local';
 /** Short, so that even without the webhook a change shows within a second. */

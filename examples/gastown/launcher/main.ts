@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { banner } from './banner';
-import { startDemo, type Demo } from './demo';
+import { startDemo, type Demo, type DemoReady } from './demo';
 import { defaultConfig } from './paths';
 import { onParentExit, tail } from './processes';
 
@@ -91,7 +91,8 @@ async function main(): Promise<void> {
   if (stopping) return;
   if (values['ready-file'] !== undefined) {
     const { appUrl, workerUrl, controlUrl, flagsApiUrl, controlToken, adminSignIn, environmentKey, config, stateDir, logsDir } = demo;
-    writeFileSync(values['ready-file'], JSON.stringify({ appUrl, workerUrl, controlUrl, flagsApiUrl, controlToken, adminSignIn, environmentKey, config, stateDir, logsDir }), { mode: 0o600 });
+    const ready: DemoReady = { appUrl, workerUrl, controlUrl, flagsApiUrl, controlToken, adminSignIn, environmentKey, config, stateDir, logsDir };
+    writeFileSync(values['ready-file'], JSON.stringify(ready), { mode: 0o600 });
   }
   process.stdout.write(banner(demo));
   void demo.crashed.then((log) => {

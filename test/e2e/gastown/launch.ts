@@ -1,21 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
+import type { DemoReady } from '../../../examples/gastown/launcher/demo';
 import { repoRoot } from '../../helpers/tmp';
 
-export interface LaunchedDemo {
-  readonly appUrl: string;
-  readonly workerUrl: string;
-  /** The control plane (`flagstage serve`): admin API, admin page at /admin. */
-  readonly controlUrl: string;
-  readonly flagsApiUrl: string;
-  /** Owner token for the CLI's remote backend (FLAGSTAGE_TOKEN). */
-  readonly controlToken: string;
-  /** The admin page's one-time owner sign-in link. */
-  readonly adminSignIn: string;
-  readonly environmentKey: string;
-  readonly config: string;
-  readonly stateDir: string;
-  readonly logsDir: string;
+/** The demo as the launcher's `--ready-file` describes it, and how to stop it. */
+export interface LaunchedDemo extends DemoReady {
   /** Stops the launcher and everything it started (the whole process group). */
   stop(): Promise<void>;
 }
@@ -68,6 +57,6 @@ export async function launchDemo(options: { config: string; appDir: string; read
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  const ready = JSON.parse(readFileSync(options.readyFile, 'utf8')) as Omit<LaunchedDemo, 'stop'>;
+  const ready = JSON.parse(readFileSync(options.readyFile, 'utf8')) as DemoReady;
   return { ...ready, stop };
 }
