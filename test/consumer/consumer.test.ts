@@ -13,12 +13,12 @@
 // When an adapter's API changes, test/consumer/app changes with it (it is a user's code).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, parse } from 'node:path';
 import JSON5 from 'json5';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../adapters/dist';
+import { freePort } from '../helpers/ports';
 import { pack } from '../package/pack';
 
 const work = mkdtempSync(join(tmpdir(), 'flagstage-consumer-'));
@@ -90,17 +90,6 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe.concurrent('flagstage installed from its tarball in a fresh project', () => {
   it('is a real install: flagstage is a directory in the project, not a link to this repository', () => {
