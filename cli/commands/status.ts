@@ -8,6 +8,8 @@ import type { AuditEntry } from '../audit/entry';
 import { BACKEND_HELP, BACKEND_OPTIONS, openContext } from '../context';
 import { BackendError, UsageError, type CliIO, type Command } from '../io';
 import { painter, table, type Paint } from '../output/table';
+import { describeGuardTrip, guardTripOf, type GuardTripStatus } from '../output/plan';
+import type { Backend } from '../backend';
 
 /** One row of `flagstage status --json`. */
 export interface FlagStatus {
@@ -27,6 +29,8 @@ export interface FlagStatus {
   readonly allowlist: { readonly users: number; readonly orgs: number };
   readonly percentage: FlagRollout['percentage'];
   readonly lastChange: { readonly at: string; readonly actor: string; readonly command: string; readonly reason: string | null } | null;
+  /** The guard trip holding the flag's own kill-switch on (its kill was a guard's), or null. */
+  readonly guardTrip: GuardTripStatus | null;
 }
 
 export const statusCommand: Command = {
@@ -36,7 +40,9 @@ export const statusCommand: Command = {
 
 Shows every flag of the manifest as the backend holds it now: its stage, whether it is killed
 (by its own kill-switch or an ancestor's), how many users and orgs are allowlisted, the percentage
-and its bucketing, its parent, and the last change recorded in the audit log.
+and its bucketing, its parent, and the last change recorded in the audit log. A flag killed by a
+rollout plan's guard (the control plane) gets a line under the table: what the guard measured,
+when, and the revive command (the guard never revives: a person does); --json has it as guardTrip.
 
 Options:
 ${BACKEND_HELP}
@@ -46,7 +52,7 @@ ${BACKEND_HELP}
     if (positionals.length > 0) throw new UsageError(`unexpected "${positionals.join(' ')}"; status takes no arguments`);
     const { manifest, backend } = await openContext(io, values);
     const [snapshot, audit] = await Promise.all([backend.read(), backend.audit()]);
-    const flags = Object.keys(manifest.flags).map((key) => statusOf(manifest, snapshot.rollouts, audit, key));
+    const flags = await Promise.all(Object.keys(manifest.flags).map((key) => statusOf(manifest, snapshot.rollouts, audit, key, backend)));
     for (const flag of flags) {
       if (flag.killSwitchMissing === undefined) continue;
       io.stderr(
@@ -76,15 +82,23 @@ ${BACKEND_HELP}
         ]),
       ),
     );
+    for (const flag of flags) if (flag.guardTrip !== null) io.stdout(`${describeGuardTrip(flag.flag, flag.guardTrip, io.isTTY)}\n`);
     return 0;
   },
 };
 
-function statusOf(manifest: Manifest, rollouts: Readonly<Record<string, FlagRollout>>, audit: readonly AuditEntry[], key: string): FlagStatus {
+async function statusOf(manifest: Manifest, rollouts: Readonly<Record<string, FlagRollout>>, audit: readonly AuditEntry[], key: string, backend: Backend): Promise<FlagStatus> {
   const definition = manifest.flags[key];
   const rollout = rollouts[key];
   if (definition === undefined || rollout === undefined) throw new BackendError(`internal error: no rollout for "${key}"`);
   const last = [...audit].reverse().find((entry) => entry.flag === key) ?? null;
+  // Only a guard's kill still in force costs a request (the plan holds what it measured); the
+  // audit says whose the kill was, so a person's later kill is not blamed on an old trip.
+  const lastKill = [...audit].reverse().find((entry) => entry.flag === key && entry.command === 'kill') ?? null;
+  const guardTrip =
+    rollout.killed && backend.plans && lastKill !== null && lastKill.actor.startsWith('guard:')
+      ? guardTripOf(await backend.plans.get(key), lastKill.actor, key)
+      : null;
   return {
     flag: key,
     feature: definition.feature,
@@ -96,6 +110,7 @@ function statusOf(manifest: Manifest, rollouts: Readonly<Record<string, FlagRoll
     allowlist: { users: rollout.allowlist.users.length, orgs: rollout.allowlist.orgs.length },
     percentage: rollout.percentage,
     lastChange: last === null ? null : { at: last.at, actor: last.actor, command: last.command, reason: last.reason },
+    guardTrip,
   };
 }
 

@@ -89,6 +89,39 @@ function tripAlert(plan: PlanJson, flag: PlanFlagState | undefined, paint: Paint
   ];
 }
 
+/** A guard's trip that holds a flag killed, as `flagstage status` reports it (`guardTrip` in `--json`). */
+export interface GuardTripStatus {
+  /** Who killed it, as audited: `guard:<plan id>`. */
+  readonly by: string;
+  readonly plan: number;
+  readonly trippedAt: string;
+  readonly rate: number;
+  readonly samples: number;
+  /** The flag whose kill-switch a person turns off to revive it. */
+  readonly revive: string;
+}
+
+/**
+ * The trip behind a guard's kill, from the flag's plan (null when the plan holds no trip), in
+ * the same words as `flagstage plan`'s alert.
+ *
+ * @example
+ * ```ts
+ * const trip = guardTripOf(await backend.plans.get('gastown'), 'guard:1', 'gastown');
+ * ```
+ */
+export function guardTripOf(plan: PlanJson, by: string, revive: string): GuardTripStatus | null {
+  const trip = plan.guardState;
+  if (!plan.guard || !trip) return null;
+  return { by, plan: plan.id, trippedAt: trip.trippedAt, rate: trip.rate, samples: trip.samples, revive };
+}
+
+/** One line: `gastown: KILLED by guard:1 (5.2% errors in 250 outcomes, <when>): revive is a human decision: flagstage revive gastown --reason "…"`. */
+export function describeGuardTrip(flag: string, trip: GuardTripStatus, isTTY: boolean): string {
+  const paint = painter(isTTY);
+  return `${flag}: ${paint('red', `KILLED by ${printable(trip.by)}`)} (${percent(trip.rate)} errors in ${count(trip.samples, 'outcome')}, ${trip.trippedAt}): reviving is a human decision: flagstage revive ${trip.revive} --reason "…"`;
+}
+
 function percent(rate: number): string {
   return `${+(rate * 100).toFixed(2)}%`;
 }

@@ -53,6 +53,7 @@ describe('flagstage on the local backend', () => {
       allowlist: { users: 0, orgs: 0 },
       percentage: null,
       lastChange: null,
+      guardTrip: null,
     });
   });
 

@@ -105,9 +105,25 @@ describe('flagstage plan shows the guard (flagstage serve, outcomes through the 
     expect(kills[0]).toMatchObject({ actor: 'guard:1' });
     expect(kills[0]?.reason).toContain('13 errors in 250 samples');
 
+    // status says why gastown is killed: the guard, what it measured, and the revive command.
+    const status = await cli(dir, ['status'], remote);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/\ngastown: KILLED by guard:1 \(5\.2% errors in 250 outcomes, \d{4}-\d\d-\d\dT[\d:.]+Z\): reviving is a human decision: flagstage revive gastown --reason "…"\n/);
+    expect(status.stdout.match(/KILLED by guard/g)).toHaveLength(1);
+    type StatusOutput = { flags: { flag: string; killedBy: string | null; guardTrip: { by: string; plan: number; trippedAt: string; rate: number; samples: number; revive: string } | null }[] };
+    const statusJson = await cliJson<StatusOutput>(dir, ['status'], remote);
+    const gastown = statusJson.flags.find((flag) => flag.flag === 'gastown');
+    expect(gastown?.guardTrip).toEqual({ by: 'guard:1', plan: 1, trippedAt: trippedJson.plan.guardState?.trippedAt, rate: 0.052, samples: 250, revive: 'gastown' });
+    expect(statusJson.flags.filter((flag) => flag.flag !== 'gastown').every((flag) => flag.guardTrip === null)).toBe(true);
+
     // Reviving is a person's: afterwards the alert is gone, the last trip stays, the window restarts.
     const revived = await cli(dir, ['revive', 'gastown', '--reason', 'dispatch fix deployed'], remote);
     expect(revived.code, revived.stderr).toBe(0);
+    const statusAfter = await cli(dir, ['status'], remote);
+    expect(statusAfter.code, statusAfter.stderr).toBe(0);
+    expect(statusAfter.stdout).not.toContain('KILLED by guard');
+    expect(statusAfter.stdout).toMatch(/\ngastown +- +percentage +no +/);
+    expect((await cliJson<StatusOutput>(dir, ['status'], remote)).flags.every((flag) => flag.guardTrip === null)).toBe(true);
     const after = await cli(dir, ['plan', 'gastown'], remote);
     expect(after.stdout).not.toContain('GUARD TRIPPED');
     expect(after.stdout).toMatch(/\n {2}now: 0 errors in 0 outcomes since \S+: not enough samples yet \(0 of 200\); the guard never judges an under-sampled window\n {2}last trip: TRIPPED at \S+: 5\.2% errors in 250 outcomes;/);
