@@ -12,6 +12,7 @@
 // Run: npx tsx bench/gate-overhead.ts   (part of `npm run bench`)
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
+import { WORKER_COMPATIBILITY, workerBundleOptions } from '../cli/serve/worker-bundle';
 import { readdirSync, readFileSync } from 'node:fs';
 import process from 'node:process';
 import { buildDocument } from '../runtime/testing/index';
@@ -80,21 +81,17 @@ function cpuSeconds(pids: readonly number[]): number {
 
 export async function measureGateOverhead(): Promise<Figures> {
   const bundle = await build({
+    ...workerBundleOptions(),
     entryPoints: [new URL('./gate-overhead/worker.ts', import.meta.url).pathname],
-    bundle: true,
     write: false,
     minify: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser'],
     mainFields: ['browser', 'module', 'main'],
     logLevel: 'error',
   });
   const mf = new Miniflare({
     modules: true,
     script: bundle.outputFiles[0]!.text,
-    compatibilityDate: '2026-04-01',
+    ...WORKER_COMPATIBILITY,
     bindings: { DOCUMENT: JSON.stringify(document) },
   });
   try {

@@ -10,6 +10,7 @@ import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { isMain, type BenchRow } from './table';
+import { workerBundleOptions } from '../cli/serve/worker-bundle';
 import { assertDistFresh } from '../test/adapters/dist';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -23,14 +24,11 @@ interface Measured {
 
 async function bundle(contents: string, external: string[], conditions: string[] = []) {
   return build({
+    ...workerBundleOptions(),
     stdin: { contents, resolveDir: root, loader: 'ts' },
-    bundle: true,
     write: false,
     minify: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser', ...conditions],
+    conditions: [...(workerBundleOptions().conditions ?? []), ...conditions],
     // Without the `source` condition, measure dist/ as installed: no tsconfig `paths` to the sources.
     ...(conditions.includes('source') ? {} : { tsconfigRaw: '{}' }),
     mainFields: ['browser', 'module', 'main'],
