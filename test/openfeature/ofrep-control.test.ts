@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { OpenFeature } from '@openfeature/server-sdk';
 import { OFREPProvider } from '@openfeature/ofrep-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectAllowlistAnswers } from './ofrep-answers';
 import { startControlPlane, type RunningControlPlane } from '../../cli/serve/control';
 import { ensureBuilt, manifest } from '../cli/support';
 import { expectOfrep, type Endpoint } from './ofrep-schema';
@@ -64,14 +65,7 @@ describe('@openfeature/ofrep-provider against the control plane in workerd', () 
   it("evaluates the manifest's flags with the environment's server key, and follows a change at once", async () => {
     await OpenFeature.setProviderAndWait('control', new OFREPProvider({ baseUrl: plane.url, headers: { 'X-API-Key': SERVER_KEY }, fetchImplementation: validatingFetch }));
     const client = OpenFeature.getClient('control');
-    expect(await client.getBooleanDetails('gastown', false, { targetingKey: 'u1' })).toMatchObject({ value: true, reason: 'TARGETING_MATCH', variant: 'on', flagMetadata: { reason: 'allowlist', stage: 'allowlist' } });
-    expect(await client.getBooleanDetails('gastown', false, { targetingKey: 'u9', orgId: 'acme' })).toMatchObject({ value: true, flagMetadata: { reason: 'allowlist' } });
-    expect(await client.getBooleanDetails('gastown', true, { targetingKey: 'u9' })).toMatchObject({ value: false, flagMetadata: { reason: 'not-enabled' } });
-    expect(await client.getBooleanDetails('convoys', false, { targetingKey: 'u1' })).toMatchObject({ value: true, reason: 'STATIC' });
-    expect(await client.getBooleanDetails('convoys', true, { targetingKey: 'u9' })).toMatchObject({ value: false, flagMetadata: { reason: 'parent' } });
-    expect(await client.getBooleanDetails('multiRig', false, { targetingKey: 'ops', isAdmin: true })).toMatchObject({ value: true, flagMetadata: { reason: 'admin' } });
-    expect(await client.getBooleanDetails('nope', false, { targetingKey: 'u1' })).toMatchObject({ value: false, errorCode: 'FLAG_NOT_FOUND' });
-    expect(await client.getBooleanDetails('gastown', false, {})).toMatchObject({ value: false, errorCode: 'TARGETING_KEY_MISSING' });
+    await expectAllowlistAnswers(client);
 
     await change('gastown', 'kill', {});
     expect(await client.getBooleanDetails('gastown', true, { targetingKey: 'u1' })).toMatchObject({ value: false, flagMetadata: { reason: 'killed' } });
