@@ -158,14 +158,23 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
     }
   };
 
-  const current = async (context: WaitUntil | undefined): Promise<LoadedDocument | null> => {
+  // Sources promise never to throw; if one does anyway, fail closed rather than fail the request.
+  const sourceFailed = (error: unknown): null => {
+    reportError(new FlagstageError('source-failed', 'the source threw; deciding without a document (admin-only).', { cause: error }));
+    return null;
+  };
+  /**
+   * The source's document, then `then` on it. One promise and one reaction per call, not two async
+   * functions awaiting each other: a decide's waiting is most of its cost on a document in memory.
+   */
+  const withDocument = <T>(context: WaitUntil | undefined, then: (document: LoadedDocument | null) => T): Promise<T> => {
+    let pending: Promise<LoadedDocument | null>;
     try {
-      return await source.current(context);
+      pending = Promise.resolve(source.current(context));
     } catch (error) {
-      // Sources promise never to throw; if one does anyway, fail closed rather than fail the request.
-      reportError(new FlagstageError('source-failed', 'the source threw; deciding without a document (admin-only).', { cause: error }));
-      return null;
+      pending = Promise.reject(error);
     }
+    return pending.then(then, (error: unknown) => then(sourceFailed(error)));
   };
 
   const decideOn = <F extends K>(document: LoadedDocument | null, flag: F, identity: Identity): Decision<F> => {
@@ -173,7 +182,7 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
     return active.decide(flag, identity, memo.for(checked(identity), active));
   };
 
-  const memoOf = async (identity: Identity, context?: WaitUntil): Promise<IdentityMemo<K>> => memo.for(checked(identity), policy(await current(context)));
+  const memoOf = (identity: Identity, context?: WaitUntil): Promise<IdentityMemo<K>> => withDocument(context, (document) => memo.for(checked(identity), policy(document)));
 
   // The same listener as the changes module's watchChanges, so there is one shape of change event.
   const unsubscribes: (() => void)[] = [];
@@ -182,10 +191,7 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
   }
   if (onError !== undefined && source.subscribeErrors) unsubscribes.push(source.subscribeErrors(reportError));
 
-  const decide = async <F extends K>(flag: F, identity: Identity, context?: WaitUntil): Promise<Decision<F>> => {
-    const active = policy(await current(context));
-    return active.decide(flag, identity, memo.for(checked(identity), active));
-  };
+  const decide = <F extends K>(flag: F, identity: Identity, context?: WaitUntil): Promise<Decision<F>> => withDocument(context, (document) => decideOn(document, flag, identity));
 
   return Object.freeze({
     manifest,
@@ -198,9 +204,7 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
       // The reporter (flagstage/outcomes) filters, samples and batches: the root only hands over.
       outcomes?.record(decide(flag, identity, context), outcome, context);
     },
-    async snapshot(identity: Identity, context?: WaitUntil): Promise<FlagSnapshot<K>> {
-      return snapshotOf(keys, identity, await memoOf(identity, context));
-    },
+    snapshot: (identity: Identity, context?: WaitUntil): Promise<FlagSnapshot<K>> => memoOf(identity, context).then((memo) => snapshotOf(keys, identity, memo)),
     close() {
       for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
     },

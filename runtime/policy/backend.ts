@@ -48,6 +48,9 @@ export interface FlagBackend<K extends string = string> {
   rollout(flag: K): FlagRollout;
   /** Evaluates the identity for every flag at once. */
   evaluate(identity: Identity): BackendEvaluation<K>;
-  /** The identity's bucket in the flag's percentage split, or null when there is none or it has no bucket. */
+  /**
+   * The identity's bucket in the flag's percentage split, or null when there is none or it has no bucket
+   * (for explain). The Flagsmith backend leaves it to flagstage/explain, which reads its document.
+   */
   bucket?(flag: K, identity: Identity): BucketInfo | null;
 }

@@ -3,6 +3,8 @@ import type { FeatureAnswer } from './backend';
 import type { Manifest } from '../manifest/types';
 import type { FlagState, IdentityMemo } from './compiled-policy';
 import type { Explanation, ExplainStep } from './explanation';
+import { flagsmithBucket } from './bucket';
+import type { FlagsmithBackend } from './flagsmith-backend';
 
 /**
  * Rebuilds the steps `decide` went through for a flag, on the identity's memo (`memo.policy` is the
@@ -34,7 +36,9 @@ export function buildExplanation<K extends string>(manifest: Manifest<K>, memo: 
   }
 
   const answer = (memo.evaluation ??= backend.evaluate(identity)).answer(flag);
-  const rawBucket = backend.bucket?.(flag, identity) ?? null;
+  // The Flagsmith backend leaves its bucket to explain (flagsmithBucket), off the gates' bundle.
+  const document = (backend as Partial<FlagsmithBackend<K>>).document;
+  const rawBucket = backend.bucket ? backend.bucket(flag, identity) : document ? flagsmithBucket(manifest, document, flag, identity) : null;
   const bucket = rawBucket ? { ...rawBucket, inside: rawBucket.threshold > 0 && rawBucket.value <= rawBucket.threshold } : null;
   const parent = parentKey !== null ? buildExplanation(manifest, memo, parentKey, identity) : null;
   const killerMissing = state.killedBy !== null && policy.state(state.killedBy).rollout?.killSwitchMissing === true;

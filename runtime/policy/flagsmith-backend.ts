@@ -1,14 +1,16 @@
-import { compileEnvironmentAt, type CompiledSlice } from '../engine/environment';
-import { EngineDocumentError, percentageBucket, type EnvironmentDocument } from '../engine/index';
+import { compileContext, type CompiledContext } from '../engine/compile';
+import { environmentToContext } from '../engine/from-document';
+import { EngineDocumentError, type EnvironmentDocument } from '../engine/index';
+import type { IdentityView } from '../engine/properties';
 import { unknownFlag } from '../errors/flagstage-error';
 import type { Identity } from '../identity';
 import type { Manifest } from '../manifest/types';
-import type { BackendEvaluation, BucketInfo, EnabledBy, FeatureAnswer, FlagBackend } from './backend';
-import { percentageSegmentName, TRAIT } from '../stages/naming';
+import type { BackendEvaluation, EnabledBy, FeatureAnswer, FlagBackend } from './backend';
+import { percentageSegmentName } from '../stages/naming';
 import { readLayouts, rolloutOf } from '../stages/read';
 import { sliceDocument } from './slice';
 import type { FlagRollout } from '../stages/rollout';
-import { hasOrg, toEngineIdentity } from './traits';
+import { engineTraits } from './traits';
 
 /** A document as sources hold it (`LoadedDocument` fits). */
 export interface CompiledDocument {
@@ -21,8 +23,32 @@ export interface FlagsmithBackendOptions<K extends string> {
   readonly onInvalid?: (flag: K, error: EngineDocumentError) => void;
 }
 
+/**
+ * The Flagsmith backend of one revision. `document` is what flagstage/explain reads a flag's
+ * percentage split from (`flagsmithBucket`), so that gates do not bundle it.
+ * @internal
+ */
+export interface FlagsmithBackend<K extends string = string> extends FlagBackend<K> {
+  readonly document: EnvironmentDocument;
+}
+
 const SEGMENT_PREFIX = 'TARGETING_MATCH; segment=';
 const MISSING: FeatureAnswer = Object.freeze({ enabled: false, by: null, segment: null, detail: 'MISSING' });
+
+/** One flag of one revision: its compiled slice (null when malformed) and its answers so far. */
+interface FlagSlot {
+  readonly feature: string;
+  readonly compiled: CompiledContext | null;
+  /** The answer of a malformed slice, for everyone. */
+  readonly invalid: FeatureAnswer;
+  /** At 0%, a percentage match admits nobody. */
+  readonly zero: boolean;
+  /** Flagsmith's reasons for one feature are a handful of strings: each maps to one frozen answer, denied [0] and allowed [1]. */
+  readonly answers: readonly [Map<string, FeatureAnswer>, Map<string, FeatureAnswer>];
+}
+
+/** An identity as the engine reads it, which is also its evaluation: one object per new identity. */
+interface Evaluation<K extends string> extends IdentityView, BackendEvaluation<K> {}
 
 /**
  * The policy's backend on a Flagsmith environment document, evaluated locally by the engine.
@@ -40,83 +66,75 @@ const MISSING: FeatureAnswer = Object.freeze({ enabled: false, by: null, segment
  * backend.evaluate(identity).answer('gastown');        // { enabled: true, by: 'percentage', segment: 'flagstage_gastown_percentage', … }
  * ```
  */
-export function flagsmithBackend<K extends string>(manifest: Manifest<K>, loaded: CompiledDocument, options: FlagsmithBackendOptions<K> = {}): FlagBackend<K> {
-  const layouts = readLayouts(manifest, loaded.document);
-  const rollouts = {} as Record<K, FlagRollout>;
-  for (const key of Object.keys(layouts) as K[]) rollouts[key] = Object.freeze(rolloutOf(layouts[key]));
-  const apiKey = loaded.document.api_key ?? '';
+export function flagsmithBackend<K extends string>(manifest: Manifest<K>, loaded: CompiledDocument, options: FlagsmithBackendOptions<K> = {}): FlagsmithBackend<K> {
+  const { document } = loaded;
+  const layouts = readLayouts(manifest, document);
+  const rollouts = new Map<K, FlagRollout>();
+  for (const key of Object.keys(layouts) as K[]) rollouts.set(key, Object.freeze(rolloutOf(layouts[key])));
+  const apiKey = document.api_key;
   // One evaluator per flag, compiled on first use in this revision: a decision evaluates only the
   // segments of the flag it is about (see sliceDocument), not every flag's percentage split.
   // Compiling a slice validates exactly what the flag reads; a malformed part denies that flag to
   // everyone but admins (fail closed) and is reported once per revision.
-  const slices = new Map<K, CompiledSlice | FeatureAnswer>();
-  const sliceOf = (flag: K): CompiledSlice | FeatureAnswer => {
-    let compiled = slices.get(flag);
-    if (compiled === undefined) {
-      try {
-        compiled = compileEnvironmentAt(sliceDocument(loaded.document, layoutOf(layouts, flag).feature), loaded.revision);
-      } catch (error) {
-        if (!(error instanceof EngineDocumentError)) throw error;
-        compiled = Object.freeze({ enabled: false, by: null, segment: null, detail: `INVALID_DOCUMENT; ${error.message}` });
-        options.onInvalid?.(flag, error);
-      }
-      slices.set(flag, compiled);
+  const slots = new Map<K, FlagSlot>();
+  const slotOf = (flag: K): FlagSlot => {
+    const rollout = rollouts.get(flag);
+    if (rollout === undefined) throw unknownFlag(flag);
+    const feature = layouts[flag].feature;
+    let compiled: CompiledContext | null = null;
+    let invalid = MISSING;
+    try {
+      compiled = compileContext(environmentToContext(sliceDocument(document, feature)));
+    } catch (error) {
+      if (!(error instanceof EngineDocumentError)) throw error;
+      invalid = Object.freeze({ enabled: false, by: null, segment: null, detail: `INVALID_DOCUMENT; ${error.message}` });
+      options.onInvalid?.(flag, error);
     }
-    return compiled;
+    const slot: FlagSlot = { feature, compiled, invalid, zero: rollout.percentage?.value === 0, answers: [new Map(), new Map()] };
+    slots.set(flag, slot);
+    return slot;
   };
 
-  // Flagsmith's reasons for one feature are a handful of strings: each maps to one shared, frozen
-  // answer, so deciding allocates no answer per identity.
-  const answerCache = new Map<string, [Map<string, FeatureAnswer>, Map<string, FeatureAnswer>]>();
-  const answerOf = (feature: string, enabled: boolean, reason: string): FeatureAnswer => {
-    let byEnabled = answerCache.get(feature);
-    if (byEnabled === undefined) answerCache.set(feature, (byEnabled = [new Map(), new Map()]));
-    const cache = byEnabled[enabled ? 1 : 0];
-    let answer = cache.get(reason);
-    if (answer === undefined) {
-      answer = Object.freeze(toAnswer(feature, enabled, reason));
-      cache.set(reason, answer);
-    }
+  const answerOf = (slot: FlagSlot, enabled: boolean, reason: string): FeatureAnswer => {
+    const answers = slot.answers[enabled ? 1 : 0];
+    let answer = answers.get(reason);
+    if (answer === undefined) answers.set(reason, (answer = Object.freeze(toAnswer(slot.feature, enabled, reason))));
     return answer;
   };
 
+  // A method, not a closure per identity: `this` is the identity's evaluation (its engine view).
+  function answer(this: Evaluation<K>, flag: K): FeatureAnswer {
+    const slot = slots.get(flag) ?? slotOf(flag);
+    if (slot.compiled === null) return slot.invalid;
+    const state = slot.compiled.flag(this, slot.feature);
+    if (!state) return MISSING;
+    const found = answerOf(slot, state.enabled === true, String(state.reason ?? ''));
+    // Flagsmith's split still admits the identities whose hash is exactly 0 at 0% (about 1 in
+    // 10,000): a rollout at 0% means nobody, so flagstage does not let them in.
+    return found.by === 'percentage' && slot.zero ? answerOf(slot, false, ZERO_PERCENT) : found;
+  }
+
   return {
     revision: loaded.revision,
-    rollout: (flag) => layoutOf(rollouts, flag),
-    evaluate(identity: Identity): BackendEvaluation<K> {
-      const input = toEngineIdentity(identity);
-      return {
-        answer(flag) {
-          const feature = layoutOf(layouts, flag).feature;
-          const slice = sliceOf(flag);
-          if (!('evaluate' in slice)) return slice;
-          const state = slice.flag(input, feature);
-          if (!state) return MISSING;
-          const answer = answerOf(feature, state.enabled === true, String(state.reason ?? ''));
-          // Flagsmith's split still admits the identities whose hash is exactly 0 at 0% (about 1 in
-          // 10,000): a rollout at 0% means nobody, so flagstage does not let them in.
-          if (answer.by === 'percentage' && rollouts[flag].percentage?.value === 0) return answerOf(feature, false, ZERO_PERCENT);
-          return answer;
-        },
-      };
+    document,
+    rollout(flag) {
+      const rollout = rollouts.get(flag);
+      if (rollout === undefined) throw unknownFlag(flag);
+      return rollout;
     },
-    bucket(flag, identity): BucketInfo | null {
-      const layout = layoutOf(layouts, flag);
-      if (layout.percentageSegmentKey === null || layout.percentage === null) return null;
-      const splitKey = splitKeyOf(layout.percentageProperty ?? '', identity, apiKey);
-      if (splitKey === null) return null;
-      return { value: percentageBucket([layout.percentageSegmentKey, splitKey]), threshold: layout.percentage.value, by: layout.percentage.by };
-    },
+    // What toIdentityView makes of Flagsmith's identifier and traits, built once: the key is
+    // `<api key>_<identifier>`, hashed as its two parts.
+    evaluate: (identity: Identity): Evaluation<K> => ({
+      identifier: identity.userId,
+      key: `${apiKey}_${identity.userId}`,
+      keyPrefix: apiKey,
+      traits: engineTraits(identity),
+      answer,
+    }),
   };
 }
 
 const ZERO_PERCENT = 'PERCENTAGE_SPLIT at 0%: nobody';
-
-function layoutOf<K extends string, T>(table: Record<K, T>, flag: K): T {
-  const entry = Object.prototype.hasOwnProperty.call(table, flag) ? table[flag] : undefined;
-  if (entry === undefined) throw unknownFlag(flag);
-  return entry;
-}
 
 function toAnswer(feature: string, enabled: boolean, reason: string): FeatureAnswer {
   const segment = reason.startsWith(SEGMENT_PREFIX) ? reason.slice(SEGMENT_PREFIX.length) : null;
@@ -127,13 +145,4 @@ function toAnswer(feature: string, enabled: boolean, reason: string): FeatureAns
     else by = 'ga';
   }
   return { enabled, by, segment, detail: reason };
-}
-
-/** The string Flagsmith hashes with the segment key, as the engine does for a PERCENTAGE_SPLIT. */
-function splitKeyOf(property: string, identity: Identity, apiKey: string): string | null {
-  if (property === '' || property === '$.identity.key') return `${apiKey}_${identity.userId}`;
-  if (property === TRAIT.orgId) return hasOrg(identity) ? identity.orgId : null;
-  if (property === TRAIT.userId || property === '$.identity.identifier') return identity.userId;
-  const value = identity.traits?.[property];
-  return value === undefined || value === null ? null : String(value);
 }

@@ -19,21 +19,21 @@ export interface EngineIdentity {
  * ```
  */
 export function toEngineIdentity(identity: Identity): EngineIdentity {
+  return { identifier: identity.userId, traits: engineTraits(identity) };
+}
+
+/** The traits of `toEngineIdentity`: what the policy's backend hands the engine for a new identity. */
+export function engineTraits(identity: Identity): Record<string, IdentityTraitValue> {
   const admin = identity.isAdmin === true;
   const org = hasOrg(identity);
   // The common case (no extra traits) builds one literal: this runs for every new identity.
-  if (identity.traits === undefined) {
-    return {
-      identifier: identity.userId,
-      traits: org ? { user_id: identity.userId, org_id: identity.orgId, is_admin: admin } : { user_id: identity.userId, is_admin: admin },
-    };
-  }
+  if (identity.traits === undefined) return org ? { user_id: identity.userId, org_id: identity.orgId, is_admin: admin } : { user_id: identity.userId, is_admin: admin };
   const traits: Record<string, IdentityTraitValue> = { ...identity.traits };
   delete traits[TRAIT.orgId];
   traits[TRAIT.userId] = identity.userId;
   if (org) traits[TRAIT.orgId] = identity.orgId;
   traits[TRAIT.isAdmin] = admin;
-  return { identifier: identity.userId, traits };
+  return traits;
 }
 
 /** Whether the identity belongs to an organisation (an empty id counts as none). */
