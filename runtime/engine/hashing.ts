@@ -1,12 +1,12 @@
-import { md5Modulo } from './md5';
+import { md5Residue } from './md5';
 import type { IdentityView } from './properties';
 
 /**
  * Flagsmith's bucket of a string: its MD5 read as a 128-bit big-endian integer, modulo 9999, scaled
- * to [0, 100]. `md5Modulo` reduces without BigInt; a residue of 9998 gives exactly 100.
+ * to [0, 100]. `md5Residue` reduces without BigInt; a residue of 9998 gives exactly 100.
  */
 function md5Bucket(text: string, second?: string): number {
-  return (md5Modulo(9999, text, second) / 9998) * 100;
+  return (md5Residue(text, second) / 9998) * 100;
 }
 
 /**
@@ -46,6 +46,6 @@ export function pairBucket(first: string, second: string): number {
  */
 export function keyBucket(first: string, identity: IdentityView): number {
   if (identity.keyPrefix === null) return pairBucket(first, identity.key);
-  const value = (md5Modulo(9999, first, identity.keyPrefix, identity.identifier) / 9998) * 100;
+  const value = (md5Residue(first, identity.keyPrefix, identity.identifier) / 9998) * 100;
   return value !== 100 ? value : percentageBucket([first, identity.key]);
 }

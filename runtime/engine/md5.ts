@@ -270,40 +270,21 @@ function compress(view: Int32Array, o: number): void {
   state[3] = (h3 + d) | 0;
 }
 
-/** 2^32, 2^64 and 2^96 modulo the last divisor `md5Modulo` was given (it is always 9999 in practice). */
-let modulus = 0;
-let power32 = 0;
-let power64 = 0;
-let power96 = 0;
-
 /**
- * The digest of `text` (or `text,second`, or `text,second_third`) as Flagsmith reads it, one 128-bit big-endian integer,
- * modulo `divisor` (< 2^15), without BigInt: the four 32-bit words weighted by 2^96, 2^64, 2^32 and 1
- * taken modulo `divisor`. Every product is below 2^47 and their sum below 2^49, so the sum is an exact
- * double, and one division (exact too: its remainder is either 0 or at least 1/divisor away from the
+ * The digest of `text` (or `text,second`, or `text,second_third`) as Flagsmith reads it, one 128-bit
+ * big-endian integer, modulo 9999, without BigInt: the four 32-bit words weighted by 2^96, 2^64, 2^32
+ * and 1 modulo 9999. Every product is below 2^45 and their sum below 2^47, so the sum is an exact
+ * double, and one division (exact too: its remainder is either 0 or at least 1/9999 away from the
  * next integer) reduces it.
  */
-export function md5Modulo(divisor: number, text: string, second?: string, third?: string): number {
-  if (divisor !== modulus) {
-    modulus = divisor;
-    power32 = (((65536 % divisor) * (65536 % divisor)) % divisor);
-    power64 = (power32 * power32) % divisor;
-    power96 = (power64 * power32) % divisor;
-  }
+export function md5Residue(text: string, second?: string, third?: string): number {
   const digest = md5Words(text, second, third);
-  const sum = swap(digest[0]!) * power96 + swap(digest[1]!) * power64 + swap(digest[2]!) * power32 + swap(digest[3]!);
-  return sum - Math.floor(sum / divisor) * divisor;
+  // 2^96, 2^64 and 2^32 modulo 9999.
+  const sum = swap(digest[0]!) * 7291 + swap(digest[1]!) * 1897 + swap(digest[2]!) * 6835 + swap(digest[3]!);
+  return sum - Math.floor(sum / 9999) * 9999;
 }
 
 /** The 32-bit word with its bytes reversed, as an unsigned number. */
 function swap(word: number): number {
   return (((word & 0xff) << 24) | ((word & 0xff00) << 8) | ((word >>> 8) & 0xff00) | (word >>> 24)) >>> 0;
-}
-
-/** The digest's 16 bytes (for tests and tools; the engine reads `md5Words`). */
-export function md5Bytes(text: string): Uint8Array {
-  const words = md5Words(text);
-  const out = new Uint8Array(16);
-  for (let i = 0; i < 16; i++) out[i] = (words[i >> 2]! >>> ((i & 3) << 3)) & 0xff;
-  return out;
 }

@@ -50,3 +50,8 @@ function pool(size: number, next: () => number[]): string {
   for (let i = 0; i < codes.length; i += 8192) text += String.fromCharCode(...codes.slice(i, i + 8192));
   return text;
 }
+
+/** The digest's 16 bytes from `md5Words`' four little-endian words (what `digest('hex')` prints). */
+export function digestBytes(words: Int32Array): Uint8Array {
+  return Uint8Array.from({ length: 16 }, (_, i) => (words[i >> 2]! >>> ((i & 3) << 3)) & 0xff);
+}
