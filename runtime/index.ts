@@ -36,9 +36,10 @@ export type { BackendEvaluation, BucketInfo, EnabledBy, FeatureAnswer, FlagBacke
 
 // Documents at the edge: sources and their shared cache layers. fileSource is Node-only:
 // runtime/sources/file.ts, on its own subpath (flagstage/file); the Flagsmith webhook is
-// flagstage/webhook (runtime/webhook/index.ts), so that a gate-only Worker does not bundle it.
+// flagstage/webhook (runtime/webhook/index.ts), the KV layer flagstage/kv (runtime/sources/kv-cache.ts)
+// and paged documents flagstage/pages (runtime/pages/index.ts), so that a gate-only Worker does not bundle them.
 export { staticSource } from './sources/static';
-export { SourceError, warnSourceError, flagsmithSource, cachesApiCache, kvCache } from './sources/index';
+export { SourceError, warnSourceError, flagsmithSource, cachesApiCache } from './sources/index';
 export type {
   CacheLike,
   CachedDocument,
@@ -48,8 +49,6 @@ export type {
   FetchLike,
   FlagsmithSource,
   FlagsmithSourceOptions,
-  KVLike,
-  KvCacheOptions,
   LoadedDocument,
   SharedCache,
   SourceErrorCode,

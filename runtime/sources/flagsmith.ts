@@ -3,7 +3,7 @@ import { problemOf } from '../errors/flagstage-error';
 import { SourceError, type SourceErrorHandler } from './errors';
 import { loadDocument } from './load';
 import { checkDuration, checkEnvironmentKey, checkPositive, environmentDocumentUrl, environmentId, FLAGSMITH_SOURCE_DEFAULTS } from './options';
-import { DEFAULT_MAX_DOCUMENT_BYTES, fetchEnvironmentDocument, type FetchLike } from './origin';
+import { DEFAULT_MAX_DOCUMENT_BYTES, fetchEnvironmentDocument, type FetchLike, type PageFollower } from './origin';
 import { withTimeout } from '../timeout';
 import type { SharedCache } from './shared-cache';
 import type { DocumentListener, DocumentSource, LoadedDocument, WaitUntil } from './source';
@@ -47,9 +47,15 @@ export interface FlagsmithSourceOptions {
    * applies here within about this long instead of after `ttlMs`. Only with `cache`. Default: 1,000 ms.
    */
   readonly sharedCacheCheckMs?: number;
+  /**
+   * Reads a document Flagsmith pages (`Link: rel="next"`, only for very many identity overrides):
+   * `followPages` from flagstage/pages. Without it such a document is refused (`broken-pages`) and the
+   * one held is kept.
+   */
+  readonly pages?: PageFollower;
   /** Default: the global `fetch`. */
   readonly fetch?: FetchLike;
-  /** A layer shared between isolates: `cachesApiCache(caches.default)` or `kvCache(env.KV)`. */
+  /** A layer shared between isolates: `cachesApiCache(caches.default)`, or `kvCache(env.KV)` from flagstage/kv. */
   readonly cache?: SharedCache;
   /**
    * Receives every failure. Default: none of its own; failures go to `createFlagstage({ onError })`,
@@ -186,7 +192,7 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
     let raw: Record<string, unknown>;
     let loaded: LoadedDocument;
     try {
-      raw = await fetchEnvironmentDocument({ url, environmentKey, fetch: fetchFn, timeoutMs, maxDocumentBytes });
+      raw = await fetchEnvironmentDocument({ url, environmentKey, fetch: fetchFn, timeoutMs, maxDocumentBytes, pages: options.pages });
       loaded = await loadDocument(raw, now(), memory, onError);
     } catch (error) {
       fail(error);

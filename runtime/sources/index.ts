@@ -1,6 +1,8 @@
 /**
  * Where environment documents come from, for the edge entry `flagstage`. `fileSource` is Node-only
  * and lives in `./file` (exported from its own subpath), so nothing here imports a Node built-in.
+ * The KV layer (`./kv-cache`, flagstage/kv) and paged documents (`./pages`, flagstage/pages) are
+ * their own subpaths too: most gates need neither.
  */
 export type { DocumentSource, DocumentListener, LoadedDocument, WaitUntil } from './source';
 export { SourceError, warnSourceError, type SourceErrorCode, type SourceErrorHandler } from './errors';
@@ -9,4 +11,3 @@ export { FLAGSMITH_SOURCE_DEFAULTS } from './options';
 export type { FetchLike } from './origin';
 export type { SharedCache, CachedDocument } from './shared-cache';
 export { cachesApiCache, type CacheLike, type CachesApiCacheOptions } from './cache-api';
-export { kvCache, type KVLike, type KvCacheOptions } from './kv-cache';

@@ -1,3 +1,7 @@
+/**
+ * flagstage/kv: the shared cache on a Workers KV namespace (`kvCache`). On its own entry point so
+ * that a Worker using the Cache API (or no shared cache) does not bundle it. Imports no Node built-in.
+ */
 import { DEFAULT_SHARED_TTL_SECONDS, type CachedDocument, type SharedCache } from './shared-cache';
 
 /** The part of a Workers KV namespace binding this uses. */
@@ -19,6 +23,7 @@ export interface KvCacheOptions {
  * The value is the raw document; the fetch time is the key's metadata.
  *
  * @example
+ * import { kvCache } from 'flagstage/kv';
  * export default { fetch(request, env, ctx) {
  *   source ??= flagsmithSource({ ...options, cache: kvCache(env.FLAGS) });
  * } };

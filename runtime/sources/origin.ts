@@ -1,6 +1,5 @@
 import { SourceError } from './errors';
 import { withTimeout } from '../timeout';
-import { MAX_PAGES, mergePages, nextPageUrl } from './pages';
 
 /** The `fetch` a source uses; injectable so tests (and service bindings) can stand in for the network. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -14,7 +13,21 @@ export interface OriginRequest {
   readonly timeoutMs: number;
   /** The most bytes read over all pages; past it the fetch is aborted (`too-large`). Default: `DEFAULT_MAX_DOCUMENT_BYTES`. */
   readonly maxDocumentBytes?: number;
+  /** Reads the pages after the first (`followPages` from flagstage/pages); without it a paged document is refused. */
+  readonly pages?: PageFollower;
 }
+
+/** One page of the document, read within the fetch's budget, with the `Link` header that may announce the next. */
+export type PageReader = (url: string, index: number) => Promise<{ readonly page: Record<string, unknown>; readonly link: string | null }>;
+
+/**
+ * Reads the pages a first page's `Link` header announces and returns the merged document:
+ * `followPages` from flagstage/pages. `url` is the first page's.
+ */
+export type PageFollower = (first: Record<string, unknown>, link: string | null, url: string, read: PageReader) => Promise<Record<string, unknown>>;
+
+// As permissive as `nextPageUrl` (flagstage/pages) or more: a paged document is never cut to its first page unnoticed.
+const NEXT_PAGE = /rel\s*=\s*"?[^"]*next/i;
 
 /**
  * 10 MiB: a large Flagsmith environment (thousands of identity overrides) is a few MiB, and a Worker
@@ -23,8 +36,10 @@ export interface OriginRequest {
 export const DEFAULT_MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
 
 /**
- * Fetches the environment document from Flagsmith, following every `rel="next"` page, and returns
- * the merged JSON (not yet validated). Rejects with a `SourceError` naming the cause.
+ * Fetches the environment document from Flagsmith and returns its JSON (not yet validated). A
+ * document Flagsmith pages (`Link: rel="next"`, for very many identity overrides) is read whole by
+ * `request.pages` (`followPages` from flagstage/pages), and refused (`broken-pages`) without it.
+ * Rejects with a `SourceError` naming the cause.
  *
  * @example
  * const raw = await fetchEnvironmentDocument({
@@ -34,33 +49,23 @@ export const DEFAULT_MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
  */
 export function fetchEnvironmentDocument(request: OriginRequest): Promise<Record<string, unknown>> {
   return withTimeout(
-    (signal) => fetchPages(request, signal),
+    async (signal) => {
+      const max = request.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
+      const budget = { left: max, max };
+      const read: PageReader = async (url, index) => {
+        const response = await get(url, request, signal);
+        return { page: await readPage(response, index, budget), link: response.headers.get('link') };
+      };
+      const { page, link } = await read(request.url, 0);
+      if (request.pages) return request.pages(page, link, request.url, read);
+      if (link !== null && NEXT_PAGE.test(link)) {
+        throw new SourceError('broken-pages', 'the environment document has more pages (Link: rel="next"); pass `pages: followPages` from flagstage/pages to flagsmithSource to read them.');
+      }
+      return page;
+    },
     request.timeoutMs,
     () => new SourceError('timeout', `the environment document took longer than ${request.timeoutMs} ms.`),
   );
-}
-
-async function fetchPages(request: OriginRequest, signal: AbortSignal): Promise<Record<string, unknown>> {
-  const pages: Record<string, unknown>[] = [];
-  const seen = new Set<string>();
-  const budget = { left: request.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES, max: request.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES };
-  let url: string | null = request.url;
-  while (url !== null) {
-    if (seen.has(url) || pages.length >= MAX_PAGES) {
-      throw new SourceError(
-        'broken-pages',
-        seen.has(url)
-          ? 'the environment document pages loop back to a page already read.'
-          : `the environment document has more than ${MAX_PAGES} pages.`,
-      );
-    }
-    seen.add(url);
-    const response = await get(url, request, signal);
-    const page = await readPage(response, pages.length, budget);
-    pages.push(page);
-    url = nextPageUrl(response.headers.get('link'), url);
-  }
-  return mergePages(pages);
 }
 
 async function get(url: string, request: OriginRequest, signal: AbortSignal): Promise<Response> {

@@ -1,10 +1,41 @@
 import { SourceError } from './errors';
+import type { PageFollower } from './origin';
 
 /**
  * Flagsmith pages a large environment document: the first page is the document, every further
  * page (announced by `Link: <url>; rel="next"`) carries more `identity_overrides`. This is how
  * Flagsmith's own SDK reassembles it: keep the first page, append every later page's overrides.
  */
+
+/**
+ * Reads every page of a paged environment document: pass it to `flagsmithSource({ pages })`. Only
+ * an environment with very many identity overrides is paged; without it such a document is refused.
+ * Pages are followed on the first page's origin only, at most `MAX_PAGES`, never in a loop.
+ *
+ * @example
+ * ```ts
+ * import { followPages } from 'flagstage/pages';
+ * const source = flagsmithSource({ apiUrl, environmentKey, pages: followPages });
+ * ```
+ */
+export const followPages: PageFollower = async (first, link, url, read) => {
+  const pages = [first];
+  const seen = new Set([url]);
+  let next = nextPageUrl(link, url);
+  while (next !== null) {
+    if (seen.has(next) || pages.length >= MAX_PAGES) {
+      throw new SourceError(
+        'broken-pages',
+        seen.has(next) ? 'the environment document pages loop back to a page already read.' : `the environment document has more than ${MAX_PAGES} pages.`,
+      );
+    }
+    seen.add(next);
+    const { page, link: after } = await read(next, pages.length);
+    pages.push(page);
+    next = nextPageUrl(after, next);
+  }
+  return mergePages(pages);
+};
 
 /** The most pages followed before the sequence is considered broken (a loop or a runaway server). */
 export const MAX_PAGES = 100;

@@ -129,6 +129,8 @@ describe.concurrent('flagstage installed from its tarball in a fresh project', (
     // The 0.2 subpaths off the gate path resolve from the installed package's exports.
     expect(bundle).toMatch(/node_modules\/flagstage\/dist\/adapters\/hono\/webhook\.js/);
     expect(bundle).toContain('a top-level flag: no parent to check'); // flagstage/explain's trace (its code sits in a shared chunk)
+    expect(bundle).toContain('flagstage:environment-document:'); // flagstage/kv's key
+    expect(bundle).toContain('pages loop back to a page already read'); // flagstage/pages' followPages
     // Nothing of flagstage from the repository; only a package the project links from it (hono:
     // nothing else installs it now that it is an optional peer) may resolve there.
     const root = repoRoot.endsWith('/') ? repoRoot : `${repoRoot}/`;

@@ -19,7 +19,6 @@ export const SURFACE: Record<string, { readonly values: readonly string[]; reado
       'flagsmithSource',
       'isFlagstageError',
       'isGate',
-      'kvCache',
       'resolveGate',
       'staticSource',
       'warnError',
@@ -67,8 +66,6 @@ export const SURFACE: Record<string, { readonly values: readonly string[]; reado
       'GrantDenialCode',
       'Identity',
       'IdentityTraitValue',
-      'KVLike',
-      'KvCacheOptions',
       'LoadedDocument',
       'Manifest',
       'Outcome',
@@ -90,6 +87,24 @@ export const SURFACE: Record<string, { readonly values: readonly string[]; reado
       'ExplainRule',
       'ExplainStep',
       'Explanation',
+    ],
+  },
+  'flagstage/kv': {
+    values: [
+      'kvCache',
+    ],
+    types: [
+      'KVLike',
+      'KvCacheOptions',
+    ],
+  },
+  'flagstage/pages': {
+    values: [
+      'followPages',
+    ],
+    types: [
+      'PageFollower',
+      'PageReader',
     ],
   },
   'flagstage/webhook': {

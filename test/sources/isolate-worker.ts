@@ -3,7 +3,8 @@
  * twice, so the second run is a genuinely new workerd process with only the shared cache left.
  */
 import { manifest } from '../../flags.gen';
-import { cachesApiCache, createFlagstage, flagsmithSource, kvCache, type CacheLike, type KVLike } from '../../runtime/index';
+import { cachesApiCache, createFlagstage, flagsmithSource, type CacheLike } from '../../runtime/index';
+import { kvCache, type KVLike } from '../../runtime/sources/kv-cache';
 import { flagsmithWebhook } from '../../runtime/webhook/index';
 
 interface Env {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mergePages, nextPageUrl } from '../../runtime/sources/pages';
+import { fetchEnvironmentDocument } from '../../runtime/sources/origin';
+import { followPages, mergePages, nextPageUrl } from '../../runtime/sources/pages';
 import { compareRevisions } from '../../runtime/sources/revision';
 import { environmentDocumentUrl } from '../../runtime/sources/options';
 
@@ -20,6 +21,33 @@ describe('Link: rel="next"', () => {
   it('merges later pages\' identity_overrides into the first page', () => {
     expect(mergePages([{ a: 1, identity_overrides: [1] }, { identity_overrides: [2, 3] }, {}])).toEqual({ a: 1, identity_overrides: [1, 2, 3] });
     expect(() => mergePages([{ a: 1 }, { identity_overrides: 'x' }])).toThrow(/page 2/);
+  });
+});
+
+describe('a paged document without followPages', () => {
+  const url = 'https://flagsmith.test/api/v1/environment-document/';
+  const fetchWith = (link: string | null) => async (input: string) =>
+    new Response(JSON.stringify(input === url ? { api_key: 'k', identity_overrides: [1] } : { identity_overrides: [2] }), {
+      headers: link !== null && input === url ? { Link: link } : {},
+    });
+  const headers = [
+    '</api/v1/environment-document/?page=2>; rel="next"',
+    '<https://flagsmith.test/a?page=1>; rel="prev", <https://flagsmith.test/a?page=3>; rel=next',
+    '<https://flagsmith.test/a?x=1,2>; rel="last next"',
+    '<https://flagsmith.test/a?page=2>; REL = "Next"',
+    '<https://flagsmith.test/a?page=2>;rel=next;title="x"',
+    '<https://flagsmith.test/a>; rel="prev"',
+    '<https://flagsmith.test/next>; rel="prev"',
+  ];
+  it('is refused whenever followPages would read a next page, and read whole with it', async () => {
+    for (const link of headers) {
+      const request = { url, environmentKey: 'ser.k', fetch: fetchWith(link), timeoutMs: 2_000 };
+      const paged = nextPageUrl(link, url) !== null;
+      if (paged) await expect(fetchEnvironmentDocument(request)).rejects.toMatchObject({ code: 'broken-pages', message: expect.stringMatching(/flagstage\/pages/) });
+      else expect(await fetchEnvironmentDocument(request)).toEqual({ api_key: 'k', identity_overrides: [1] });
+      expect(await fetchEnvironmentDocument({ ...request, pages: followPages })).toEqual({ api_key: 'k', identity_overrides: paged ? [1, 2] : [1] });
+    }
+    expect(await fetchEnvironmentDocument({ url, environmentKey: 'ser.k', fetch: fetchWith(null), timeoutMs: 2_000 })).toEqual({ api_key: 'k', identity_overrides: [1] });
   });
 });
 
