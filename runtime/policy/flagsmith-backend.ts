@@ -26,7 +26,6 @@ export interface FlagsmithBackendOptions<K extends string> {
 /**
  * The Flagsmith backend of one revision. `document` is what flagstage/explain reads a flag's
  * percentage split from (`flagsmithBucket`), so that gates do not bundle it.
- * @internal
  */
 export interface FlagsmithBackend<K extends string = string> extends FlagBackend<K> {
   readonly document: EnvironmentDocument;
