@@ -12,16 +12,27 @@ export interface CompiledCondition {
   inList?: { property: string; accessor: Accessor; ids: IdList };
 }
 
+/** A test of a trait that is set (not null). */
+type Test = (trait: Exclude<TraitValue, null>) => boolean;
+
 const never: Matcher = () => false;
+
+/**
+ * The orderings: what each operator makes of a comparison's sign (negative, 0, positive, or NaN
+ * when the two values do not compare, as NaN does with nothing).
+ */
+const ORDERINGS: Readonly<Record<string, (order: number) => boolean>> = Object.assign(Object.create(null) as object, {
+  EQUAL: (order: number) => order === 0,
+  NOT_EQUAL: (order: number) => order !== 0,
+  GREATER_THAN: (order: number) => order > 0,
+  GREATER_THAN_INCLUSIVE: (order: number) => order >= 0,
+  LESS_THAN: (order: number) => order < 0,
+  LESS_THAN_INCLUSIVE: (order: number) => order <= 0,
+});
 
 /** Every operator Flagsmith defines; documents naming another one are rejected. */
 export const OPERATORS: ReadonlySet<string> = new Set([
-  'EQUAL',
-  'NOT_EQUAL',
-  'GREATER_THAN',
-  'GREATER_THAN_INCLUSIVE',
-  'LESS_THAN',
-  'LESS_THAN_INCLUSIVE',
+  ...Object.keys(ORDERINGS),
   'CONTAINS',
   'NOT_CONTAINS',
   'REGEX',
@@ -52,32 +63,21 @@ export function compileCondition(condition: SegmentCondition, segmentKey: string
   // Every other operator needs a property to read.
   if (property === '') return { match: never };
   const read = compileAccessor(property, staticRoot);
-
-  switch (operator) {
-    case 'IS_SET':
-      return { match: (view) => read(view) != null };
-    case 'IS_NOT_SET':
-      return { match: (view) => read(view) == null };
-    case 'IN': {
-      const ids = idList(raw);
-      if (!ids) return { match: never };
-      return { match: inMatcher(read, ids), inList: { property, accessor: read, ids } };
-    }
-    case 'NOT_CONTAINS': {
-      if (!raw) return { match: never };
-      const needle = String(raw);
-      return { match: (view) => { const t = read(view); return typeof t === 'string' && !t.includes(needle); } };
-    }
-    case 'REGEX':
-      return { match: regexMatcher(read, raw) };
-    case 'MODULO':
-      return { match: moduloMatcher(read, raw) };
-    default: {
-      const compare = comparison(operator, raw);
-      if (!compare) return { match: never };
-      return { match: (view) => { const t = read(view); return t != null && compare(t); } };
-    }
+  if (operator === 'IN') {
+    const ids = idList(raw);
+    return ids ? { match: inMatcher(read, ids), inList: { property, accessor: read, ids } } : { match: never };
   }
+  if (operator === 'IS_SET') return { match: (view) => read(view) != null };
+  if (operator === 'IS_NOT_SET') return { match: (view) => read(view) == null };
+  const test = traitTest(operator, raw);
+  return {
+    match: test
+      ? (view) => {
+          const t = read(view);
+          return t != null && test(t);
+        }
+      : never,
+  };
 }
 
 /** `t` is in the set: Flagsmith never matches falsy or boolean traits against an IN list. */
@@ -105,7 +105,7 @@ const SCANS_BEFORE_SET = 32;
 
 /** The IdList of an IN condition's value, or null when it has none. */
 export function idList(raw: unknown): IdList | null {
-  if (typeof raw === 'string' && !raw.trimStart().startsWith('[')) return commaList([raw]);
+  if (typeof raw === 'string' && !isJsonList(raw)) return commaList([raw]);
   const values = inValues(raw);
   return values && { has: (id) => values.has(id), texts: null };
 }
@@ -141,22 +141,26 @@ function isPiece(text: string, id: string): boolean {
   return false;
 }
 
+// Only a JSON array changes the reading of a string, and it starts with `[`: the usual
+// comma-separated list skips the (throwing, slow) parse.
+const isJsonList = (raw: string): boolean => raw.trimStart()[0] === '[';
+
 // An IN value is a list, a JSON array string or a comma-separated string. Only string members of a
 // JSON array can ever equal the stringified trait, so numbers in `[1, 2]` never match.
 export function inValues(raw: unknown): ReadonlySet<string> | null {
-  if (Array.isArray(raw)) return new Set(raw.filter((item): item is string => typeof item === 'string'));
-  if (typeof raw !== 'string') return null;
-  // Only a JSON array changes the reading, and it starts with `[`: skip the (throwing, slow) parse
-  // for the usual comma-separated list.
-  if (raw.trimStart().startsWith('[')) {
-    try {
-      const parsed: unknown = JSON.parse(raw);
-      if (Array.isArray(parsed)) return new Set(parsed.filter((item): item is string => typeof item === 'string'));
-    } catch {
-      // Not JSON: a comma-separated list.
+  let list = raw;
+  if (typeof raw === 'string') {
+    list = raw.split(',');
+    if (isJsonList(raw)) {
+      try {
+        const parsed: unknown = JSON.parse(raw);
+        if (Array.isArray(parsed)) list = parsed;
+      } catch {
+        // Not JSON: a comma-separated list.
+      }
     }
   }
-  return new Set(raw.split(','));
+  return Array.isArray(list) ? new Set(list.filter((item): item is string => typeof item === 'string')) : null;
 }
 
 function percentageSplit(property: string, raw: unknown, segmentKey: string, staticRoot: unknown): Matcher {
@@ -174,98 +178,71 @@ function percentageSplit(property: string, raw: unknown, segmentKey: string, sta
   };
 }
 
-function regexMatcher(read: Accessor, raw: unknown): Matcher {
-  if (!raw) return never;
-  let pattern: RegExp;
-  try {
-    pattern = new RegExp(String(raw));
-  } catch {
-    return never;
-  }
-  // No flags, so `test` keeps no state between calls.
-  return (view) => {
-    const t = read(view);
-    return t != null && pattern.test(String(t));
-  };
-}
-
-function moduloMatcher(read: Accessor, raw: unknown): Matcher {
-  if (!raw) return never;
-  const parts = String(raw).split('|');
-  if (parts.length !== 2) return never;
-  const divisor = parseFloat(parts[0]!);
-  const remainder = parseFloat(parts[1]!);
-  if (Number.isNaN(divisor) || Number.isNaN(remainder) || divisor === 0) return never;
-  return (view) => {
-    const t = read(view);
-    if (t == null || typeof t === 'boolean') return false;
-    const value = typeof t === 'number' ? t : parseFloat(t);
-    return !Number.isNaN(value) && value % divisor === remainder;
-  };
-}
-
-type Compare = (trait: string | number | boolean) => boolean;
-
 /**
- * EQUAL, NOT_EQUAL, the orderings and CONTAINS. The condition value is cast to the trait's type:
- * parseFloat for numbers, "anything but 'false'/'False'" for booleans, the text for strings. A value
- * ending in `:semver` compares versions instead.
+ * The test of a set trait for every operator but IN, IS_SET, IS_NOT_SET and PERCENTAGE_SPLIT, or
+ * null when nothing can match. EQUAL, NOT_EQUAL, the orderings and CONTAINS cast the condition
+ * value to the trait's type: parseFloat for numbers, "anything but 'false'/'False'" for booleans,
+ * the text for strings. A value ending in `:semver` compares versions instead.
  */
-function comparison(operator: string, raw: unknown): Compare | null {
-  if (typeof raw === 'string' && raw.endsWith(':semver')) return semverComparison(operator, raw.replace(':semver', ''));
-  const text = String(raw);
-  const number = parseFloat(text);
-  // Only the exact strings are false: a list value (even ['false']) casts to true.
-  const bool = !(raw === 'false' || raw === 'False');
+function traitTest(operator: string, raw: unknown): Test | null {
+  const semver = typeof raw === 'string' && raw.endsWith(':semver');
+  // The text compared with (a version's without its `:semver`); NOT_CONTAINS, REGEX and MODULO read the value as it is.
+  const value = String(raw);
+  const text = semver ? raw.replace(':semver', '') : value;
+  const holds = ORDERINGS[operator];
   switch (operator) {
-    case 'EQUAL':
-      return (t) => (typeof t === 'string' ? t === text : typeof t === 'number' ? t === number : t === bool);
-    case 'NOT_EQUAL':
-      return (t) => (typeof t === 'string' ? t !== text : typeof t === 'number' ? t !== number : t !== bool);
-    case 'GREATER_THAN':
-      return (t) => (typeof t === 'string' ? t > text : typeof t === 'number' ? t > number : t > bool);
-    case 'GREATER_THAN_INCLUSIVE':
-      return (t) => (typeof t === 'string' ? t >= text : typeof t === 'number' ? t >= number : t >= bool);
-    case 'LESS_THAN':
-      return (t) => (typeof t === 'string' ? t < text : typeof t === 'number' ? t < number : t < bool);
-    case 'LESS_THAN_INCLUSIVE':
-      return (t) => (typeof t === 'string' ? t <= text : typeof t === 'number' ? t <= number : t <= bool);
     case 'CONTAINS':
       // Only strings contain anything; Flagsmith's `includes` fails on numbers and booleans.
       return (t) => typeof t === 'string' && t !== '' && t.includes(text);
-    default:
-      return null;
+    case 'NOT_CONTAINS':
+      return raw ? (t) => typeof t === 'string' && !t.includes(value) : null;
+    case 'REGEX':
+      return raw ? regexTest(value) : null;
+    case 'MODULO':
+      return raw ? moduloTest(value) : null;
   }
+  if (!holds) return null;
+  if (semver) {
+    // Flagsmith compares NOT_EQUAL as text even for versions, with JavaScript's loose equality.
+    if (operator === 'NOT_EQUAL') return (t) => !looseEquals(text, t);
+    const expected = parseSemver(text);
+    return (t) => {
+      const actual = expected && parseSemver(t);
+      return !!actual && holds(compareSemver(actual, expected!));
+    };
+  }
+  const number = parseFloat(text);
+  // Only the exact strings are false: a list value (even ['false']) casts to true.
+  const bool = !(raw === 'false' || raw === 'False');
+  return (t) => holds(typeof t === 'string' ? order(t, text) : typeof t === 'number' ? order(t, number) : order(t, bool));
 }
 
-function semverComparison(operator: string, version: string): Compare | null {
-  const expected = parseSemver(version);
-  const ordered = (test: (order: number) => boolean): Compare | null => {
-    if (!expected) return () => false;
-    return (t) => {
-      const actual = parseSemver(t);
-      return actual !== null && test(compareSemver(actual, expected));
-    };
-  };
-  switch (operator) {
-    case 'EQUAL':
-      return ordered((order) => order === 0);
-    case 'GREATER_THAN':
-      return ordered((order) => order > 0);
-    case 'GREATER_THAN_INCLUSIVE':
-      return ordered((order) => order >= 0);
-    case 'LESS_THAN':
-      return ordered((order) => order < 0);
-    case 'LESS_THAN_INCLUSIVE':
-      return ordered((order) => order <= 0);
-    case 'NOT_EQUAL':
-      // Flagsmith compares NOT_EQUAL as text even for versions, with JavaScript's loose equality.
-      return (t) => !looseEquals(version, t);
-    case 'CONTAINS':
-      return (t) => typeof t === 'string' && t !== '' && t.includes(version);
-    default:
-      return null;
+/** The sign of `a` against `b`, NaN when they do not compare. */
+function order<T>(a: T, b: T): number {
+  return a < b ? -1 : a > b ? 1 : a === b ? 0 : NaN;
+}
+
+function regexTest(source: string): Test | null {
+  let pattern: RegExp;
+  try {
+    pattern = new RegExp(source);
+  } catch {
+    return null;
   }
+  // No flags, so `test` keeps no state between calls.
+  return (t) => pattern.test(String(t));
+}
+
+function moduloTest(raw: string): Test | null {
+  const parts = raw.split('|');
+  const divisor = parseFloat(parts[0]!);
+  const remainder = parseFloat(parts[1]!);
+  if (parts.length !== 2 || Number.isNaN(divisor) || Number.isNaN(remainder) || divisor === 0) return null;
+  return (t) => {
+    if (typeof t === 'boolean') return false;
+    const value = typeof t === 'number' ? t : parseFloat(t);
+    return !Number.isNaN(value) && value % divisor === remainder;
+  };
 }
 
 /** `text == t` as JavaScript evaluates it, spelled out. */

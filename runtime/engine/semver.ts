@@ -3,16 +3,11 @@
  * version and comparing two. Invalid versions compare as "no match", as they do in Flagsmith.
  */
 
-export interface SemVer {
-  readonly major: number;
-  readonly minor: number;
-  readonly patch: number;
-  readonly prerelease: readonly (string | number)[];
-}
+/** A parsed version: major, minor and patch, then the prerelease identifiers (numbers where numeric). */
+export type SemVer = readonly (string | number)[];
 
 const NUMERIC = '0|[1-9]\\d*';
-const NON_NUMERIC = '\\d*[a-zA-Z-][a-zA-Z0-9-]*';
-const PRERELEASE_ID = `(?:${NON_NUMERIC}|${NUMERIC})`;
+const PRERELEASE_ID = `(?:\\d*[a-zA-Z-][a-zA-Z0-9-]*|${NUMERIC})`;
 const FULL = new RegExp(
   `^v?(${NUMERIC})\\.(${NUMERIC})\\.(${NUMERIC})` +
     `(?:-(${PRERELEASE_ID}(?:\\.${PRERELEASE_ID})*))?` +
@@ -26,46 +21,15 @@ const MAX_LENGTH = 256;
  *
  * @example
  * ```ts
- * parseSemver('1.2.3-rc.1'); // { major: 1, minor: 2, patch: 3, prerelease: ['rc', 1] }
+ * parseSemver('1.2.3-rc.1'); // [1, 2, 3, 'rc', 1]
  * parseSemver(' 1.2 ');      // null
  * ```
  */
 export function parseSemver(version: unknown): SemVer | null {
-  if (typeof version !== 'string' || version.length > MAX_LENGTH) return null;
-  const match = FULL.exec(version.trim());
-  if (!match) return null;
-  const major = Number(match[1]);
-  const minor = Number(match[2]);
-  const patch = Number(match[3]);
-  if (major > Number.MAX_SAFE_INTEGER || minor > Number.MAX_SAFE_INTEGER || patch > Number.MAX_SAFE_INTEGER) {
-    return null;
-  }
-  const prerelease = match[4]
-    ? match[4].split('.').map((id) => {
-        if (DIGITS.test(id)) {
-          const num = Number(id);
-          if (num >= 0 && num < Number.MAX_SAFE_INTEGER) return num;
-        }
-        return id;
-      })
-    : [];
-  return { major, minor, patch, prerelease };
-}
-
-function compareIdentifiers(a: string | number, b: string | number): number {
-  if (typeof a === 'number' && typeof b === 'number') return a === b ? 0 : a < b ? -1 : 1;
-  const aNumeric = DIGITS.test(String(a));
-  const bNumeric = DIGITS.test(String(b));
-  let left = a;
-  let right = b;
-  if (aNumeric && bNumeric) {
-    left = Number(a);
-    right = Number(b);
-  }
-  if (left === right) return 0;
-  if (aNumeric && !bNumeric) return -1;
-  if (bNumeric && !aNumeric) return 1;
-  return left < right ? -1 : 1;
+  const match = typeof version === 'string' && version.length <= MAX_LENGTH ? FULL.exec(version.trim()) : null;
+  const core = match ? match.slice(1, 4).map(Number) : [];
+  if (!match || core.some((n) => n > Number.MAX_SAFE_INTEGER)) return null;
+  return match[4] ? [...core, ...match[4].split('.').map((id) => (DIGITS.test(id) && +id < Number.MAX_SAFE_INTEGER ? +id : id))] : core;
 }
 
 /**
@@ -77,18 +41,25 @@ function compareIdentifiers(a: string | number, b: string | number): number {
  * ```
  */
 export function compareSemver(a: SemVer, b: SemVer): number {
-  if (a.major !== b.major) return a.major < b.major ? -1 : 1;
-  if (a.minor !== b.minor) return a.minor < b.minor ? -1 : 1;
-  if (a.patch !== b.patch) return a.patch < b.patch ? -1 : 1;
-  // A version without a prerelease is newer than the same version with one.
-  if (a.prerelease.length && !b.prerelease.length) return -1;
-  if (!a.prerelease.length && b.prerelease.length) return 1;
   for (let i = 0; ; i++) {
-    const left = a.prerelease[i];
-    const right = b.prerelease[i];
-    if (left === undefined && right === undefined) return 0;
-    if (right === undefined) return 1;
-    if (left === undefined) return -1;
-    if (left !== right) return compareIdentifiers(left, right);
+    const left = a[i];
+    const right = b[i];
+    if (left === right) {
+      if (left === undefined) return 0;
+    } else if (left === undefined || right === undefined) {
+      // A version without a prerelease (ending at 3) is newer than the same version with one; past
+      // that, the shorter prerelease is older.
+      return (left === undefined) === (i === 3) ? 1 : -1;
+    } else {
+      return compareIdentifiers(left, right);
+    }
   }
+}
+
+/** Two different identifiers: numeric ones by value and before the others, which compare as text. */
+function compareIdentifiers(a: string | number, b: string | number): number {
+  const aNumeric = DIGITS.test(String(a));
+  const bNumeric = DIGITS.test(String(b));
+  if (aNumeric && bNumeric) [a, b] = [Number(a), Number(b)];
+  return a === b ? 0 : aNumeric !== bNumeric ? (aNumeric ? -1 : 1) : a < b ? -1 : 1;
 }
