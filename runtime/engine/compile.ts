@@ -2,7 +2,7 @@ import { keyBucket } from './hashing';
 import type { Matcher } from './operators';
 import type { IdentityView } from './properties';
 import { put } from './records';
-import { compileSegment, identifierList } from './segments';
+import { compileSegment, identifierList, listOf } from './segments';
 import type { EvaluationContext, EvaluationResult, FeatureContext, FlagResult, FlagValue, Metadata, SegmentResult } from './types';
 
 /** A context compiled for repeated evaluation: `evaluate(null)` is the environment without identity. */
@@ -15,11 +15,8 @@ export interface CompiledContext {
 interface Split {
   /** The feature-state key hashed with the identity key. */
   key: string;
-  starts: number[];
-  limits: number[];
-  values: FlagValue[];
-  reasons: string[];
-  variants: (string | null)[];
+  /** Each variant's range of buckets [start, limit), with what landing in it gives. */
+  ranges: Array<{ start: number; limit: number; value: FlagValue; reason: string; variant: string | null }>;
 }
 
 interface CompiledFeature {
@@ -91,7 +88,7 @@ export function compileContext(context: EvaluationContext): CompiledContext {
     const index = segments.length;
     const reason = `TARGETING_MATCH; segment=${segment.name}`;
     const overrides: CompiledOverride[] = [];
-    for (const override of Array.isArray(segment.overrides) ? segment.overrides : []) {
+    for (const override of listOf(segment.overrides)) {
       const slot = slots.get(override.name);
       // An override of a feature the environment does not have changes no flag.
       if (slot === undefined) continue;
@@ -238,11 +235,9 @@ function flagOf(feature: CompiledFeature, reason: string, identity: IdentityView
     const bucket = keyBucket(split.key, identity);
     // Identities past the last variant's range keep the control value.
     variant = 'control';
-    for (let i = 0; i < split.starts.length; i++) {
-      if (split.starts[i]! <= bucket && bucket < split.limits[i]!) {
-        value = split.values[i]!;
-        reason = split.reasons[i]!;
-        variant = split.variants[i]!;
+    for (const range of split.ranges) {
+      if (range.start <= bucket && bucket < range.limit) {
+        ({ value, reason, variant } = range);
         break;
       }
     }
@@ -270,39 +265,30 @@ function fixedFlag(feature: CompiledFeature, reason: string): FlagResult | null 
 }
 
 function compileSplit(feature: FeatureContext): Split | null {
-  const variants = Array.isArray(feature.variants) ? feature.variants : [];
-  if (variants.length === 0) return null;
   // Stable sort: variants with equal priority keep their order; no priority sorts last.
-  const sorted = [...variants].sort((a, b) => {
+  const sorted = [...listOf(feature.variants)].sort((a, b) => {
     const left = a.priority ?? Infinity;
     const right = b.priority ?? Infinity;
     return left < right ? -1 : left > right ? 1 : 0;
   });
-  const split: Split = { key: feature.key == null ? '' : String(feature.key), starts: [], limits: [], values: [], reasons: [], variants: [] };
   // Ranges accumulate exactly as Flagsmith adds them, so float edges land on the same side.
   let start = 0;
-  for (const variant of sorted) {
-    const limit = start + variant.weight;
-    split.starts.push(start);
-    split.limits.push(limit);
-    split.values.push(variant.value === undefined ? null : variant.value);
-    split.reasons.push(`SPLIT; weight=${variant.weight}`);
-    split.variants.push(typeof variant.key === 'string' ? variant.key : null);
-    start = limit;
-  }
-  return split;
+  const ranges = sorted.map(({ weight, value, key }) => ({
+    start,
+    limit: (start += weight),
+    value: value === undefined ? null : value,
+    reason: `SPLIT; weight=${weight}`,
+    variant: typeof key === 'string' ? key : null,
+  }));
+  return ranges.length > 0 ? { key: feature.key == null ? '' : String(feature.key), ranges } : null;
 }
 
-/** A deep copy of plain JSON data, frozen so that results can share it safely. */
+/** A deep copy of plain JSON metadata, frozen so that results can share it safely (none unless an object). */
 function frozenCopy(value: Metadata | undefined): Metadata | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
-  return copy(value) as Metadata;
+  return value !== null && typeof value === 'object' ? (copy(value) as Metadata) : undefined;
 }
 
 function copy(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return Object.freeze(value.map(copy));
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) out[key] = copy(item);
-  return Object.freeze(out);
+  return Object.freeze(Array.isArray(value) ? value.map(copy) : Object.fromEntries(Object.entries(value).map(([key, item]) => [key, copy(item)])));
 }

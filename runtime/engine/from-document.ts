@@ -1,6 +1,6 @@
 import type { EnvironmentDocument } from './document';
 import { EngineDocumentError } from './errors';
-import { OPERATORS } from './operators';
+import { OPERATORS, order } from './operators';
 import { put } from './records';
 import type {
   ConditionOperator,
@@ -16,7 +16,6 @@ import type {
 
 type Json = Record<string, unknown>;
 
-const RULE_TYPES: ReadonlySet<string> = new Set(['ALL', 'ANY', 'NONE']);
 
 /**
  * Maps an environment document (`GET /api/v1/environment-document/`) to an evaluation context
@@ -90,7 +89,7 @@ function identityOverrideSegments(root: Json): Record<string, SegmentContext> {
     const identity = object(item, path);
     const id = field(identity, 'identifier', path, text);
     const overrides = items(identity, 'identity_features', path, (state, statePath) => ({ ...featureState(state, statePath), priority: -Infinity })).sort((a, b) =>
-      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+      order(a.name, b.name),
     );
     if (overrides.length === 0) return;
     const signature = JSON.stringify(overrides.map(({ key: _key, ...rest }) => rest));
@@ -119,8 +118,8 @@ function featureState(value: unknown, path: string): FeatureContext {
   const featurePath = `${path}.feature`;
   const name = field(feature, 'name', featurePath, text);
   const id = field(feature, 'id', featurePath, identifier);
-  const djangoId = state.django_id == null ? '' : field(state, 'django_id', path, identifier);
-  const uuid = state.featurestate_uuid == null ? '' : field(state, 'featurestate_uuid', path, text);
+  const djangoId = field(state, 'django_id', path, optionalId);
+  const uuid = field(state, 'featurestate_uuid', path, optionalText);
   const context: FeatureContext = {
     // The multivariate hashing key: the feature state's database id, else its UUID. Documents with
     // neither (only hand-written ones) hash on the feature id so that allocation stays stable.
@@ -132,10 +131,8 @@ function featureState(value: unknown, path: string): FeatureContext {
   };
   const variants = multivariateValues(state, path);
   if (variants.length > 0) context.variants = variants;
-  if (state.feature_segment != null) {
-    const segment = field(state, 'feature_segment', path, object);
-    if (segment.priority != null) context.priority = field(segment, 'priority', `${path}.feature_segment`, number);
-  }
+  const priority = field(state, 'feature_segment', path, optional(object, {} as Json)).priority;
+  if (priority != null) context.priority = number(priority, `${path}.feature_segment.priority`);
   return context;
 }
 
@@ -149,23 +146,18 @@ function multivariateValues(state: Json, path: string): FeatureValue[] {
   const variants = items(state, 'multivariate_feature_state_values', path, (item, itemPath): FeatureValue => {
     const mv = object(item, itemPath);
     const option = field(mv, 'multivariate_feature_option', itemPath, object);
-    orders.push(mv.id != null ? field(mv, 'id', itemPath, number) : mv.mv_fs_value_uuid != null ? field(mv, 'mv_fs_value_uuid', itemPath, uuidOrder) : undefined);
+    orders.push(mv.id != null ? field(mv, 'id', itemPath, number) : field(mv, 'mv_fs_value_uuid', itemPath, optional(uuidOrder, undefined)));
     return {
       value: field(option, 'value', `${itemPath}.multivariate_feature_option`, flagValue),
       weight: field(mv, 'percentage_allocation', itemPath, number),
       priority: 0,
     };
   });
-  if (orders.every((order): order is number => typeof order === 'number')) {
+  if (orders.every((rank): rank is number => typeof rank === 'number')) {
     variants.forEach((variant, i) => (variant.priority = orders[i] as number));
     return variants;
   }
-  const ranked = variants.map((_, i) => i);
-  ranked.sort((a, b) => {
-    const left = orders[a] ?? Infinity;
-    const right = orders[b] ?? Infinity;
-    return left < right ? -1 : left > right ? 1 : 0;
-  });
+  const ranked = variants.map((_, i) => i).sort((a, b) => order(orders[a] ?? Infinity, orders[b] ?? Infinity));
   ranked.forEach((index, rank) => (variants[index]!.priority = rank));
   return variants;
 }
@@ -177,72 +169,73 @@ function uuidOrder(value: unknown, path: string): bigint {
 
 function segmentRule(value: unknown, path: string): SegmentRule {
   const rule = object(value, path);
-  const type = field(rule, 'type', path, text);
-  if (!RULE_TYPES.has(type)) throw new EngineDocumentError(`${path}.type`, `unknown rule type ${JSON.stringify(type)}`);
-  return { type: type as RuleType, conditions: items(rule, 'conditions', path, segmentCondition), rules: items(rule, 'rules', path, segmentRule) };
+  return {
+    type: field(rule, 'type', path, ruleType) as RuleType,
+    conditions: items(rule, 'conditions', path, segmentCondition),
+    rules: items(rule, 'rules', path, segmentRule),
+  };
 }
 
 function segmentCondition(value: unknown, path: string): SegmentCondition {
   const condition = object(value, path);
-  const operator = field(condition, 'operator', path, text);
-  if (!OPERATORS.has(operator)) throw new EngineDocumentError(`${path}.operator`, `unknown operator ${JSON.stringify(operator)}`);
-  const property = condition.property_ == null ? '' : field(condition, 'property_', path, text);
-  const raw = condition.value;
-  const conditionValue =
-    raw == null ? null : typeof raw === 'string' || (Array.isArray(raw) && raw.every((item) => typeof item === 'string')) ? (raw as string | string[]) : fail(`${path}.value`, 'a string', raw);
-  return { property, operator: operator as ConditionOperator, value: conditionValue };
+  const operator = field(condition, 'operator', path, operatorName) as ConditionOperator;
+  const property = field(condition, 'property_', path, optionalText);
+  return { property, operator, value: field(condition, 'value', path, conditionValue) };
 }
 
 // Every check reads one field and names its JSON path in one message shape: "expected <what>, got <value>".
 
+type Check<T> = (value: unknown, path: string) => T;
+
 /** `parent[key]`, checked by `check` at the JSON path `path.key`. */
-function field<T>(parent: Json, key: string, path: string, check: (value: unknown, path: string) => T): T {
+function field<T>(parent: Json, key: string, path: string, check: Check<T>): T {
   return check(parent[key], path ? `${path}.${key}` : key);
 }
 
 /** The list `parent[key]` (absent or null = empty when `optional`), each item read at `path.key[i]`. */
-function items<T>(parent: Json, key: string, path: string, read: (item: unknown, path: string) => T, optional = true): T[] {
-  const at = path ? `${path}.${key}` : key;
-  return (optional ? optionalList : list)(parent[key], at).map((item, i) => read(item, `${at}[${i}]`));
+function items<T>(parent: Json, key: string, path: string, read: Check<T>, optional = true): T[] {
+  return field(parent, key, path, (value, at) => (optional ? optionalList : list)(value, at).map((item, i) => read(item, `${at}[${i}]`)));
 }
 
 function fail(path: string, what: string, value: unknown): never {
   throw new EngineDocumentError(path, `expected ${what}, got ${describe(value)}`);
 }
 
-function object(value: unknown, path: string): Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : fail(path, 'an object', value);
+/** The value when `test` holds for it, else an error saying that `what` was expected. */
+function checked<T>(what: string, test: (value: unknown) => boolean): Check<T> {
+  return (value, path) => (test(value) ? (value as T) : fail(path, what, value));
 }
 
-function list(value: unknown, path: string): unknown[] {
-  return Array.isArray(value) ? value : fail(path, 'an array', value);
+/** `check`, except that an absent or null value is `none`. */
+function optional<T, N>(check: Check<T>, none: N): Check<T | N> {
+  return (value, path) => (value == null ? none : check(value, path));
 }
 
-function optionalList(value: unknown, path: string): unknown[] {
-  return value == null ? [] : list(value, path);
+/** A string from `names`. */
+function known(names: ReadonlySet<string>, what: string): Check<string> {
+  return (value, path) => {
+    const name = text(value, path);
+    if (!names.has(name)) throw new EngineDocumentError(path, `unknown ${what} ${JSON.stringify(name)}`);
+    return name;
+  };
 }
 
-function text(value: unknown, path: string): string {
-  return typeof value === 'string' ? value : fail(path, 'a string', value);
-}
-
-function boolean(value: unknown, path: string): boolean {
-  return typeof value === 'boolean' ? value : fail(path, 'a boolean', value);
-}
-
-function number(value: unknown, path: string): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : fail(path, 'a number', value);
-}
-
+const object = checked<Json>('an object', (value) => value !== null && typeof value === 'object' && !Array.isArray(value));
+const list = checked<unknown[]>('an array', Array.isArray);
+const optionalList = optional(list, []);
+const text = checked<string>('a string', (value) => isText(value));
+const optionalText = optional(text, '');
+const boolean = checked<boolean>('a boolean', (value) => typeof value === 'boolean');
+const number = checked<number>('a number', Number.isFinite);
+const anId = checked<string | number>('an id', (value) => Number.isFinite(value) || (typeof value === 'string' && value !== ''));
 /** An id: a number or a non-empty string, as a string. */
-function identifier(value: unknown, path: string): string {
-  return (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && value !== '') ? String(value) : fail(path, 'an id', value);
-}
-
-function flagValue(value: unknown, path: string): FlagValue {
-  if (value == null) return null;
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : fail(path, 'a string, number, boolean or null', value);
-}
+const identifier: Check<string> = (value, path) => String(anId(value, path));
+const optionalId = optional(identifier, '');
+const flagValue = optional(checked<FlagValue>('a string, number, boolean or null', (value) => typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'), null);
+const isText = (value: unknown): boolean => typeof value === 'string';
+const conditionValue = optional(checked<string | string[]>('a string', (value) => isText(value) || (Array.isArray(value) && value.every(isText))), null);
+const ruleType = known(new Set(['ALL', 'ANY', 'NONE']), 'rule type');
+const operatorName = known(OPERATORS, 'operator');
 
 function describe(value: unknown): string {
   if (value === null) return 'null';

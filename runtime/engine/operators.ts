@@ -218,7 +218,7 @@ function traitTest(operator: string, raw: unknown): Test | null {
 }
 
 /** The sign of `a` against `b`, NaN when they do not compare. */
-function order<T>(a: T, b: T): number {
+export function order<T>(a: T, b: T): number {
   return a < b ? -1 : a > b ? 1 : a === b ? 0 : NaN;
 }
 
