@@ -62,21 +62,14 @@ interface CompiledSegment {
  * ```
  */
 export function compileContext(context: EvaluationContext): CompiledContext {
+  // Features by slot: two features of one name give the later one, in the earlier one's place.
   const slots = new Map<string, number>();
-  const features: Array<{ slot: number; feature: CompiledFeature }> = [];
-  for (const feature of Object.values(context.features ?? {})) {
-    const slot = slots.get(feature.name);
-    // Two features of one name: the later one is the result, in the earlier one's place.
-    if (slot !== undefined) features[slot] = { slot, feature: compileFeature(feature) };
-    else {
-      slots.set(feature.name, features.length);
-      features.push({ slot: features.length, feature: compileFeature(feature) });
-    }
-  }
+  const features: CompiledFeature[] = [];
+  for (const feature of Object.values(context.features ?? {})) features[slots.get(feature.name) ?? slots.set(feature.name, slots.size).size - 1] = compileFeature(feature);
   // Every result starts as a copy of the defaults that are the same for every identity (most
   // flags): one object copy instead of a property added per flag.
   const defaults: Record<string, FlagResult | null> = {};
-  for (const { feature } of features) put(defaults, feature.name, feature.fixed);
+  for (const feature of features) put(defaults, feature.name, feature.fixed);
 
   // Segment order matters: it is the order of the result's `segments`, and when two segments
   // override one feature with the same priority the first one wins.
@@ -194,7 +187,7 @@ function outcomeOf(
   hits: readonly number[],
   count: number,
   defaults: Readonly<Record<string, FlagResult | null>>,
-  features: ReadonlyArray<{ slot: number; feature: CompiledFeature }>,
+  features: readonly CompiledFeature[],
   slotCount: number,
 ): Outcome {
   const matched: SegmentResult[] = [];
@@ -203,7 +196,8 @@ function outcomeOf(
   const flags = { ...defaults };
   const results: Array<FlagResult | null> = [];
   const varying: Array<{ slot: number; feature: CompiledFeature; reason: string }> = [];
-  for (const { slot, feature } of features) {
+  for (let slot = 0; slot < slotCount; slot++) {
+    const feature = features[slot]!;
     const override = chosen?.[slot];
     if (override) flags[feature.name] = override.fixed;
     results[slot] = override ? override.fixed : feature.fixed;

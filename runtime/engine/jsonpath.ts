@@ -14,38 +14,20 @@
  * ```
  */
 export function parseJsonPath(path: string): string[] | null {
-  if (!path.startsWith('$')) return null;
+  if (path[0] !== '$') return null;
   const members: string[] = [];
-  let i = 1;
-  while (i < path.length) {
-    const char = path[i];
-    if (char === '.') {
-      let end = i + 1;
-      while (end < path.length && path[end] !== '.' && path[end] !== '[') end++;
-      const name = path.slice(i + 1, end);
-      if (name === '' || name === '*') return null;
-      members.push(name);
-      i = end;
-    } else if (char === '[') {
-      const quote = path[i + 1];
-      if (quote === "'" || quote === '"') {
-        const close = path.indexOf(quote + ']', i + 2);
-        if (close < 0) return null;
-        members.push(path.slice(i + 2, close));
-        i = close + 2;
-      } else {
-        const close = path.indexOf(']', i + 1);
-        const index = close < 0 ? '' : path.slice(i + 1, close);
-        if (!/^\d+$/.test(index)) return null;
-        members.push(index);
-        i = close + 1;
-      }
-    } else {
-      return null;
-    }
+  for (MEMBER.lastIndex = 1; MEMBER.lastIndex < path.length; ) {
+    const match = MEMBER.exec(path);
+    const name = match?.[1] ?? match?.[2] ?? match?.[3] ?? match?.[4];
+    // A dotted member is a name up to the next `.` or `[`: not empty, not a wildcard.
+    if (name === undefined || (match![1] !== undefined && (name === '' || name === '*'))) return null;
+    members.push(name);
   }
   return members.length > 0 ? members : null;
 }
+
+/** One member: `.name`, `['name']`, `["name"]` (up to the first closing quote and bracket) or `[0]`. */
+const MEMBER = /\.([^.[]*)|\[(?:'([^]*?)'|"([^]*?)"|(\d+))\]/y;
 
 /** Follows member names through plain objects and arrays (own properties only). */
 export function resolveMembers(root: unknown, members: readonly string[]): unknown {

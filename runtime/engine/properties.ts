@@ -24,16 +24,7 @@ export type Accessor = (view: IdentityView) => TraitValue | undefined;
  */
 export function readTrait(traits: Readonly<Record<string, unknown>>, name: string): TraitValue | undefined {
   const value = traits[name];
-  switch (typeof value) {
-    case 'string':
-    case 'number':
-    case 'boolean':
-      return value;
-    case 'object':
-      return value === null ? null : undefined;
-    default:
-      return undefined;
-  }
+  return isPrimitive(value) ? value : undefined;
 }
 
 function isPrimitive(value: unknown): value is TraitValue {
@@ -42,8 +33,7 @@ function isPrimitive(value: unknown): value is TraitValue {
 
 // Flagsmith reads `$.identity.traits.<name>` and `$.identity.traits['<name>']` literally, so that
 // trait names containing JSONPath syntax (`$`, `[`, `.`) still work.
-const TRAITS_DOT = /^\$\.identity\.traits\.(.+)$/;
-const TRAITS_BRACKET = /^\$\.identity\.traits\['(.+)'\]$/;
+const TRAIT_PATH = /^\$\.identity\.traits(?:\.(.+)|\['(.+)'\])$/;
 
 /**
  * Compiles a condition's property into an accessor. A bare name is a trait key. A `$.` path reads
@@ -61,7 +51,8 @@ export function compileAccessor(property: string, staticRoot: unknown): Accessor
   const byTrait: Accessor = (view) => readTrait(view.traits, property);
   if (!property.startsWith('$.')) return byTrait;
 
-  const traitName = TRAITS_DOT.exec(property)?.[1] ?? TRAITS_BRACKET.exec(property)?.[1];
+  const trait = TRAIT_PATH.exec(property);
+  const traitName = trait?.[1] ?? trait?.[2];
   if (traitName !== undefined) return (view) => readTrait(view.traits, traitName);
 
   const members = parseJsonPath(property);

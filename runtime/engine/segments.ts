@@ -73,13 +73,22 @@ function compileRule(rule: SegmentRule, segmentKey: string, staticRoot: unknown)
 
 function quantify(type: string, matchers: Matcher[]): Matcher {
   if (matchers.length === 0) return always;
-  if (type !== 'ALL' && type !== 'ANY' && type !== 'NONE') return never;
-  if (type !== 'NONE' && matchers.length === 1) return matchers[0]!;
-  // ALL stops at the first miss (false), ANY at the first match (true), NONE at the first match (false).
-  const stopAt = type !== 'ALL';
-  const stopped = type === 'ANY';
-  return (view) => {
-    for (const match of matchers) if (match(view) === stopAt) return stopped;
-    return !stopped;
-  };
+  // One function per quantifier, not one shared: each loop's call site then sees fewer matchers.
+  if (type !== 'NONE' && matchers.length === 1 && type in QUANTIFIERS) return matchers[0]!;
+  return (QUANTIFIERS[type] ?? (() => never))(matchers);
 }
+
+const QUANTIFIERS: Readonly<Record<string, (matchers: Matcher[]) => Matcher>> = Object.assign(Object.create(null) as object, {
+  ALL: (matchers: Matcher[]): Matcher => (view) => {
+    for (const match of matchers) if (!match(view)) return false;
+    return true;
+  },
+  ANY: (matchers: Matcher[]): Matcher => (view) => {
+    for (const match of matchers) if (match(view)) return true;
+    return false;
+  },
+  NONE: (matchers: Matcher[]): Matcher => (view) => {
+    for (const match of matchers) if (match(view)) return false;
+    return true;
+  },
+});
