@@ -147,8 +147,8 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
 
   const reportMissingKillSwitches = (compiled: CompiledPolicy<K>, revision: string): void => {
     for (const key of keys) {
-      const feature = manifest.flags[key]?.killSwitchFeature ?? null;
-      if (feature === null || compiled.state(key).rollout?.killSwitchMissing !== true) continue;
+      const feature = manifest.flags[key]?.killSwitchFeature;
+      if (feature == null || compiled.state(key).rollout?.killSwitchMissing !== true) continue;
       reportError(
         new SourceError(
           'missing-kill-switch',

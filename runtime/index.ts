@@ -13,7 +13,8 @@ export { defineFlags, defineGate, isGate } from './manifest/index';
 export type { BucketBy, FlagDefinition, FlagInput, FlagKey, FlagsInput, Gate, Manifest, Register, RegisteredManifest } from './manifest/index';
 
 // Errors: one base class with a closed code; reported errors reach createFlagstage({ onError }).
-export { FlagstageError, isFlagstageError, ERROR_CODES, warnError } from './errors/index';
+// The list of every code at run time, ERROR_CODES, is flagstage/errors (runtime/errors/codes.ts).
+export { FlagstageError, isFlagstageError, warnError } from './errors/index';
 export type { FlagstageErrorCode, ErrorHandler } from './errors/index';
 
 // The runtime: createFlagstage and what its decisions say.

@@ -30,10 +30,7 @@ export interface ChangeEventOptions {
  * source.subscribe(changeListener({ manifest, onChange: (event) => audit.write(event) }));
  */
 export function changeListener(options: ChangeEventOptions): DocumentListener {
-  const sinks: ChangeSink[] = [
-    ...(options.console === false ? [] : [consoleJsonSink()]),
-    ...(options.onChange === undefined ? [] : Array.isArray(options.onChange) ? options.onChange : [options.onChange as ChangeSink]),
-  ];
+  const sinks: ChangeSink[] = [options.console === false ? [] : consoleJsonSink(), options.onChange ?? []].flat();
   const now = options.now ?? Date.now;
   const handler = options.onError ?? warnError;
   const onError = (error: FlagstageError): void => report(handler, error);

@@ -1,4 +1,9 @@
 /**
+ * flagstage/errors: every code a `FlagstageError` can carry, as types and, at run time, as
+ * `ERROR_CODES`. On its own entry point so that a gate's edge bundle does not carry the list;
+ * `FlagstageError` and `isFlagstageError` are in `flagstage`. Imports nothing.
+ */
+/**
  * Why a source could not load, refresh or keep a document. A source never throws into a request:
  * it keeps its last good document and reports a `SourceError` with one of these codes.
  */
@@ -82,8 +87,14 @@ export type ControlErrorCode =
 
 /**
  * Every `FlagstageErrorCode` but the control plane's, in the README's order (a test keeps the two in
- * step). The control plane's codes are `CONTROL_ERROR_CODES` in `flagstage/control`, so that a
- * gate's edge bundle does not carry them; together the two lists hold the whole union.
+ * step). The control plane's codes are `CONTROL_ERROR_CODES` in `flagstage/control`; together the
+ * two lists hold the whole union.
+ *
+ * @example
+ * ```ts
+ * import { ERROR_CODES } from 'flagstage/errors';
+ * const counts = Object.fromEntries(ERROR_CODES.map((code) => [code, 0]));
+ * ```
  */
 export const ERROR_CODES = [
   'invalid-option',

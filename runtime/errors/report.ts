@@ -14,13 +14,14 @@ export type ErrorHandler<E extends FlagstageError = FlagstageError> = (error: E)
  */
 export function warnError(error: FlagstageError): void {
   const { path, status } = error as { path?: unknown; status?: unknown };
+  // JSON leaves out the undefined fields.
   console.warn(
     JSON.stringify({
       type: 'flagstage.error',
       code: error.code,
       message: error.message,
-      ...(typeof path === 'string' ? { path } : {}),
-      ...(typeof status === 'number' ? { status } : {}),
+      path: typeof path === 'string' ? path : undefined,
+      status: typeof status === 'number' ? status : undefined,
     }),
   );
 }

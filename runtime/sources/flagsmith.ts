@@ -2,8 +2,8 @@ import { errorReporter, type ErrorHandler } from '../errors/report';
 import { problemOf } from '../errors/flagstage-error';
 import { SourceError, type SourceErrorHandler } from './errors';
 import { loadDocument } from './load';
-import { checkDuration, checkEnvironmentKey, checkPositive, environmentDocumentUrl, environmentId, FLAGSMITH_SOURCE_DEFAULTS } from './options';
-import { DEFAULT_MAX_DOCUMENT_BYTES, fetchEnvironmentDocument, type FetchLike, type PageFollower } from './origin';
+import { checkEnvironmentKey, environmentDocumentUrl, environmentId, numericOptions } from './options';
+import { fetchEnvironmentDocument, type FetchLike, type PageFollower } from './origin';
 import { withTimeout } from '../timeout';
 import type { SharedCache } from './shared-cache';
 import type { DocumentListener, DocumentSource, LoadedDocument, WaitUntil } from './source';
@@ -100,17 +100,8 @@ interface Refresh {
 export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSource {
   checkEnvironmentKey(options.environmentKey);
   const url = environmentDocumentUrl(options.apiUrl);
-  const ttlMs = checkDuration('ttlMs', options.ttlMs ?? FLAGSMITH_SOURCE_DEFAULTS.ttlMs);
-  const maxStaleMs = checkDuration('maxStaleMs', options.maxStaleMs ?? FLAGSMITH_SOURCE_DEFAULTS.maxStaleMs);
-  const timeoutMs = checkDuration('timeoutMs', options.timeoutMs ?? FLAGSMITH_SOURCE_DEFAULTS.timeoutMs);
-  if (options.maxDocumentBytes !== undefined) checkPositive('maxDocumentBytes', options.maxDocumentBytes, 'bytes');
-  if (options.minRefreshIntervalMs !== undefined) checkDuration('minRefreshIntervalMs', options.minRefreshIntervalMs);
-  if (options.sharedCacheCheckMs !== undefined) checkDuration('sharedCacheCheckMs', options.sharedCacheCheckMs);
-
+  const { ttlMs, maxStaleMs, timeoutMs, maxDocumentBytes, minRefreshIntervalMs, sharedCacheCheckMs } = numericOptions(options);
   const { environmentKey } = options;
-  const maxDocumentBytes = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
-  const minRefreshIntervalMs = options.minRefreshIntervalMs ?? 1_000;
-  const sharedCacheCheckMs = options.sharedCacheCheckMs ?? 1_000;
   const cache = options.cache ?? null;
   const now = options.now ?? Date.now;
   const errors = errorReporter(options.onError);
@@ -127,14 +118,16 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
 
   const listeners = documentListeners(onError);
   let memory: LoadedDocument | null = null;
-  let lastFailureAt = Number.NEGATIVE_INFINITY;
+  let lastFailureAt = -Infinity;
   let running: Refresh | null = null;
   let queuedForce: Promise<LoadedDocument | null> | null = null;
   /** When the last forced refresh started (real time): the next waits until minRefreshIntervalMs after it. */
-  let lastForcedAt = Number.NEGATIVE_INFINITY;
+  let lastForcedAt = -Infinity;
   let cacheId: Promise<string> | null = null;
+  const cacheKey = (): Promise<string> => (cacheId ??= environmentId(url, environmentKey));
+  const sharedCacheError = (what: string, error: unknown): SourceError => new SourceError('shared-cache', `${what} (${problemOf(error)}).`, { cause: error });
   /** When the shared cache was last read (source clock): a fresh document re-reads it every sharedCacheCheckMs. */
-  let sharedCheckedAt = Number.NEGATIVE_INFINITY;
+  let sharedCheckedAt = -Infinity;
 
   // Real time, not the injected clock: this guards against promises that will never settle.
   const alive = (refresh: Refresh | null): refresh is Refresh =>
@@ -165,10 +158,9 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
     let entry;
     sharedCheckedAt = now();
     try {
-      cacheId ??= environmentId(url, environmentKey);
-      entry = await withTimeout(shared.get(await cacheId, memory?.fetchedAt), timeoutMs);
+      entry = await withTimeout(shared.get(await cacheKey(), memory?.fetchedAt), timeoutMs);
     } catch (error) {
-      onError(new SourceError('shared-cache', `reading the shared cache failed (${problemOf(error)}).`, { cause: error }));
+      onError(sharedCacheError('reading the shared cache failed', error));
       return 'none';
     }
     if (!entry || (memory && entry.fetchedAt <= memory.fetchedAt)) return 'none';
@@ -180,7 +172,7 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
       if (error instanceof SourceError && error.code === 'incomparable-revision') {
         onError(error);
       } else if (!(error instanceof SourceError && error.code === 'older-document')) {
-        onError(new SourceError('shared-cache', `the shared cache held an unusable document (${problemOf(error)}).`, { cause: error }));
+        onError(sharedCacheError('the shared cache held an unusable document', error));
       }
       return 'none';
     }
@@ -198,16 +190,15 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
       fail(error);
       return null;
     }
-    lastFailureAt = Number.NEGATIVE_INFINITY;
+    lastFailureAt = -Infinity;
     accept(loaded);
     if (!cache) return null;
     const shared = cache;
     return (async () => {
       try {
-        cacheId ??= environmentId(url, environmentKey);
-        await shared.put(await cacheId, { body: JSON.stringify(raw), fetchedAt: loaded.fetchedAt });
+        await shared.put(await cacheKey(), { body: JSON.stringify(raw), fetchedAt: loaded.fetchedAt });
       } catch (error) {
-        onError(new SourceError('shared-cache', `writing the shared cache failed (${problemOf(error)}).`, { cause: error }));
+        onError(sharedCacheError('writing the shared cache failed', error));
       }
     })();
   }

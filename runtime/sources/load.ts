@@ -78,11 +78,9 @@ function truncate(value: string): string {
 }
 
 function invalid(error: unknown): SourceError {
-  if (error instanceof EngineDocumentError) {
-    // The engine's problem already reads "invalid environment document at <path>: …".
-    return new SourceError('invalid-document', error.problem, { path: error.path, cause: error });
-  }
-  return new SourceError('invalid-document', `invalid environment document: ${problemOf(error)}`, { cause: error });
+  // The engine's problem already reads "invalid environment document at <path>: …".
+  const engine = error instanceof EngineDocumentError;
+  return new SourceError('invalid-document', engine ? error.problem : `invalid environment document: ${problemOf(error)}`, { path: engine ? error.path : undefined, cause: error });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

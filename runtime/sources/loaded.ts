@@ -22,29 +22,24 @@ const evaluators = new WeakMap<EnvironmentDocument, CompiledEnvironment>();
  */
 export function loadedDocument(raw: unknown, fetchedAt: number): Promise<LoadedDocument> {
   checkEnvironmentFrame(raw);
-  const document = raw;
-  return digestRevision(document).then((revision) =>
-    Object.freeze({
-      revision,
-      document,
-      fetchedAt,
-      get compiled(): CompiledEnvironment {
-        let compiled = evaluators.get(document);
-        if (compiled === undefined) evaluators.set(document, (compiled = compileEnvironmentAt(document, revision)));
-        return compiled;
-      },
-    }),
-  );
+  return digestRevision(raw).then((revision) => held(raw, revision, fetchedAt));
 }
 
 /** The same document, fetched again at `fetchedAt` (its evaluator, if compiled, is kept). */
 export function refetched(loaded: LoadedDocument, fetchedAt: number): LoadedDocument {
+  return held(loaded.document, loaded.revision, fetchedAt);
+}
+
+function held(document: EnvironmentDocument, revision: string, fetchedAt: number): LoadedDocument {
   return Object.freeze({
-    revision: loaded.revision,
-    document: loaded.document,
+    revision,
+    document,
     fetchedAt,
+    // Keyed by the document object, so every fetch of one document shares its evaluator.
     get compiled(): CompiledEnvironment {
-      return loaded.compiled;
+      let compiled = evaluators.get(document);
+      if (compiled === undefined) evaluators.set(document, (compiled = compileEnvironmentAt(document, revision)));
+      return compiled;
     },
   });
 }

@@ -1,4 +1,5 @@
 import { FlagstageError } from '../errors/flagstage-error';
+import { DEFAULT_MAX_DOCUMENT_BYTES } from './origin';
 
 /**
  * Construction-time checks for `flagsmithSource`: a misconfigured source must fail at startup with
@@ -34,26 +35,37 @@ export function checkEnvironmentKey(environmentKey: string): void {
   }
 }
 
-/** `flagsmithSource`'s durations when none are given (README: "The runtime"). */
-export const FLAGSMITH_SOURCE_DEFAULTS = Object.freeze({ ttlMs: 5_000, maxStaleMs: 60 * 60_000, timeoutMs: 2_000 });
+/** `flagsmithSource`'s numeric options when none are given (README: "The runtime"), in the order they are checked. */
+export const FLAGSMITH_SOURCE_DEFAULTS = Object.freeze({
+  ttlMs: 5_000,
+  maxStaleMs: 60 * 60_000,
+  timeoutMs: 2_000,
+  maxDocumentBytes: DEFAULT_MAX_DOCUMENT_BYTES,
+  minRefreshIntervalMs: 1_000,
+  sharedCacheCheckMs: 1_000,
+});
 
-/** A duration option must be a positive finite number of milliseconds; returns it. */
-export function checkDuration(name: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new FlagstageError('invalid-option', `flagsmithSource ${name} must be a positive number of milliseconds, got ${String(value)}.`);
+type NumericOption = keyof typeof FLAGSMITH_SOURCE_DEFAULTS;
+
+/**
+ * Every numeric option of `flagsmithSource`, or its default: a duration must be a positive finite
+ * number of milliseconds, `maxDocumentBytes` a positive whole number of bytes.
+ */
+export function numericOptions(options: Readonly<Partial<Record<NumericOption, number>>>): Record<NumericOption, number> {
+  const checked: Record<NumericOption, number> = { ...FLAGSMITH_SOURCE_DEFAULTS };
+  for (const name of Object.keys(checked) as NumericOption[]) {
+    const value = options[name] ?? checked[name];
+    const bytes = name === 'maxDocumentBytes';
+    if (typeof value !== 'number' || !(bytes ? Number.isInteger(value) : Number.isFinite(value)) || value <= 0) {
+      throw new FlagstageError('invalid-option', `flagsmithSource ${name} must be a positive ${bytes ? 'whole number of bytes' : 'number of milliseconds'}, got ${String(value)}.`);
+    }
+    checked[name] = value;
   }
-  return value;
+  return checked;
 }
 
 /** An id for the environment that does not reveal its key: the shared cache is keyed by it. */
 export async function environmentId(url: string, environmentKey: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${url}\n${environmentKey}`));
   return [...new Uint8Array(digest).slice(0, 16)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
-/** A size option must be a positive whole number. */
-export function checkPositive(name: string, value: number, unit: string): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new FlagstageError('invalid-option', `flagsmithSource ${name} must be a positive whole number of ${unit}, got ${String(value)}.`);
-  }
 }

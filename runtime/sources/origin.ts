@@ -48,12 +48,13 @@ export const DEFAULT_MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
  * });
  */
 export function fetchEnvironmentDocument(request: OriginRequest): Promise<Record<string, unknown>> {
+  const late = () => new SourceError('timeout', `the environment document took longer than ${request.timeoutMs} ms.`);
   return withTimeout(
     async (signal) => {
       const max = request.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
       const budget = { left: max, max };
       const read: PageReader = async (url, index) => {
-        const response = await get(url, request, signal);
+        const response = await get(url, request, signal, late);
         return { page: await readPage(response, index, budget), link: response.headers.get('link') };
       };
       const { page, link } = await read(request.url, 0);
@@ -64,11 +65,11 @@ export function fetchEnvironmentDocument(request: OriginRequest): Promise<Record
       return page;
     },
     request.timeoutMs,
-    () => new SourceError('timeout', `the environment document took longer than ${request.timeoutMs} ms.`),
+    late,
   );
 }
 
-async function get(url: string, request: OriginRequest, signal: AbortSignal): Promise<Response> {
+async function get(url: string, request: OriginRequest, signal: AbortSignal, late: () => SourceError): Promise<Response> {
   try {
     return await request.fetch(url, {
       method: 'GET',
@@ -77,7 +78,7 @@ async function get(url: string, request: OriginRequest, signal: AbortSignal): Pr
       redirect: 'manual',
     });
   } catch (error) {
-    if (signal.aborted) throw new SourceError('timeout', `the environment document took longer than ${request.timeoutMs} ms.`);
+    if (signal.aborted) throw late();
     throw new SourceError('network', `could not reach the environment document endpoint (${describe(error)}).`, {
       cause: error,
     });

@@ -41,10 +41,10 @@ export function walkParents(flag: string, parentOf: (key: string) => string | nu
  * ```
  */
 export function lineage<K extends string>(manifest: Manifest<K>, flag: K): K[] {
-  const { chain, cycle } = walkParents(flag, (key) => (Object.prototype.hasOwnProperty.call(manifest.flags, key) ? manifest.flags[key as K].parent : null));
+  const { chain, cycle } = walkParents(flag, (key) => (Object.hasOwn(manifest.flags, key) ? manifest.flags[key as K].parent : null));
   if (cycle !== null) throw new FlagstageError('invalid-manifest', `flag "${flag}" has a parent cycle (${cycle.join(' -> ')})`);
   for (const key of chain) {
-    if (!Object.prototype.hasOwnProperty.call(manifest.flags, key)) {
+    if (!Object.hasOwn(manifest.flags, key)) {
       throw new FlagstageError('invalid-manifest', `flag "${chain[chain.indexOf(key) - 1] ?? flag}" names parent "${key}", which is not in the manifest`);
     }
   }

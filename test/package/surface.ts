@@ -7,7 +7,6 @@ export const SURFACE: Record<string, { readonly values: readonly string[]; reado
   'flagstage': {
     values: [
       'DeniedError',
-      'ERROR_CODES',
       'FlagstageError',
       'SourceError',
       'cachesApiCache',
@@ -87,6 +86,16 @@ export const SURFACE: Record<string, { readonly values: readonly string[]; reado
       'ExplainRule',
       'ExplainStep',
       'Explanation',
+    ],
+  },
+  'flagstage/errors': {
+    values: [
+      'ERROR_CODES',
+    ],
+    types: [
+      'ControlErrorCode',
+      'FlagstageErrorCode',
+      'SourceErrorCode',
     ],
   },
   'flagstage/kv': {

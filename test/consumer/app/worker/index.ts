@@ -1,8 +1,9 @@
 // A Worker on the installed flagstage + flagstage/hono (+ flagstage/grants for the continuing
-// route, flagstage/hono/webhook, flagstage/explain, flagstage/kv and flagstage/pages off the gate
+// route, flagstage/hono/webhook, flagstage/explain, flagstage/errors, flagstage/kv and flagstage/pages off the gate
 // path), deployed without nodejs_compat.
 import { Hono } from 'hono';
 import { flagsmithSource } from 'flagstage';
+import { ERROR_CODES } from 'flagstage/errors';
 import { explain } from 'flagstage/explain';
 import { kvCache, type KVLike } from 'flagstage/kv';
 import { followPages } from 'flagstage/pages';
@@ -40,7 +41,7 @@ app.get('/api/explain/reports', async (c) => {
 const noKv: KVLike = { getWithMetadata: async () => ({ value: null, metadata: null }), put: async () => undefined };
 app.get('/api/source', (c) => {
   const source = flagsmithSource({ apiUrl: 'https://edge.api.flagsmith.com/api/v1/', environmentKey: 'ser.consumer', cache: kvCache(noKv), pages: followPages });
-  return c.json({ ok: typeof source.current === 'function' });
+  return c.json({ ok: typeof source.current === 'function', codes: ERROR_CODES.length });
 });
 app.post('/webhooks/flagsmith', (c, next) => webhook(flags, { secret: c.env.FLAGSMITH_WEBHOOK_SECRET })(c, next));
 
