@@ -6,8 +6,8 @@ import { gastownDocument, revisionAt } from './documents';
 import { fakeOrigin } from './fake-origin';
 
 describe('flagsmithSource defaults', () => {
-  it('are 5 s fresh, 1 h max-stale, 2 s timeout', () => {
-    expect(FLAGSMITH_SOURCE_DEFAULTS).toEqual({ ttlMs: 5_000, maxStaleMs: 3_600_000, timeoutMs: 2_000 });
+  it('are 5 s fresh, 1 h max-stale, 2 s timeout, 10 MiB, 1 s between forced refreshes and shared-cache checks', () => {
+    expect(FLAGSMITH_SOURCE_DEFAULTS).toEqual({ ttlMs: 5_000, maxStaleMs: 3_600_000, timeoutMs: 2_000, maxDocumentBytes: 10 * 1024 * 1024, minRefreshIntervalMs: 1_000, sharedCacheCheckMs: 1_000 });
   });
 
   it('apply when ttlMs, maxStaleMs and timeoutMs are left out', async () => {
