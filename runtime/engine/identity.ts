@@ -21,24 +21,10 @@ const NO_TRAITS: Readonly<Record<string, unknown>> = Object.freeze(Object.create
  * to the composite key, and traits that are neither a map nor a list are ignored.
  */
 export function toIdentityView(input: unknown, environmentKey: string): IdentityView {
-  const record = input !== null && typeof input === 'object' ? (input as Record<string, unknown>) : {};
-  const identifier = asText(record.identifier);
-  const traits = toTraits(record.traits);
-  if (typeof record.key === 'string' && record.key !== '') return { identifier, key: record.key, keyPrefix: null, traits };
-  return { identifier, key: `${environmentKey}_${identifier}`, keyPrefix: environmentKey, traits };
-}
-
-function asText(value: unknown): string {
-  switch (typeof value) {
-    case 'string':
-      return value;
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return String(value);
-    default:
-      return '';
-  }
+  const { identifier: id, key, traits } = (input !== null && typeof input === 'object' ? input : {}) as Record<string, unknown>;
+  const identifier = typeof id === 'string' ? id : typeof id === 'number' || typeof id === 'boolean' || typeof id === 'bigint' ? String(id) : '';
+  const given = typeof key === 'string' && key !== '';
+  return { identifier, key: given ? key : `${environmentKey}_${identifier}`, keyPrefix: given ? null : environmentKey, traits: toTraits(traits) };
 }
 
 function toTraits(traits: unknown): Readonly<Record<string, unknown>> {

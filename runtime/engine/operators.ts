@@ -165,7 +165,8 @@ export function inValues(raw: unknown): ReadonlySet<string> | null {
 
 function percentageSplit(property: string, raw: unknown, segmentKey: string, staticRoot: unknown): Matcher {
   const threshold = parseFloat(String(raw));
-  if (Number.isNaN(threshold) || threshold < 0) return never;
+  // NaN or negative: nothing is in the split.
+  if (!(threshold >= 0)) return never;
   // Deviation from flagsmith-nodejs, which only reads `$.` paths here: a bare property is a trait
   // name, as it is everywhere else and in Flagsmith's API engine.
   const read: Accessor = property === '' ? (view) => view.key : compileAccessor(property, staticRoot);
@@ -237,12 +238,9 @@ function moduloTest(raw: string): Test | null {
   const parts = raw.split('|');
   const divisor = parseFloat(parts[0]!);
   const remainder = parseFloat(parts[1]!);
-  if (parts.length !== 2 || Number.isNaN(divisor) || Number.isNaN(remainder) || divisor === 0) return null;
-  return (t) => {
-    if (typeof t === 'boolean') return false;
-    const value = typeof t === 'number' ? t : parseFloat(t);
-    return !Number.isNaN(value) && value % divisor === remainder;
-  };
+  // A divisor of NaN or 0 matches nothing; a trait that is NaN leaves a NaN remainder, which never equals.
+  if (parts.length !== 2 || !divisor || Number.isNaN(remainder)) return null;
+  return (t) => typeof t !== 'boolean' && (typeof t === 'number' ? t : parseFloat(t)) % divisor === remainder;
 }
 
 /** `text == t` as JavaScript evaluates it, spelled out. */
