@@ -1,5 +1,5 @@
 import { keyBucket } from './hashing';
-import type { Matcher } from './operators';
+import { order, type Matcher } from './operators';
 import type { IdentityView } from './properties';
 import { put } from './records';
 import { compileSegment, identifierList, listOf } from './segments';
@@ -260,11 +260,7 @@ function fixedFlag(feature: CompiledFeature, reason: string): FlagResult | null 
 
 function compileSplit(feature: FeatureContext): Split | null {
   // Stable sort: variants with equal priority keep their order; no priority sorts last.
-  const sorted = [...listOf(feature.variants)].sort((a, b) => {
-    const left = a.priority ?? Infinity;
-    const right = b.priority ?? Infinity;
-    return left < right ? -1 : left > right ? 1 : 0;
-  });
+  const sorted = [...listOf(feature.variants)].sort((a, b) => order(a.priority ?? Infinity, b.priority ?? Infinity));
   // Ranges accumulate exactly as Flagsmith adds them, so float edges land on the same side.
   let start = 0;
   const ranges = sorted.map(({ weight, value, key }) => ({
