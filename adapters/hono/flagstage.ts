@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { FlagstageError } from 'flagstage';
 import type { Flagstage } from '../../runtime/flagstage';
 import { checkGrantOptions } from '../shared/grants';
-import { RequestState, waitUntilOf } from './state';
+import { RequestState, waitUntilOf, type Setup } from './state';
 import type { FlagstageEnv, FlagstageOptions, GrantOptions } from './types';
 
 /**
@@ -33,15 +33,14 @@ export function flagstage<E extends FlagstageEnv = FlagstageEnv>(flags: Flagstag
     throw new FlagstageError('invalid-option', 'flagstage(flags, { identity }) needs an identity function');
   }
   checkGrantOptions(options.grants, 'flagstage(flags, { grants })');
+  // The state is per request and read back only with this request's context.
+  const setup: Setup = { flags, grants: options.grants as GrantOptions | undefined, onDenied: options.onDenied };
   return async function flagstage(c, next) {
     const identity = options.identity(c);
     const state = new RequestState(
-      flags,
+      setup,
       (identity instanceof Promise ? await identity : identity) ?? null,
       options.waitUntil ? options.waitUntil(c) : waitUntilOf(c),
-      // The state is per request and read back only with this request's context.
-      options.grants as GrantOptions | undefined,
-      options.onDenied,
     );
     c.set('flagstage', state);
     await next();

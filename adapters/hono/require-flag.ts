@@ -1,6 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { FlagstageError, resolveGate } from 'flagstage';
 import type { Denial } from '../../runtime/gate/denial';
+import { liveGate } from '../../runtime/gate/resolve';
+import type { Decision } from '../../runtime/policy/decision';
 import type { Gate } from '../../runtime/manifest/index';
 import type { FlagKey } from '../../runtime/manifest/index';
 import { assertGate } from '../shared/gate';
@@ -59,16 +61,20 @@ export function requireFlag<K extends FlagKey>(gate: Gate<K>, options: RequireFl
   const flag: K = gate.flag;
   const continuing = options.continuing === true;
   const caller = () => `requireFlag(${JSON.stringify(flag)})`;
+  const track = options.track !== false;
   return async function requireFlag(c, next) {
     const state = getState(c, caller);
-    const grant = continuing ? await grantOf(c, state) : undefined;
-    const result = await resolveGate({ decide: (key: FlagKey, identity) => state.decideFor(key, identity) }, flag, { identity: state.identity, waitUntil: state.waitUntil, grant });
-    if (!result.allowed) return (options.onDenied ?? state.onDenied ?? deniedJson)(result.denial, c.req.raw);
+    const { identity } = state;
+    // Without a grant to judge, the live decision is all there is: wait for it, and only for it.
+    const result = continuing
+      ? await resolveGate({ decide: (key: FlagKey, who) => state.decideFor(key, who) }, flag, { identity, waitUntil: state.waitUntil, grant: await grantOf(c, state) })
+      : liveGate(flag, identity === null ? null : ((await state.decideFor(flag, identity)) as Decision<K>));
+    if (!result.allowed) return (options.onDenied ?? state.setup.onDenied ?? deniedJson)(result.denial, c.req.raw);
     if (result.grant !== null) c.set('flagGrant', result.grant);
     else c.set('flagDecision', result.decision);
     await next();
     // Work let in by a live decision: its outcome (Hono has turned a thrown error into c.res by now).
-    if (result.grant === null && options.track !== false) state.track(flag, c.res.status >= 500 ? 'error' : 'success');
+    if (result.grant === null && track) state.track(flag, c.res.status >= 500 ? 'error' : 'success');
   };
 }
 
@@ -79,7 +85,7 @@ function deniedJson(denial: Denial<FlagKey>): Response {
 }
 
 async function grantOf(c: Context, state: RequestState) {
-  const grants = state.grants;
+  const { grants } = state.setup;
   if (grants === undefined) {
     throw new FlagstageError('missing-setup', "requireFlag(gate, { continuing: true }) needs flagstage(flags, { identity, grants: { verify: grantVerifier({ secrets }) } }) (grantVerifier from 'flagstage/grants')");
   }

@@ -7,6 +7,13 @@ import type { Decision, FlagSnapshot } from '../../runtime/policy/decision';
 import type { WaitUntil } from '../../runtime/sources/source';
 import type { DeniedHandler, FlagstageRequest, GrantOptions } from './types';
 
+/** What one `flagstage()` middleware hands every request it sets up: made once, not per request. */
+export interface Setup {
+  readonly flags: Flagstage;
+  readonly grants: GrantOptions | undefined;
+  readonly onDenied: DeniedHandler | undefined;
+}
+
 /**
  * Per-request state, and the request's `c.var.flagstage` handle itself: one object per request,
  * held by that request's Context (Hono's own per-request variable map) and never shared across
@@ -15,21 +22,20 @@ import type { DeniedHandler, FlagstageRequest, GrantOptions } from './types';
  * `instanceof`, so a value the app put there itself is refused as missing setup, not trusted.
  */
 export class RequestState implements FlagstageRequest {
-  readonly #flags: Flagstage;
+  readonly setup: Setup;
   readonly identity: Identity | null;
   readonly waitUntil: WaitUntil | undefined;
-  readonly grants: GrantOptions | undefined;
-  readonly onDenied: DeniedHandler | undefined;
-  /** The request's decisions, each made at most once (created on the first). */
-  #decisions: Map<string, Promise<Decision<string>>> | undefined;
+  // The request's decisions, each made at most once: the first in two fields (a gated request
+  // usually makes one), any others in a Map made on the second.
+  #flag: FlagKey | undefined;
+  #decision: Promise<Decision<string>> | undefined;
+  #others: Map<string, Promise<Decision<string>>> | undefined;
   #snapshot: Promise<FlagSnapshot> | undefined;
 
-  constructor(flags: Flagstage, identity: Identity | null, waitUntil: WaitUntil | undefined, grants: GrantOptions | undefined, onDenied: DeniedHandler | undefined) {
-    this.#flags = flags;
+  constructor(setup: Setup, identity: Identity | null, waitUntil: WaitUntil | undefined) {
+    this.setup = setup;
     this.identity = identity;
     this.waitUntil = waitUntil;
-    this.grants = grants;
-    this.onDenied = onDenied;
   }
 
   decide<K extends FlagKey>(flag: K): Promise<Decision<K> | null> {
@@ -42,24 +48,28 @@ export class RequestState implements FlagstageRequest {
 
   /** What the gate resolution decides through (`GateDecider`): memoised per flag for this request. */
   decideFor(flag: FlagKey, identity: Identity): Promise<Decision<string>> {
-    const decisions = (this.#decisions ??= new Map());
-    let decision = decisions.get(flag);
-    if (decision === undefined) {
-      decision = this.#flags.decide(flag, identity, this.waitUntil);
-      decisions.set(flag, decision);
+    if (this.#flag === flag) return this.#decision!;
+    const { flags } = this.setup;
+    if (this.#flag === undefined) {
+      this.#flag = flag;
+      return (this.#decision = flags.decide(flag, identity, this.waitUntil));
     }
+    const others = (this.#others ??= new Map());
+    let decision = others.get(flag);
+    if (decision === undefined) others.set(flag, (decision = flags.decide(flag, identity, this.waitUntil)));
     return decision;
   }
 
   /** Reports the outcome of work the flag let this request's identity do (`flags.track`; a no-op without a reporter). */
   track(flag: FlagKey, outcome: 'error' | 'success'): void {
-    if (this.identity !== null) this.#flags.track(this.identity, flag, outcome, this.waitUntil);
+    if (this.identity !== null) this.setup.flags.track(this.identity, flag, outcome, this.waitUntil);
   }
 
   #snapshotOf(): Promise<FlagSnapshot> {
-    if (this.identity !== null) return this.#flags.snapshot(this.identity, this.waitUntil);
-    const flags = Object.fromEntries(Object.keys(this.#flags.manifest.flags).map((key) => [key, false]));
-    return Promise.resolve({ revision: null, flags: flags as FlagSnapshot['flags'] });
+    const { flags } = this.setup;
+    if (this.identity !== null) return flags.snapshot(this.identity, this.waitUntil);
+    const all = Object.fromEntries(Object.keys(flags.manifest.flags).map((key) => [key, false]));
+    return Promise.resolve({ revision: null, flags: all as FlagSnapshot['flags'] });
   }
 }
 
