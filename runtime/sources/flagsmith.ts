@@ -118,6 +118,8 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
 
   const listeners = documentListeners(onError);
   let memory: LoadedDocument | null = null;
+  /** `memory` as the promise `current()` answers with: made once per document, not per request. */
+  let answer: Promise<LoadedDocument | null> = Promise.resolve(null);
   let lastFailureAt = -Infinity;
   let running: Refresh | null = null;
   let queuedForce: Promise<LoadedDocument | null> | null = null;
@@ -136,6 +138,7 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
   function accept(next: LoadedDocument): void {
     const previous = memory;
     memory = next;
+    answer = Promise.resolve(next);
     sharedCheckedAt = now();
     listeners.publish(next, previous);
   }
@@ -235,15 +238,32 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
     return refresh;
   }
 
+  /** A cold isolate (no document yet): waits for the refresh that will bring one, or answers null. */
+  async function cold(context: WaitUntil | undefined): Promise<LoadedDocument | null> {
+    if (queuedForce) {
+      await settle(queuedForce.then(() => undefined));
+      return memory;
+    }
+    let refresh: Refresh | null = alive(running) ? running : null;
+    if (!refresh) {
+      if (now() - lastFailureAt < coldRetryMs) return null;
+      refresh = start('cold', context);
+    }
+    await settle(refresh.ready);
+    return memory;
+  }
+
   /** Waits for a refresh, but never longer than it may legitimately take. */
   function settle(promise: Promise<void>): Promise<void> {
     return withTimeout(promise, abandonAfterMs).catch(() => undefined);
   }
 
   return {
-    async current(context) {
+    current(context) {
       const held = memory;
-      if (held) {
+      if (!held) return cold(context);
+      const served = answer;
+      try {
         const due = now() - Math.max(held.fetchedAt, lastFailureAt) >= ttlMs;
         if (!alive(running) && !queuedForce) {
           if (due) start('stale', context);
@@ -251,19 +271,12 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
           // sharedCacheCheckMs, not ttlMs, at the cost of one cache read per interval.
           else if (cache && now() - sharedCheckedAt >= sharedCacheCheckMs) start('shared', context);
         }
-        return held;
+      } catch (error) {
+        return Promise.reject(error); // a rejection, as from an async function: never a throw
       }
-      if (queuedForce) {
-        await settle(queuedForce.then(() => undefined));
-        return memory;
-      }
-      let refresh: Refresh | null = alive(running) ? running : null;
-      if (!refresh) {
-        if (now() - lastFailureAt < coldRetryMs) return null;
-        refresh = start('cold', context);
-      }
-      await settle(refresh.ready);
-      return memory;
+      // Not an async function: a document in memory is answered with the promise made when it was
+      // accepted, so a warm request allocates no promise and waits one reaction, not two.
+      return served;
     },
 
     refresh(context) {
