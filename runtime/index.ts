@@ -37,8 +37,8 @@ export type { BackendEvaluation, BucketInfo, EnabledBy, FeatureAnswer, FlagBacke
 
 // Documents at the edge: sources and their shared cache layers. fileSource is Node-only:
 // runtime/sources/file.ts, on its own subpath (flagstage/file); the Flagsmith webhook is
-// flagstage/webhook (runtime/webhook/index.ts), the KV layer flagstage/kv (runtime/sources/kv-cache.ts)
-// and paged documents flagstage/pages (runtime/pages/index.ts), so that a gate-only Worker does not bundle them.
+// flagstage/webhook (runtime/webhook/index.ts) and the KV layer flagstage/kv (runtime/sources/kv-cache.ts),
+// so that a gate-only Worker does not bundle them. Paged documents stay: any environment may become paged.
 export { staticSource } from './sources/static';
 export { SourceError, warnSourceError, flagsmithSource, cachesApiCache } from './sources/index';
 export type {

@@ -3,7 +3,7 @@ import { problemOf } from '../errors/flagstage-error';
 import { SourceError, type SourceErrorHandler } from './errors';
 import { loadDocument } from './load';
 import { checkEnvironmentKey, environmentDocumentUrl, environmentId, numericOptions } from './options';
-import { fetchEnvironmentDocument, type FetchLike, type PageFollower } from './origin';
+import { fetchEnvironmentDocument, type FetchLike } from './origin';
 import { withTimeout } from '../timeout';
 import type { SharedCache } from './shared-cache';
 import type { DocumentListener, DocumentSource, LoadedDocument, WaitUntil } from './source';
@@ -47,12 +47,6 @@ export interface FlagsmithSourceOptions {
    * applies here within about this long instead of after `ttlMs`. Only with `cache`. Default: 1,000 ms.
    */
   readonly sharedCacheCheckMs?: number;
-  /**
-   * Reads a document Flagsmith pages (`Link: rel="next"`, only for very many identity overrides):
-   * `followPages` from flagstage/pages. Without it such a document is refused (`broken-pages`) and the
-   * one held is kept.
-   */
-  readonly pages?: PageFollower;
   /** Default: the global `fetch`. */
   readonly fetch?: FetchLike;
   /** A layer shared between isolates: `cachesApiCache(caches.default)`, or `kvCache(env.KV)` from flagstage/kv. */
@@ -187,7 +181,7 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
     let raw: Record<string, unknown>;
     let loaded: LoadedDocument;
     try {
-      raw = await fetchEnvironmentDocument({ url, environmentKey, fetch: fetchFn, timeoutMs, maxDocumentBytes, pages: options.pages });
+      raw = await fetchEnvironmentDocument({ url, environmentKey, fetch: fetchFn, timeoutMs, maxDocumentBytes });
       loaded = await loadDocument(raw, now(), memory, onError);
     } catch (error) {
       fail(error);

@@ -1,8 +1,7 @@
 /**
  * Where environment documents come from, for the edge entry `flagstage`. `fileSource` is Node-only
  * and lives in `./file` (exported from its own subpath), so nothing here imports a Node built-in.
- * The KV layer (`./kv-cache`, flagstage/kv) and paged documents (`./pages`, flagstage/pages) are
- * their own subpaths too: most gates need neither.
+ * The KV layer (`./kv-cache`, flagstage/kv) is its own subpath too: most gates do not need it.
  */
 export type { DocumentSource, DocumentListener, LoadedDocument, WaitUntil } from './source';
 export { SourceError, warnSourceError, type SourceErrorCode, type SourceErrorHandler } from './errors';

@@ -1,5 +1,6 @@
 import { SourceError } from './errors';
 import { withTimeout } from '../timeout';
+import { followPages } from './pages';
 
 /** The `fetch` a source uses; injectable so tests (and service bindings) can stand in for the network. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -13,21 +14,13 @@ export interface OriginRequest {
   readonly timeoutMs: number;
   /** The most bytes read over all pages; past it the fetch is aborted (`too-large`). Default: `DEFAULT_MAX_DOCUMENT_BYTES`. */
   readonly maxDocumentBytes?: number;
-  /** Reads the pages after the first (`followPages` from flagstage/pages); without it a paged document is refused. */
-  readonly pages?: PageFollower;
 }
 
 /** One page of the document, read within the fetch's budget, with the `Link` header that may announce the next. */
 export type PageReader = (url: string, index: number) => Promise<{ readonly page: Record<string, unknown>; readonly link: string | null }>;
 
-/**
- * Reads the pages a first page's `Link` header announces and returns the merged document:
- * `followPages` from flagstage/pages. `url` is the first page's.
- */
+/** Reads the pages a first page's `Link` header announces and returns the merged document (`followPages`). `url` is the first page's. */
 export type PageFollower = (first: Record<string, unknown>, link: string | null, url: string, read: PageReader) => Promise<Record<string, unknown>>;
-
-// As permissive as `nextPageUrl` (flagstage/pages) or more: a paged document is never cut to its first page unnoticed.
-const NEXT_PAGE = /rel\s*=\s*"?[^"]*next/i;
 
 /**
  * 10 MiB: a large Flagsmith environment (thousands of identity overrides) is a few MiB, and a Worker
@@ -36,10 +29,9 @@ const NEXT_PAGE = /rel\s*=\s*"?[^"]*next/i;
 export const DEFAULT_MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
 
 /**
- * Fetches the environment document from Flagsmith and returns its JSON (not yet validated). A
- * document Flagsmith pages (`Link: rel="next"`, for very many identity overrides) is read whole by
- * `request.pages` (`followPages` from flagstage/pages), and refused (`broken-pages`) without it.
- * Rejects with a `SourceError` naming the cause.
+ * Fetches the environment document from Flagsmith, following every `rel="next"` page (Flagsmith pages
+ * a document with many identity overrides, as its own SDKs expect), and returns the merged JSON (not
+ * yet validated). Rejects with a `SourceError` naming the cause.
  *
  * @example
  * const raw = await fetchEnvironmentDocument({
@@ -58,11 +50,9 @@ export function fetchEnvironmentDocument(request: OriginRequest): Promise<Record
         return { page: await readPage(response, index, budget), link: response.headers.get('link') };
       };
       const { page, link } = await read(request.url, 0);
-      if (request.pages) return request.pages(page, link, request.url, read);
-      if (link !== null && NEXT_PAGE.test(link)) {
-        throw new SourceError('broken-pages', 'the environment document has more pages (Link: rel="next"); pass `pages: followPages` from flagstage/pages to flagsmithSource to read them.');
-      }
-      return page;
+      // Always followed: a document cut to its first page would drop overrides without a word, and a
+      // refused one would freeze the flags (a kill-switch flipped afterwards would never arrive).
+      return followPages(page, link, request.url, read);
     },
     request.timeoutMs,
     late,

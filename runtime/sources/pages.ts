@@ -8,15 +8,9 @@ import type { PageFollower } from './origin';
  */
 
 /**
- * Reads every page of a paged environment document: pass it to `flagsmithSource({ pages })`. Only
- * an environment with very many identity overrides is paged; without it such a document is refused.
- * Pages are followed on the first page's origin only, at most `MAX_PAGES`, never in a loop.
- *
- * @example
- * ```ts
- * import { followPages } from 'flagstage/pages';
- * const source = flagsmithSource({ apiUrl, environmentKey, pages: followPages });
- * ```
+ * Reads every page a first page announces and merges them: how `fetchEnvironmentDocument` reads a
+ * paged document. Pages are followed on the first page's origin only, at most `MAX_PAGES`, never in
+ * a loop.
  */
 export const followPages: PageFollower = async (first, link, url, read) => {
   const pages = [first];

@@ -131,7 +131,7 @@ describe.concurrent('flagstage installed from its tarball in a fresh project', (
     expect(bundle).toContain('a top-level flag: no parent to check'); // flagstage/explain's trace (its code sits in a shared chunk)
     expect(bundle).toContain('flagstage:environment-document:'); // flagstage/kv's key
     expect(bundle).toMatch(/"grant-config",\s*"http-status"/); // flagstage/errors' ERROR_CODES
-    expect(bundle).toContain('pages loop back to a page already read'); // flagstage/pages' followPages
+    expect(bundle).toContain('pages loop back to a page already read'); // paged documents: always followed by flagsmithSource
     // Nothing of flagstage from the repository; only a package the project links from it (hono:
     // nothing else installs it now that it is an optional peer) may resolve there.
     const root = repoRoot.endsWith('/') ? repoRoot : `${repoRoot}/`;

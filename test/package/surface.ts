@@ -107,15 +107,6 @@ export const SURFACE: Record<string, { readonly values: readonly string[]; reado
       'KvCacheOptions',
     ],
   },
-  'flagstage/pages': {
-    values: [
-      'followPages',
-    ],
-    types: [
-      'PageFollower',
-      'PageReader',
-    ],
-  },
   'flagstage/webhook': {
     values: [
       'flagsmithWebhook',

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { manifest } from '../../flags.gen';
 import { createFlagstage } from '../../runtime/flagstage';
 import type { SourceError } from '../../runtime/sources/errors';
-import { flagsmithSource, type FlagsmithSourceOptions } from '../../runtime/sources/flagsmith';
-import { followPages } from '../../runtime/sources/pages';
+import { flagsmithSource } from '../../runtime/sources/flagsmith';
 import { gastownDocument, revisionAt, sdkDocument } from './documents';
 import { executionContext, fakeClock, fakeOrigin } from './fake-origin';
 import { serveOverHttp } from './http-origin';
@@ -17,10 +16,10 @@ describe('flagsmithSource over real HTTP (Node)', async () => {
 
   // The origin is this process, slow to answer on a loaded machine: only the hanging-server test is
   // about the timeout, and even its first, cold load must not run into it.
-  const rig = (timeoutMs = 30_000, extra: Partial<FlagsmithSourceOptions> = {}) => {
+  const rig = (timeoutMs = 30_000) => {
     const clock = fakeClock();
     const errors: SourceError[] = [];
-    const source = flagsmithSource({ apiUrl, environmentKey: origin.key, ttlMs: 5_000, maxStaleMs: 60_000, timeoutMs, now: clock.now, onError: (e) => errors.push(e), ...extra });
+    const source = flagsmithSource({ apiUrl, environmentKey: origin.key, ttlMs: 5_000, maxStaleMs: 60_000, timeoutMs, now: clock.now, onError: (e) => errors.push(e) });
     return { clock, errors, source, flags: createFlagstage({ manifest, source }) };
   };
 
@@ -36,7 +35,7 @@ describe('flagsmithSource over real HTTP (Node)', async () => {
     const overrides = Array.from({ length: 5 }, (_, i) => ({ ...(doc.identity_overrides as object[])[0], identifier: `id-${i}` }));
     origin.serve({ ...doc, identity_overrides: overrides });
     origin.paginate(5);
-    const loaded = await rig(30_000, { pages: followPages }).source.current();
+    const loaded = await rig().source.current();
     origin.paginate(1);
     expect(loaded?.document.identity_overrides?.map((o) => o.identifier)).toEqual(overrides.map((o) => o.identifier));
   });

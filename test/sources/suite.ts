@@ -5,7 +5,6 @@ import { createFlagstage } from '../../runtime/flagstage';
 import type { Identity } from '../../runtime/identity';
 import { SourceError } from '../../runtime/sources/errors';
 import { flagsmithSource, type FlagsmithSourceOptions } from '../../runtime/sources/flagsmith';
-import { followPages } from '../../runtime/sources/pages';
 import type { SharedCache } from '../../runtime/sources/shared-cache';
 import { signWebhookBody } from '../../runtime/sources/signature';
 import { flagsmithWebhook } from '../../runtime/sources/webhook';
@@ -71,7 +70,7 @@ export function sourceSuite(platform: Platform): void {
       const overrides = Array.from({ length: 7 }, (_, i) => ({ ...(doc.identity_overrides as object[])[0], identifier: `id-${i}` }));
       const origin = fakeOrigin({ doc: { ...doc, identity_overrides: overrides } });
       origin.paginate(3);
-      const { source } = rig(origin, { pages: followPages });
+      const { source } = rig(origin);
       const loaded = await source.current();
       expect(origin.counts).toEqual({ documents: 1, requests: 3 });
       expect(loaded?.document.identity_overrides?.map((o) => o.identifier)).toEqual(
@@ -82,23 +81,22 @@ export function sourceSuite(platform: Platform): void {
       expect(JSON.stringify(result)).toContain('some-overridden-value');
     });
 
-    it('refuses a paged document without followPages (flagstage/pages): never its first page alone', async () => {
-      const doc = sdkDocument(revisionAt(2));
-      const overrides = Array.from({ length: 4 }, (_, i) => ({ ...(doc.identity_overrides as object[])[0], identifier: `id-${i}` }));
+    it('a kill-switch flipped as the environment becomes paged arrives: every page is read, never the first alone', async () => {
       const origin = fakeOrigin({ doc: allowlisted(revisionAt(1)) });
-      const { source, clock, errors } = rig(origin);
-      expect((await source.current())?.revision).toBe(revisionAt(1));
-      origin.serve({ ...doc, identity_overrides: overrides });
+      const { flags, clock, errors } = rig(origin);
+      expect(await flags.decide('gastown', alice)).toMatchObject({ allowed: true, reason: 'allowlist' });
+      // Revision 2: the kill-switch is on, and enough identity overrides that Flagsmith pages it.
+      const overrides = Array.from({ length: 4 }, (_, i) => ({ ...(sdkDocument(revisionAt(2)).identity_overrides as object[])[0], identifier: `id-${i}` }));
+      origin.serve({ ...gastownDocument({ revision: revisionAt(2), stage: 'allowlist', allowUsers: ['alice'], killed: true }), identity_overrides: overrides });
       origin.paginate(2);
       clock.advance(5_000);
       const ctx = executionContext();
-      expect((await source.current(ctx))?.revision).toBe(revisionAt(1));
+      await flags.decide('gastown', alice, ctx);
       await ctx.settle();
-      // Only the first page was asked for, and the document held is kept.
-      expect(origin.counts).toEqual({ documents: 2, requests: 2 });
-      expect((await source.current())?.revision).toBe(revisionAt(1));
-      expect(errors.map((e) => e.code)).toEqual(['broken-pages']);
-      expect(errors[0]?.message).toMatch(/more pages .*pages: followPages.* flagstage\/pages/);
+      expect(origin.counts).toEqual({ documents: 2, requests: 3 });
+      expect(await flags.decide('gastown', alice)).toMatchObject({ allowed: false, reason: 'killed' });
+      expect((await flags.decide('gastown', alice)).allowed).toBe(false);
+      expect(errors).toEqual([]);
     });
 
     it('compiles once per revision: a refetch of the same revision keeps the compiled document', async () => {
@@ -186,7 +184,7 @@ export function sourceSuite(platform: Platform): void {
     for (const [fault, { code, mentions }] of Object.entries(expected) as [Exclude<OriginFault, 'none'>, (typeof expected)['http-500']][]) {
       it(`${fault}: every request still decides on the last good document and onError names the cause`, async () => {
         const origin = fakeOrigin({ doc: allowlisted(revisionAt(1)), connect: platform.refused });
-        const { flags, clock, errors } = rig(origin, { timeoutMs: fault === 'timeout' ? 200 : 2_000, ...(fault === 'broken-pages' ? { pages: followPages } : {}) });
+        const { flags, clock, errors } = rig(origin, { timeoutMs: fault === 'timeout' ? 200 : 2_000 });
         expect(await flags.decide('gastown', alice)).toMatchObject({ allowed: true, reason: 'allowlist' });
         origin.fail(fault);
         origin.serve(gastownDocument({ revision: revisionAt(2), stage: 'ga' }));

@@ -1,12 +1,11 @@
 // A Worker on the installed flagstage + flagstage/hono (+ flagstage/grants for the continuing
-// route, flagstage/hono/webhook, flagstage/explain, flagstage/errors, flagstage/kv and flagstage/pages off the gate
+// route, flagstage/hono/webhook, flagstage/explain, flagstage/errors and flagstage/kv off the gate
 // path), deployed without nodejs_compat.
 import { Hono } from 'hono';
 import { flagsmithSource } from 'flagstage';
 import { ERROR_CODES } from 'flagstage/errors';
 import { explain } from 'flagstage/explain';
 import { kvCache, type KVLike } from 'flagstage/kv';
-import { followPages } from 'flagstage/pages';
 import { grantVerifier } from 'flagstage/grants';
 import { flagstage, requireFlag, type FlagstageVariables } from 'flagstage/hono';
 import { webhook } from 'flagstage/hono/webhook';
@@ -36,11 +35,11 @@ app.get('/api/explain/reports', async (c) => {
   const identity = currentIdentity(c.var.userId);
   return identity ? c.json(await explain(flags, 'reports', identity)) : c.json({ error: 'unauthenticated' }, 401);
 });
-// A Flagsmith source with the KV layer and paged documents, as a Worker with a KV binding builds it
+// A Flagsmith source with the KV layer, as a Worker with a KV binding builds it
 // (constructed only: this app decides on its static document).
 const noKv: KVLike = { getWithMetadata: async () => ({ value: null, metadata: null }), put: async () => undefined };
 app.get('/api/source', (c) => {
-  const source = flagsmithSource({ apiUrl: 'https://edge.api.flagsmith.com/api/v1/', environmentKey: 'ser.consumer', cache: kvCache(noKv), pages: followPages });
+  const source = flagsmithSource({ apiUrl: 'https://edge.api.flagsmith.com/api/v1/', environmentKey: 'ser.consumer', cache: kvCache(noKv) });
   return c.json({ ok: typeof source.current === 'function', codes: ERROR_CODES.length });
 });
 app.post('/webhooks/flagsmith', (c, next) => webhook(flags, { secret: c.env.FLAGSMITH_WEBHOOK_SECRET })(c, next));
