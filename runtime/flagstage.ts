@@ -152,7 +152,7 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
       reportError(
         new SourceError(
           'missing-kill-switch',
-          `flag "${key}" has a kill-switch, but the environment document (revision ${revision}) has no feature "${feature}": "${key}" counts as killed for everyone but admins until it exists again. Run \`flagstage provision\` to recreate it (disabled = not killed), or \`flagstage kill ${key}\` to keep it killed.`,
+          `the environment document (revision ${revision}) has no kill-switch feature "${feature}" of flag "${key}", so "${key}" counts as killed for everyone but admins: run \`flagstage provision\` to recreate it (disabled = not killed), or \`flagstage kill ${key}\` to keep it killed.`,
         ),
       );
     }

@@ -18,10 +18,11 @@ import { hasOrg } from './traits';
  */
 export function flagsmithBucket<K extends string>(manifest: Manifest<K>, document: EnvironmentDocument, flag: K, identity: Identity): BucketInfo | null {
   const layout = readLayouts(manifest, document)[flag];
-  if (layout.percentageSegmentKey === null || layout.percentage === null) return null;
+  const { percentage } = layout.rollout;
+  if (layout.percentageSegmentKey === null || percentage === null) return null;
   const splitKey = splitKeyOf(layout.percentageProperty ?? '', identity, document.api_key ?? '');
   if (splitKey === null) return null;
-  return { value: percentageBucket([layout.percentageSegmentKey, splitKey]), threshold: layout.percentage.value, by: layout.percentage.by };
+  return { value: percentageBucket([layout.percentageSegmentKey, splitKey]), threshold: percentage.value, by: percentage.by };
 }
 
 /** The string Flagsmith hashes with the segment key, as the engine does for a PERCENTAGE_SPLIT. */

@@ -7,7 +7,7 @@ import type { Identity } from '../identity';
 import type { Manifest } from '../manifest/types';
 import type { BackendEvaluation, EnabledBy, FeatureAnswer, FlagBackend } from './backend';
 import { percentageSegmentName } from '../stages/naming';
-import { readLayouts, rolloutOf } from '../stages/read';
+import { readLayouts } from '../stages/read';
 import { sliceDocument } from './slice';
 import type { FlagRollout } from '../stages/rollout';
 import { engineTraits } from './traits';
@@ -69,7 +69,7 @@ export function flagsmithBackend<K extends string>(manifest: Manifest<K>, loaded
   const { document } = loaded;
   const layouts = readLayouts(manifest, document);
   const rollouts = new Map<K, FlagRollout>();
-  for (const key of Object.keys(layouts) as K[]) rollouts.set(key, Object.freeze(rolloutOf(layouts[key])));
+  for (const key of Object.keys(layouts) as K[]) rollouts.set(key, Object.freeze(layouts[key].rollout));
   const apiKey = document.api_key;
   // One evaluator per flag, compiled on first use in this revision: a decision evaluates only the
   // segments of the flag it is about (see sliceDocument), not every flag's percentage split.

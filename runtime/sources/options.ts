@@ -28,9 +28,7 @@ export function checkEnvironmentKey(environmentKey: string): void {
   if (typeof environmentKey !== 'string' || !environmentKey.startsWith('ser.')) {
     throw new FlagstageError(
       'invalid-option',
-      'flagsmithSource needs a server-side environment key, which starts with "ser.". ' +
-        'Create one in Flagsmith under Environment settings -> Keys and pass it as environmentKey ' +
-        '(a client-side key cannot read the environment document).',
+      'flagsmithSource environmentKey must be a server-side key ("ser.…"; a client-side key cannot read the environment document): create one in Flagsmith under Environment settings -> Keys.',
     );
   }
 }

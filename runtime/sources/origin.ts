@@ -111,7 +111,7 @@ async function readPage(response: Response, index: number, budget: { left: numbe
  */
 async function readCapped(response: Response, budget: { left: number; readonly max: number }): Promise<string> {
   const tooLarge = () =>
-    new SourceError('too-large', `the environment document is larger than maxDocumentBytes (${budget.max} bytes); it was not read further and the document already held, if any, is kept.`);
+    new SourceError('too-large', `the environment document is larger than maxDocumentBytes (${budget.max} bytes): not read further; the document held, if any, is kept.`);
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > budget.left) {
     await response.body?.cancel().catch(() => undefined);

@@ -9,7 +9,9 @@ import type { Stage } from './stages';
 type ReadSegment = NonNullable<NonNullable<RolloutDocument['project']['segments']>[number]>;
 
 /** A flag's rollout plus where it lives in the document (the policy's Flagsmith backend needs the segment key). */
-export interface FlagLayout extends FlagRollout {
+export interface FlagLayout {
+  /** Its allowlist is read on first use: reading (and sorting) thousands of ids is the costliest part of a document a decision never needs, only status, explain and change events. */
+  readonly rollout: FlagRollout;
   readonly feature: string;
   /** Flagsmith's key for the percentage segment (its id as a string): the first part of the split hash. */
   readonly percentageSegmentKey: string | null;
@@ -35,24 +37,8 @@ const NO_ALLOWLIST: FlagRollout['allowlist'] = Object.freeze({ users: Object.fre
 export function readRollout<K extends string>(manifest: Manifest<K>, document: RolloutDocument): Record<K, FlagRollout> {
   const layouts = readLayouts(manifest, document);
   const out = {} as Record<K, FlagRollout>;
-  for (const key of Object.keys(layouts) as K[]) out[key] = rolloutOf(layouts[key]);
+  for (const key of Object.keys(layouts) as K[]) out[key] = layouts[key].rollout;
   return out;
-}
-
-/**
- * The rollout part of a layout. Its allowlist stays lazy: reading (and sorting) thousands of ids is
- * the costliest part of a document a decision never needs, only status, explain and change events.
- *
- * @example
- * ```ts
- * const rollout = rolloutOf(readLayouts(manifest, document).gastown);
- * ```
- */
-export function rolloutOf(layout: FlagLayout): FlagRollout {
-  const { flag, stage, killed, killSwitchMissing } = layout;
-  const rollout = { flag, stage, killed, ...(killSwitchMissing ? { killSwitchMissing } : {}) };
-  Object.defineProperty(rollout, 'allowlist', { enumerable: true, get: () => layout.allowlist });
-  return Object.assign(rollout, { percentage: layout.percentage }) as FlagRollout;
 }
 
 /**
@@ -108,22 +94,25 @@ export function readLayouts<K extends string>(manifest: Manifest<K>, document: R
     // A document can only close access it cannot read: a kill-switch feature that is gone (deleted in
     // the dashboard, a document written without it) may have been on, so it counts as on.
     const killSwitchMissing = definition.killSwitchFeature !== null && !defaults.has(definition.killSwitchFeature);
-    out[key] = {
+    const rollout: FlagRollout = {
       flag: key,
       stage,
       killed: definition.killSwitchFeature !== null && (killSwitchMissing || defaults.get(definition.killSwitchFeature) === true),
       ...(killSwitchMissing ? { killSwitchMissing: true as const } : {}),
       allowlist: NO_ALLOWLIST,
       percentage,
+    };
+    if (allowSegment) {
+      // Read on first use, once (redefined in place: the keys keep their order in JSON).
+      let allowlist: FlagRollout['allowlist'] | undefined;
+      Object.defineProperty(rollout, 'allowlist', { enumerable: true, get: () => (allowlist ??= readAllowlist(allowSegment.rules ?? [])) });
+    }
+    out[key] = {
+      rollout,
       feature,
       percentageSegmentKey: split && percentSegment ? String(percentSegment.id) : null,
       percentageProperty: split ? (split.property_ ?? '') : null,
     };
-    if (allowSegment) {
-      // Read on first use (see rolloutOf), once.
-      let allowlist: FlagRollout['allowlist'] | undefined;
-      Object.defineProperty(out[key], 'allowlist', { enumerable: true, get: () => (allowlist ??= readAllowlist(allowSegment.rules ?? [])) });
-    }
   }
   return out;
 }
