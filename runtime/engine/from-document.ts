@@ -153,12 +153,11 @@ function multivariateValues(state: Json, path: string): FeatureValue[] {
       priority: 0,
     };
   });
-  if (orders.every((rank): rank is number => typeof rank === 'number')) {
-    variants.forEach((variant, i) => (variant.priority = orders[i] as number));
-    return variants;
-  }
-  const ranked = variants.map((_, i) => i).sort((a, b) => order(orders[a] ?? Infinity, orders[b] ?? Infinity));
-  ranked.forEach((index, rank) => (variants[index]!.priority = rank));
+  const byId = orders.every((rank) => typeof rank === 'number');
+  variants
+    .map((_, i) => i)
+    .sort((a, b) => order(orders[a] ?? Infinity, orders[b] ?? Infinity))
+    .forEach((index, rank) => (variants[index]!.priority = byId ? (orders[index] as number) : rank));
   return variants;
 }
 

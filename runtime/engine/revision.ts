@@ -38,11 +38,11 @@ function statedRevision(doc: Readonly<Record<string, unknown>>): string | null {
 }
 
 function contentRevision(digest: Uint8Array): string {
-  return `sha256:${Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
+  return `sha256:${Array.from(digest, (byte) => (byte | 256).toString(16).slice(1)).join('')}`;
 }
 
 function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.keys(value)
       .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
