@@ -57,8 +57,9 @@ interface Figures {
   readonly quartiles: readonly [number, number];
   /** Wall-clock req/s medians, for context. */
   readonly wall: { readonly ungated: number; readonly gated: number };
-  /** CPU µs per request inside the isolate (app.fetch in a loop), medians. */
+  /** CPU µs per request inside the isolate (app.fetch in a loop), medians; `mounted`: flagstage() app-wide. */
   readonly isolate: { readonly ungated: number; readonly gated: number };
+  readonly mounted: { readonly ungated: number; readonly gated: number };
 }
 
 /** The workerd processes Miniflare started (children of this process). */
@@ -143,7 +144,7 @@ export async function measureGateOverhead(): Promise<Figures> {
     await batch('gated', 1_000);
     await batch('ungated', 1_000);
     /** CPU µs per request inside the isolate: `count` app.fetch calls within one request. */
-    const inIsolate = async (route: 'ungated' | 'gated', count: number): Promise<number> => {
+    const inIsolate = async (route: 'ungated' | 'gated' | 'app/ungated' | 'app/gated', count: number): Promise<number> => {
       const cpu = cpuSeconds(pids);
       // One request running the loop: Miniflare's entry Worker in front of it is one call per loop.
       const response = await mf.dispatchFetch(new URL(`/loop/${route}?n=${count}`, entry));
@@ -162,6 +163,19 @@ export async function measureGateOverhead(): Promise<Figures> {
       (a === 'ungated' ? isolateUngated : isolateGated).push(first);
       (b === 'ungated' ? isolateUngated : isolateGated).push(second);
       if (VERBOSE) console.log(`in-isolate round ${round + 1}: ${a} ${first.toFixed(1)} µs, ${b} ${second.toFixed(1)} µs CPU per request`);
+    }
+    // The same with flagstage() mounted app-wide (the README's layout): requireFlag alone.
+    await inIsolate('app/gated', 2_000);
+    await inIsolate('app/ungated', 2_000);
+    const mountedUngated: number[] = [];
+    const mountedGated: number[] = [];
+    for (let round = 0; round < ISOLATE_ROUNDS; round++) {
+      const [a, b] = round % 2 === 0 ? (['app/ungated', 'app/gated'] as const) : (['app/gated', 'app/ungated'] as const);
+      const first = await inIsolate(a, PER_LOOP);
+      const second = await inIsolate(b, PER_LOOP);
+      (a === 'app/ungated' ? mountedUngated : mountedGated).push(first);
+      (b === 'app/ungated' ? mountedUngated : mountedGated).push(second);
+      if (VERBOSE) console.log(`in-isolate round ${round + 1}, flagstage() app-wide: ${a} ${first.toFixed(1)} µs, ${b} ${second.toFixed(1)} µs CPU per request`);
     }
     const ungated: number[] = [];
     const gated: number[] = [];
@@ -193,6 +207,7 @@ export async function measureGateOverhead(): Promise<Figures> {
       quartiles: [quartile(0.25), quartile(0.75)],
       wall: { ungated: stats(wallUngated).median, gated: stats(wallGated).median },
       isolate: { ungated: stats(isolateUngated).median, gated: stats(isolateGated).median },
+      mounted: { ungated: stats(mountedUngated).median, gated: stats(mountedGated).median },
     };
   } finally {
     await mf.dispose();
@@ -201,7 +216,7 @@ export async function measureGateOverhead(): Promise<Figures> {
 
 /** The gate-overhead row of `npm run bench`. */
 export async function gateOverheadRows(): Promise<BenchRow[]> {
-  const { ungated, gated, ratio, quartiles, wall, isolate } = await measureGateOverhead();
+  const { ungated, gated, ratio, quartiles, wall, isolate, mounted } = await measureGateOverhead();
   const cost = (1 - ratio) * 100;
   const percent = (r: number) => `${((1 - r) * 100).toFixed(1)}%`;
   return [
@@ -225,7 +240,14 @@ export async function gateOverheadRows(): Promise<BenchRow[]> {
       value: `${isolate.gated.toFixed(1)} µs gated`,
       goal: '',
       reference: `ungated: ${isolate.ungated.toFixed(1)} µs`,
-      ratio: `+${(isolate.gated - isolate.ungated).toFixed(1)} µs per request`,
+      ratio: `+${(isolate.gated - isolate.ungated).toFixed(1)} µs per request (${((isolate.gated / isolate.ungated - 1) * 100).toFixed(1)}%)`,
+    },
+    {
+      figure: 'requireFlag alone inside the isolate: flagstage() mounted app-wide (the README layout) on both routes',
+      value: `${mounted.gated.toFixed(1)} µs gated`,
+      goal: '',
+      reference: `ungated, same setup: ${mounted.ungated.toFixed(1)} µs`,
+      ratio: `+${(mounted.gated - mounted.ungated).toFixed(1)} µs per request (${((mounted.gated / mounted.ungated - 1) * 100).toFixed(1)}%)`,
     },
   ];
 }

@@ -1,5 +1,6 @@
 // The Worker of bench/gate-overhead.ts: one Hono app, one route served two ways, ungated and behind
-// `requireFlag`, so the only difference between the two is the gate. The document is Flagsmith's
+// `flagstage()` + `requireFlag`, so the only difference between the two is the gate; and the same pair
+// under an app-wide `flagstage()` (/app/*), where the only difference is `requireFlag`. The document is Flagsmith's
 // format, served by an in-memory origin (the `fetch` option): after the first request it is fresh in
 // the isolate's memory, as on a warm Worker. Imports the package as an app does (esbuild resolves
 // `flagstage` through tsconfig paths).
@@ -35,6 +36,11 @@ function createApp(env: Env): Hono<AppEnv> {
   const towns = (c: { json: (value: unknown) => Response }) => c.json({ towns: [{ id: 'town-1', name: 'Gastown' }] });
   app.get('/ungated/towns', auth, towns);
   app.get('/gated/towns', auth, flagstage<AppEnv>(flags, { identity: (c) => c.var.user }), requireFlag(requireGastown), towns);
+  // The README's layout: flagstage() mounted app-wide after the auth, so an ungated route pays the
+  // setup too and `requireFlag` is the only difference between these two.
+  app.use('/app/*', auth, flagstage<AppEnv>(flags, { identity: (c) => c.var.user }));
+  app.get('/app/ungated/towns', towns);
+  app.get('/app/gated/towns', requireFlag(requireGastown), towns);
   return app;
 }
 
@@ -48,6 +54,7 @@ export default {
     // `/loop/<route>?n=N`: N requests to the route through app.fetch inside this one request, so the
     // bench can weigh the app's own CPU per request without the HTTP plumbing around each.
     if (url.pathname.startsWith('/loop/')) {
+      // `<route>` is `ungated`, `gated`, `app/ungated` or `app/gated`.
       const target = new URL(`/${url.pathname.slice('/loop/'.length)}/towns`, url);
       const n = Number(url.searchParams.get('n') ?? '1000');
       for (let i = 0; i < n; i++) {
