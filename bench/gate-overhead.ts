@@ -144,7 +144,7 @@ export async function measureGateOverhead(): Promise<Figures> {
     await batch('gated', 1_000);
     await batch('ungated', 1_000);
     /** CPU µs per request inside the isolate: `count` app.fetch calls within one request. */
-    const inIsolate = async (route: 'ungated' | 'gated' | 'app/ungated' | 'app/gated', count: number): Promise<number> => {
+    const inIsolate = async (route: `${'' | 'app/'}${'ungated' | 'gated'}`, count: number): Promise<number> => {
       const cpu = cpuSeconds(pids);
       // One request running the loop: Miniflare's entry Worker in front of it is one call per loop.
       const response = await mf.dispatchFetch(new URL(`/loop/${route}?n=${count}`, entry));
@@ -152,31 +152,25 @@ export async function measureGateOverhead(): Promise<Figures> {
       await response.arrayBuffer();
       return ((cpuSeconds(pids) - cpu) * 1e6) / count;
     };
-    await inIsolate('gated', 2_000);
-    await inIsolate('ungated', 2_000);
-    const isolateUngated: number[] = [];
-    const isolateGated: number[] = [];
-    for (let round = 0; round < ISOLATE_ROUNDS; round++) {
-      const [a, b] = round % 2 === 0 ? (['ungated', 'gated'] as const) : (['gated', 'ungated'] as const);
-      const first = await inIsolate(a, PER_LOOP);
-      const second = await inIsolate(b, PER_LOOP);
-      (a === 'ungated' ? isolateUngated : isolateGated).push(first);
-      (b === 'ungated' ? isolateUngated : isolateGated).push(second);
-      if (VERBOSE) console.log(`in-isolate round ${round + 1}: ${a} ${first.toFixed(1)} µs, ${b} ${second.toFixed(1)} µs CPU per request`);
-    }
+    /** Warms both routes, then alternates them (ABBA) for ISOLATE_ROUNDS rounds: median µs of each. */
+    const isolatePair = async (prefix: '' | 'app/') => {
+      const [open, gate] = [`${prefix}ungated`, `${prefix}gated`] as const;
+      await inIsolate(gate, 2_000);
+      await inIsolate(open, 2_000);
+      const times = { [open]: [] as number[], [gate]: [] as number[] };
+      for (let round = 0; round < ISOLATE_ROUNDS; round++) {
+        const [a, b] = round % 2 === 0 ? [open, gate] : [gate, open];
+        const first = await inIsolate(a, PER_LOOP);
+        const second = await inIsolate(b, PER_LOOP);
+        times[a]!.push(first);
+        times[b]!.push(second);
+        if (VERBOSE) console.log(`in-isolate round ${round + 1}: ${a} ${first.toFixed(1)} µs, ${b} ${second.toFixed(1)} µs CPU per request`);
+      }
+      return { ungated: stats(times[open]!).median, gated: stats(times[gate]!).median };
+    };
+    const isolate = await isolatePair('');
     // The same with flagstage() mounted app-wide (the README's layout): requireFlag alone.
-    await inIsolate('app/gated', 2_000);
-    await inIsolate('app/ungated', 2_000);
-    const mountedUngated: number[] = [];
-    const mountedGated: number[] = [];
-    for (let round = 0; round < ISOLATE_ROUNDS; round++) {
-      const [a, b] = round % 2 === 0 ? (['app/ungated', 'app/gated'] as const) : (['app/gated', 'app/ungated'] as const);
-      const first = await inIsolate(a, PER_LOOP);
-      const second = await inIsolate(b, PER_LOOP);
-      (a === 'app/ungated' ? mountedUngated : mountedGated).push(first);
-      (b === 'app/ungated' ? mountedUngated : mountedGated).push(second);
-      if (VERBOSE) console.log(`in-isolate round ${round + 1}, flagstage() app-wide: ${a} ${first.toFixed(1)} µs, ${b} ${second.toFixed(1)} µs CPU per request`);
-    }
+    const mounted = await isolatePair('app/');
     const ungated: number[] = [];
     const gated: number[] = [];
     const ratios: number[] = [];
@@ -206,8 +200,8 @@ export async function measureGateOverhead(): Promise<Figures> {
       ratio: stats(ratios).median,
       quartiles: [quartile(0.25), quartile(0.75)],
       wall: { ungated: stats(wallUngated).median, gated: stats(wallGated).median },
-      isolate: { ungated: stats(isolateUngated).median, gated: stats(isolateGated).median },
-      mounted: { ungated: stats(mountedUngated).median, gated: stats(mountedGated).median },
+      isolate,
+      mounted,
     };
   } finally {
     await mf.dispose();
