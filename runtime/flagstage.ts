@@ -4,8 +4,6 @@ import type { Identity } from './identity';
 import type { FlagKey, RegisteredManifest } from './manifest/register';
 import type { Manifest } from './manifest/types';
 import type { FlagBackend } from './policy/backend';
-import { changeListener } from './changes/emitter';
-import type { ChangeSink } from './changes/change-event';
 import type { Decision, FlagSnapshot } from './policy/decision';
 import { flagsmithBackend } from './policy/flagsmith-backend';
 import { DecisionMemo } from './policy/memo';
@@ -54,7 +52,7 @@ export interface Flagstage<M extends Manifest = RegisteredManifest, S extends Do
    * identity the flag denies. Never throws and never waits: pass the request's `waitUntil`.
    */
   track<K extends KeyOf<M>>(identity: Identity, flag: K, outcome: Outcome, context?: WaitUntil): void;
-  /** Stops delivering change events. */
+  /** Stops handing the source's errors to `onError` (change events stop with `watchChanges`'s own unsubscribe). */
   close(): void;
 }
 
@@ -65,21 +63,19 @@ export interface FlagstageOptions<M extends Manifest, S extends DocumentSource =
   readonly source: S;
   /**
    * Receives every runtime error that is reported rather than thrown: the source's failures
-   * (`SourceError`: a failed refresh, a bad document, a broken shared cache), a failing change
-   * sink (`listener`), a source that threw (`source-failed`), and problems found in a document, once
+   * (`SourceError`: a failed refresh, a bad document, a broken shared cache, a document listener that
+   * threw: `listener`), a source that threw (`source-failed`), and problems found in a document, once
    * per revision: a manifest flag whose kill-switch feature is missing (`missing-kill-switch`; the
    * flag counts as killed for everyone but admins). Decisions never wait on it and a
    * throwing handler is ignored. Default: one JSON line per error on `console.warn`.
    */
   readonly onError?: ErrorHandler;
   /**
-   * Receives one event `{ at, flag, before, after, revision }` per flag whose stage, kill-switch,
-   * allowlist or percentage a new revision changes. Never awaited on a request; a failing sink is
-   * reported on the console, not thrown.
+   * @deprecated Change events are opt-in since 0.2 and off the gate path: `watchChanges(source,
+   * { manifest, onChange })` from `flagstage/changes`. `false` (now the only behaviour) is accepted;
+   * `true`, or an `onChange` here, throws `invalid-option` naming that fix.
    */
-  readonly onChange?: ChangeSink | readonly ChangeSink[];
-  /** Also log every change event as one JSON line on the console. Default: true. */
-  readonly logChanges?: boolean;
+  readonly logChanges?: false;
   /** Another flag system behind the same policy. Default: the Flagsmith engine on the document. */
   readonly backend?: (manifest: M, document: LoadedDocument) => FlagBackend<KeyOf<M>>;
   /** Where `flags.track()` sends outcomes: `outcomeReporter()` from `flagstage/outcomes`. Default: nowhere. */
@@ -109,6 +105,10 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
   if (!manifest || typeof manifest.flags !== 'object') throw new FlagstageError('invalid-option', 'createFlagstage needs the manifest exported by flags.gen.ts');
   if (!source || typeof source.current !== 'function') {
     throw new FlagstageError('invalid-option', 'createFlagstage needs a source (flagsmithSource, fileSource or staticSource)');
+  }
+  // 0.1 logged and delivered change events from here; silently dropping an audit trail is worse than a clear error.
+  if ((options as { onChange?: unknown }).onChange !== undefined || (options.logChanges as unknown) === true) {
+    throw new FlagstageError('invalid-option', "createFlagstage no longer emits change events: use watchChanges(source, { manifest, onChange }) from 'flagstage/changes'");
   }
   const onError = options.onError;
   const reportError = (error: FlagstageError): void => report(onError ?? warnError, error);
@@ -184,12 +184,7 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
 
   const memoOf = (identity: Identity, context?: WaitUntil): Promise<IdentityMemo<K>> => withDocument(context, (document) => memo.for(checked(identity), policy(document)));
 
-  // The same listener as the changes module's watchChanges, so there is one shape of change event.
-  const unsubscribes: (() => void)[] = [];
-  if (source.subscribe && (options.onChange !== undefined || options.logChanges !== false)) {
-    unsubscribes.push(source.subscribe(changeListener({ manifest, onChange: options.onChange, console: options.logChanges ?? true, onError: reportError })));
-  }
-  if (onError !== undefined && source.subscribeErrors) unsubscribes.push(source.subscribeErrors(reportError));
+  const unsubscribe = onError !== undefined && source.subscribeErrors ? source.subscribeErrors(reportError) : null;
 
   const decide = <F extends K>(flag: F, identity: Identity, context?: WaitUntil): Promise<Decision<F>> => withDocument(context, (document) => decideOn(document, flag, identity));
 
@@ -206,7 +201,7 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
     },
     snapshot: (identity: Identity, context?: WaitUntil): Promise<FlagSnapshot<K>> => memoOf(identity, context).then((memo) => snapshotOf(keys, identity, memo)),
     close() {
-      for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
+      unsubscribe?.();
     },
   });
 }

@@ -57,6 +57,5 @@ export type {
   WaitUntil,
 } from './sources/index';
 
-// Change events between revisions.
-export { consoleJsonSink, changeListener, watchChanges } from './changes/index';
-export type { ChangeEvent, ChangeEventOptions, ChangeSink } from './changes/index';
+// Change events between revisions are opt-in, their own entry point: flagstage/changes
+// (runtime/changes/index.ts), so that a gate does not bundle the rollout diffing.

@@ -6,6 +6,7 @@ import { CONTROL_ERROR_CODES, ControlError, errorResponse } from '../../control/
 import { compileEnvironment, EngineDocumentError } from '../../runtime/engine/index';
 import { ERROR_CODES, FlagstageError, isFlagstageError, problemOf, type FlagstageErrorCode } from '../../runtime/errors/index';
 import { createFlagstage } from '../../runtime/flagstage';
+import { watchChanges } from 'flagstage/changes';
 import { GrantError, issueGrant } from '../../runtime/grants/index';
 import { flagsmithSource } from '../../runtime/sources/flagsmith';
 import { SourceError } from '../../runtime/sources/errors';
@@ -203,10 +204,10 @@ describe('createFlagstage({ onError })', () => {
         return () => undefined;
       },
     };
-    const flags = createFlagstage({
+    const flags = createFlagstage({ manifest, source: broken, onError: (error) => errors.push(error) });
+    watchChanges(broken, {
       manifest,
-      source: broken,
-      logChanges: false,
+      console: false,
       onChange: () => {
         throw new Error('sink down');
       },

@@ -10,8 +10,6 @@ export const SURFACE: Record<string, { readonly values: readonly string[]; reado
       'FlagstageError',
       'SourceError',
       'cachesApiCache',
-      'changeListener',
-      'consoleJsonSink',
       'createFlagstage',
       'defineFlags',
       'defineGate',
@@ -22,7 +20,6 @@ export const SURFACE: Record<string, { readonly values: readonly string[]; reado
       'staticSource',
       'warnError',
       'warnSourceError',
-      'watchChanges',
     ],
     types: [
       'BackendEvaluation',
@@ -31,9 +28,6 @@ export const SURFACE: Record<string, { readonly values: readonly string[]; reado
       'CacheLike',
       'CachedDocument',
       'CachesApiCacheOptions',
-      'ChangeEvent',
-      'ChangeEventOptions',
-      'ChangeSink',
       'Decision',
       'DecisionReason',
       'Denial',
@@ -96,6 +90,18 @@ export const SURFACE: Record<string, { readonly values: readonly string[]; reado
       'ControlErrorCode',
       'FlagstageErrorCode',
       'SourceErrorCode',
+    ],
+  },
+  'flagstage/changes': {
+    values: [
+      'changeListener',
+      'consoleJsonSink',
+      'watchChanges',
+    ],
+    types: [
+      'ChangeEvent',
+      'ChangeEventOptions',
+      'ChangeSink',
     ],
   },
   'flagstage/kv': {

@@ -3,7 +3,7 @@ import { compileEnvironment } from '../../runtime/engine/index';
 import { createFlagstage } from '../../runtime/flagstage';
 import type { Manifest } from '../../runtime/manifest/types';
 import type { FlagBackend } from '../../runtime/policy/backend';
-import type { ChangeEvent } from '../../runtime/changes/change-event';
+import { watchChanges, type ChangeEvent } from 'flagstage/changes';
 import { flagsmithBackend } from '../../runtime/policy/flagsmith-backend';
 import type { DocumentSource, LoadedDocument } from '../../runtime/sources/source';
 import { staticSource } from '../../runtime/sources/static';
@@ -145,10 +145,10 @@ describe('createFlagstage', () => {
     await expect(flags.decide('nope' as 'gastown', user('u1'))).rejects.toThrow(/^flagstage: unknown flag "nope"/);
   });
 
-  it('emits one change event per changed flag when a new revision changes a rollout', async () => {
+  it('emits one change event per changed flag when a new revision changes a rollout (watchChanges, flagstage/changes)', async () => {
     const mutable = mutableSource({ gastown: { stage: 'allowlist', users: ['u1'] } });
     const events: ChangeEvent[] = [];
-    const flags = createFlagstage({ manifest, source: mutable.source, onChange: (event) => void events.push(event), logChanges: false });
+    const stop = watchChanges(mutable.source, { manifest, onChange: (event) => void events.push(event), console: false });
     mutable.set({ gastown: { stage: 'percentage', users: ['u1'], percent: 10 } });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
@@ -166,12 +166,12 @@ describe('createFlagstage', () => {
       ['gastown', true, 'percentage'],
       ['molecules', false, 'ga'],
     ]);
-    flags.close();
+    stop();
     mutable.set({ gastown: { stage: 'ga' } });
     expect(events).toHaveLength(3);
   });
 
-  it('logs each change as a JSON line unless told not to', async () => {
+  it('logs each change as a JSON line when watched, unless told not to; createFlagstage alone emits none (opt-in since 0.2)', async () => {
     const mutable = mutableSource({});
     const log = console.log;
     const lines: string[] = [];
@@ -179,11 +179,22 @@ describe('createFlagstage', () => {
     try {
       createFlagstage({ manifest, source: mutable.source });
       createFlagstage({ manifest, source: mutable.source, logChanges: false });
+      watchChanges(mutable.source, { manifest });
+      watchChanges(mutable.source, { manifest, console: false });
       mutable.set({ gastown: { stage: 'ga' } });
     } finally {
       console.log = log;
     }
     expect(lines.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ type: 'flagstage.change', flag: 'gastown', after: expect.objectContaining({ stage: 'ga' }) })]);
+  });
+
+  it('refuses the 0.1 change-event options, naming flagstage/changes, rather than dropping the events', () => {
+    const mutable = mutableSource({});
+    for (const options of [{ onChange: () => undefined }, { logChanges: true }]) {
+      expect(() => createFlagstage({ manifest, source: mutable.source, ...(options as object) })).toThrow(
+        expect.objectContaining({ code: 'invalid-option', message: expect.stringMatching(/no longer emits change events: use watchChanges\(source, \{ manifest, onChange \}\) from 'flagstage\/changes'/) }),
+      );
+    }
   });
 
   it('reports a failing change sink instead of throwing it into the source', async () => {
@@ -192,8 +203,8 @@ describe('createFlagstage', () => {
     const lines: string[] = [];
     console.warn = (line: string) => lines.push(line);
     try {
-      createFlagstage({ manifest, source: mutable.source, logChanges: false, onChange: () => { throw new Error('sink broken'); } });
-      createFlagstage({ manifest, source: mutable.source, logChanges: false, onChange: async () => { throw new Error('sink down'); } });
+      watchChanges(mutable.source, { manifest, console: false, onChange: () => { throw new Error('sink broken'); } });
+      watchChanges(mutable.source, { manifest, console: false, onChange: async () => { throw new Error('sink down'); } });
       mutable.set({ gastown: { stage: 'ga' } });
       await new Promise((resolve) => setTimeout(resolve, 0));
     } finally {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { manifest } from '../../flags.gen';
-import { changeListener, type ChangeEvent } from '../../runtime/changes/index';
+import { changeListener, watchChanges, type ChangeEvent } from 'flagstage/changes';
 import { createFlagstage } from '../../runtime/flagstage';
 import type { Identity } from '../../runtime/identity';
 import { SourceError } from '../../runtime/sources/errors';
@@ -401,7 +401,7 @@ export function sourceSuite(platform: Platform): void {
       const events: ChangeEvent[] = [];
       const fromRuntime: ChangeEvent[] = [];
       source.subscribe(changeListener({ manifest, onChange: (event) => void events.push(event), console: false, now: clock.now }));
-      const logged = createFlagstage({ manifest, source, onChange: (event) => void fromRuntime.push(event), logChanges: false });
+      const stop = watchChanges(source, { manifest, onChange: (event) => void fromRuntime.push(event), console: false });
       const ctx = executionContext();
       const step = async (doc?: ReturnType<typeof gastownDocument>) => {
         if (doc) origin.serve(doc);
@@ -429,7 +429,7 @@ export function sourceSuite(platform: Platform): void {
       ]);
       expect(events[0]?.at).toBe(new Date(Date.UTC(2026, 0, 1) + 10_000).toISOString());
       expect(fromRuntime.map((e) => `${e.revision}:${e.flag}`)).toEqual(events.map((e) => `${e.revision}:${e.flag}`));
-      logged.close();
+      stop();
     });
 
     it('the console sink writes one JSON line per event; a failing sink is reported, not thrown', async () => {
