@@ -78,7 +78,7 @@ interface Refresh {
 }
 
 /**
- * The Flagsmith environment document, layered: compiled in isolate memory, then the optional shared
+ * The Flagsmith environment document, layered: in isolate memory, then the optional shared
  * cache, then the origin. Requests wait on the network only when the isolate is cold and the shared
  * cache is empty; otherwise a stale document is served while exactly one refresh runs in the
  * background (through `waitUntil` when a context is given). `current()` never throws.

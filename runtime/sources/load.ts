@@ -13,7 +13,7 @@ const digests = new WeakMap<object, string>();
  * - a document whose revision cannot be compared (no `updated_at`, or not a timestamp) never
  *   replaces one whose revision is a timestamp: it throws `incomparable-revision`;
  * - an older revision throws `older-document`;
- * - the same revision (however spelled) with the same content keeps the compiled evaluator and only
+ * - the same revision (however spelled) with the same content keeps the document object (so its compiled policy) and only
  *   renews `fetchedAt`; with different content it is adopted (it is what the origin serves now) and
  *   `notice` receives an `unchanged-revision` error, since a cache keyed on the revision would miss it.
  * Throws `invalid-document` (with the JSON path of the bad field) for a document the engine refuses.

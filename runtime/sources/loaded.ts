@@ -1,20 +1,15 @@
-import type { CompiledEnvironment, EnvironmentDocument } from '../engine/index';
-import { compileEnvironmentAt } from '../engine/environment';
+import type { EnvironmentDocument } from '../engine/index';
 import { checkEnvironmentFrame } from '../engine/from-document';
 import { digestRevision } from '../engine/revision';
 import type { LoadedDocument } from './source';
 
-/** The whole-document evaluator, compiled at most once per document object, on first use. */
-const evaluators = new WeakMap<EnvironmentDocument, CompiledEnvironment>();
-
 /**
- * A `LoadedDocument` whose whole-document evaluator is compiled only if something asks for it:
- * gates never do (the policy compiles one slice per flag it decides), so a cold isolate pays for
- * the flags it uses, not for every feature and segment of the project. Only the document's frame is
- * checked here (`checkEnvironmentFrame`, constant time); the parts a flag reads are validated when
- * that flag is first decided. Throws `EngineDocumentError` for a malformed frame, synchronously (so
- * `staticSource` fails at startup); the revision of a document without `updated_at` is a SHA-256 of
- * its content through WebCrypto, hence the promise.
+ * A `LoadedDocument`: nothing of it is compiled here. Gates compile one slice per flag they decide
+ * (the policy), so a cold isolate pays for the flags it uses, not for every feature and segment of
+ * the project. Only the document's frame is checked here (`checkEnvironmentFrame`, constant time);
+ * the parts a flag reads are validated when that flag is first decided. Throws `EngineDocumentError`
+ * for a malformed frame, synchronously (so `staticSource` fails at startup); the revision of a
+ * document without `updated_at` is a SHA-256 of its content through WebCrypto, hence the promise.
  *
  * @example
  * const loaded = await loadedDocument(JSON.parse(body), Date.now());
@@ -25,21 +20,11 @@ export function loadedDocument(raw: unknown, fetchedAt: number): Promise<LoadedD
   return digestRevision(raw).then((revision) => held(raw, revision, fetchedAt));
 }
 
-/** The same document, fetched again at `fetchedAt` (its evaluator, if compiled, is kept). */
+/** The same document, fetched again at `fetchedAt` (the same object, so its compiled policy is kept). */
 export function refetched(loaded: LoadedDocument, fetchedAt: number): LoadedDocument {
   return held(loaded.document, loaded.revision, fetchedAt);
 }
 
 function held(document: EnvironmentDocument, revision: string, fetchedAt: number): LoadedDocument {
-  return Object.freeze({
-    revision,
-    document,
-    fetchedAt,
-    // Keyed by the document object, so every fetch of one document shares its evaluator.
-    get compiled(): CompiledEnvironment {
-      let compiled = evaluators.get(document);
-      if (compiled === undefined) evaluators.set(document, (compiled = compileEnvironmentAt(document, revision)));
-      return compiled;
-    },
-  });
+  return Object.freeze({ revision, document, fetchedAt });
 }

@@ -1,4 +1,4 @@
-import type { CompiledEnvironment, EnvironmentDocument } from '../engine/index';
+import type { EnvironmentDocument } from '../engine/index';
 import type { ErrorHandler } from '../errors/report';
 import type { SourceError } from './errors';
 
@@ -8,14 +8,13 @@ export interface WaitUntil {
 }
 
 /**
- * A document as the runtime holds it. `compiled` (the whole-document evaluator) is compiled on first
- * access and may throw `EngineDocumentError` then: sources check only the document's frame, and the
- * policy compiles the slice of each flag it decides instead.
+ * A document as the runtime holds it. Sources check only the document's frame; the policy compiles
+ * the slice of each flag it decides. The whole-document evaluator is `compileEnvironment(document)`
+ * from `flagstage/engine`, off the gate path.
  */
 export interface LoadedDocument {
   readonly revision: string;
   readonly document: EnvironmentDocument;
-  readonly compiled: CompiledEnvironment;
   /** When it was fetched from its origin (ms since epoch). */
   readonly fetchedAt: number;
 }

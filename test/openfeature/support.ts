@@ -49,7 +49,7 @@ export function switchableSource(initial: EnvironmentDocument | null): Switchabl
     }
     const compiled = compileEnvironment(document);
     const previous = loaded;
-    loaded = { revision: compiled.revision, document, compiled, fetchedAt: Date.now() };
+    loaded = { revision: compiled.revision, document, fetchedAt: Date.now() };
     listeners.publish(loaded, previous);
   };
   put(initial);

@@ -16,7 +16,7 @@ function mutableSource(setup: Setup) {
   const load = (next: Setup): LoadedDocument => {
     const document = buildDocument(manifest, next);
     const compiled = compileEnvironment(document);
-    return { revision: compiled.revision, document, compiled, fetchedAt: Date.now() };
+    return { revision: compiled.revision, document, fetchedAt: Date.now() };
   };
   let current = load(setup);
   const listeners = new Set<(next: LoadedDocument, previous: LoadedDocument | null) => void>();
