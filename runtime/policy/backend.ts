@@ -1,5 +1,5 @@
 import type { Identity } from '../identity';
-import type { FlagRollout } from '../stages/rollout';
+import type { FlagRollout, FlagStanding } from '../stages/rollout';
 
 /** Why a backend enabled a feature, in the policy's words. */
 export type EnabledBy = 'allowlist' | 'percentage' | 'ga';
@@ -32,6 +32,14 @@ export interface BucketInfo {
   readonly value: number;
   readonly threshold: number;
   readonly by: 'user' | 'org';
+}
+
+/**
+ * What the policy reads of a backend: a `FlagBackend` whose rollouts may leave their lists unread
+ * (the Flagsmith backend's do; explain reads them from its document).
+ */
+export interface PolicyBackend<K extends string = string> extends Omit<FlagBackend<K>, 'rollout'> {
+  rollout(flag: K): FlagStanding;
 }
 
 /**

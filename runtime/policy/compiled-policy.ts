@@ -1,8 +1,8 @@
 import type { Identity } from '../identity';
-import type { BackendEvaluation, FlagBackend } from './backend';
+import type { BackendEvaluation, PolicyBackend } from './backend';
 import type { Decision } from './decision';
 import type { Stage } from '../stages/stages';
-import type { FlagRollout } from '../stages/rollout';
+import type { FlagStanding } from '../stages/rollout';
 
 // The compiled policy's shape, apart from compilePolicy: explain.ts (flagstage/explain) builds on it
 // without importing the policy's code.
@@ -14,8 +14,8 @@ export interface FlagState<K extends string = string> {
   readonly killed: boolean;
   /** The nearest flag in its lineage whose kill-switch is on (itself first), or null. */
   readonly killedBy: K | null;
-  /** The flag's own rollout, or null without a document. */
-  readonly rollout: FlagRollout | null;
+  /** The flag's own rollout (its lists may be unread: see `FlagStanding`), or null without a document. */
+  readonly rollout: FlagStanding | null;
 }
 
 /**
@@ -35,7 +35,7 @@ export interface IdentityMemo<K extends string = string> {
 /** The rules applied to one revision of a backend (or to no document at all). Synchronous. */
 export interface CompiledPolicy<K extends string = string> {
   readonly revision: string | null;
-  readonly backend: FlagBackend<K> | null;
+  readonly backend: PolicyBackend<K> | null;
   /** The flag's stage and kill state in this revision. */
   state(flag: K): FlagState<K>;
   /** The decision for one flag; pass a memo to share work across flags of one identity. */

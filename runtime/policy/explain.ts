@@ -4,6 +4,8 @@ import type { Manifest } from '../manifest/types';
 import type { FlagState, IdentityMemo } from './compiled-policy';
 import type { Explanation, ExplainStep } from './explanation';
 import { flagsmithBucket } from './bucket';
+import { readRollout } from '../stages/read';
+import type { FlagRollout } from '../stages/rollout';
 import type { FlagsmithBackend } from './flagsmith-backend';
 
 /**
@@ -27,7 +29,11 @@ export function buildExplanation<K extends string>(manifest: Manifest<K>, memo: 
   const backend = policy.backend;
   const admin = identity.isAdmin === true;
   const steps: ExplainStep[] = [];
-  const base = { flag, decision, steps, stage: state.stage, killedBy: state.killedBy, rollout: state.rollout };
+  // The Flagsmith backend leaves a rollout's lists unread (off the gates' bundle): read them from its
+  // document here. Any other backend implements FlagBackend, whose rollouts carry their lists.
+  const document = (backend as Partial<FlagsmithBackend<K>> | null)?.document;
+  const rollout = document ? Object.freeze(readRollout(manifest, document)[flag]) : (state.rollout as FlagRollout | null);
+  const base = { flag, decision, steps, stage: state.stage, killedBy: state.killedBy, rollout };
 
   if (backend === null) {
     steps.push(admin ? { rule: 'admin', outcome: 'allow', detail: 'the identity is an admin: stage 0 is a floor, kept even without a document' } : { rule: 'admin', outcome: 'pass', detail: 'the identity is not an admin' });
@@ -37,7 +43,6 @@ export function buildExplanation<K extends string>(manifest: Manifest<K>, memo: 
 
   const answer = (memo.evaluation ??= backend.evaluate(identity)).answer(flag);
   // The Flagsmith backend leaves its bucket to explain (flagsmithBucket), off the gates' bundle.
-  const document = (backend as Partial<FlagsmithBackend<K>>).document;
   const rawBucket = backend.bucket ? backend.bucket(flag, identity) : document ? flagsmithBucket(manifest, document, flag, identity) : null;
   const bucket = rawBucket ? { ...rawBucket, inside: rawBucket.threshold > 0 && rawBucket.value <= rawBucket.threshold } : null;
   const parent = parentKey !== null ? buildExplanation(manifest, memo, parentKey, identity) : null;

@@ -5,11 +5,11 @@ import type { IdentityView } from '../engine/properties';
 import { unknownFlag } from '../errors/flagstage-error';
 import type { Identity } from '../identity';
 import type { Manifest } from '../manifest/types';
-import type { BackendEvaluation, EnabledBy, FeatureAnswer, FlagBackend } from './backend';
+import type { BackendEvaluation, EnabledBy, FeatureAnswer, PolicyBackend } from './backend';
 import { percentageSegmentName } from '../stages/naming';
 import { readLayouts } from '../stages/read';
 import { sliceDocument } from './slice';
-import type { FlagRollout } from '../stages/rollout';
+import type { FlagStanding } from '../stages/rollout';
 import { engineTraits } from './traits';
 
 /** A document as sources hold it (`LoadedDocument` fits). */
@@ -24,10 +24,11 @@ export interface FlagsmithBackendOptions<K extends string> {
 }
 
 /**
- * The Flagsmith backend of one revision. `document` is what flagstage/explain reads a flag's
- * percentage split from (`flagsmithBucket`), so that gates do not bundle it.
+ * The Flagsmith backend of one revision. Its rollouts leave the allowlists unread: `document` is what
+ * flagstage/explain reads them and a flag's percentage split from (`readRollout`, `flagsmithBucket`),
+ * so that gates do not bundle either.
  */
-export interface FlagsmithBackend<K extends string = string> extends FlagBackend<K> {
+export interface FlagsmithBackend<K extends string = string> extends PolicyBackend<K> {
   readonly document: EnvironmentDocument;
 }
 
@@ -68,7 +69,7 @@ interface Evaluation<K extends string> extends IdentityView, BackendEvaluation<K
 export function flagsmithBackend<K extends string>(manifest: Manifest<K>, loaded: CompiledDocument, options: FlagsmithBackendOptions<K> = {}): FlagsmithBackend<K> {
   const { document } = loaded;
   const layouts = readLayouts(manifest, document);
-  const rollouts = new Map<K, FlagRollout>();
+  const rollouts = new Map<K, FlagStanding>();
   for (const key of Object.keys(layouts) as K[]) rollouts.set(key, Object.freeze(layouts[key].rollout));
   const apiKey = document.api_key;
   // One evaluator per flag, compiled on first use in this revision: a decision evaluates only the

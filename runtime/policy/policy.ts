@@ -1,6 +1,6 @@
 import { unknownFlag } from '../errors/flagstage-error';
 import type { Identity } from '../identity';
-import type { FlagBackend } from './backend';
+import type { PolicyBackend } from './backend';
 import type { CompiledPolicy, FlagState, IdentityMemo } from './compiled-policy';
 import type { Decision, DecisionReason } from './decision';
 import type { FlagPlan } from './plan';
@@ -23,7 +23,7 @@ const NO_ENVIRONMENT_STATE: FlagState<never> = Object.freeze({ stage: 'admin-onl
  * policy.decide('gastown', { userId: 'u1', isAdmin: false }); // { allowed: true, reason: 'allowlist', … }
  * ```
  */
-export function compilePolicy<K extends string>(plans: Readonly<Record<K, FlagPlan<K>>>, backend: FlagBackend<K> | null): CompiledPolicy<K> {
+export function compilePolicy<K extends string>(plans: Readonly<Record<K, FlagPlan<K>>>, backend: PolicyBackend<K> | null): CompiledPolicy<K> {
   const revision = backend?.revision ?? null;
   // A Map, not the plans record: `toString`, `constructor` or `__proto__` must be unknown flags, not Object.prototype's.
   const flags = new Map<K, FlagEntry<K>>();
@@ -90,7 +90,7 @@ interface FlagEntry<K extends string> {
   readonly decided: readonly [Map<DecisionReason, Decision<K>>, Map<DecisionReason, Decision<K>>];
 }
 
-function stateOf<K extends string>(plan: FlagPlan<K>, backend: FlagBackend<K>): FlagState<K> {
+function stateOf<K extends string>(plan: FlagPlan<K>, backend: PolicyBackend<K>): FlagState<K> {
   const rollout = backend.rollout(plan.key);
   const killedBy = plan.lineage.find((key) => backend.rollout(key).killed) ?? null;
   return Object.freeze({ stage: rollout.stage, killed: killedBy !== null, killedBy, rollout });

@@ -3,15 +3,15 @@ import type { BucketBy, Manifest } from '../manifest/types';
 import type { SegmentConditionDocument, SegmentRuleDocument } from '../engine/document';
 import type { RolloutDocument } from './document';
 import { allowlistSegmentName, percentageSegmentName, TRAIT } from './naming';
-import type { FlagRollout } from './rollout';
+import type { Allowlist, FlagRollout, FlagStanding } from './rollout';
 import type { Stage } from './stages';
 
 type ReadSegment = NonNullable<NonNullable<RolloutDocument['project']['segments']>[number]>;
 
 /** A flag's rollout plus where it lives in the document (the policy's Flagsmith backend needs the segment key). */
 export interface FlagLayout {
-  /** Its allowlist is read on first use: reading (and sorting) thousands of ids is the costliest part of a document a decision never needs, only status, explain and change events. */
-  readonly rollout: FlagRollout;
+  /** With `readAllowlist`, its allowlist is read on first use; without, never (see `FlagStanding`). */
+  readonly rollout: FlagStanding;
   readonly feature: string;
   /** Flagsmith's key for the percentage segment (its id as a string): the first part of the split hash. */
   readonly percentageSegmentKey: string | null;
@@ -20,7 +20,7 @@ export interface FlagLayout {
 }
 
 const SPLIT = 'PERCENTAGE_SPLIT';
-const NO_ALLOWLIST: FlagRollout['allowlist'] = Object.freeze({ users: Object.freeze([]), orgs: Object.freeze([]) });
+const NO_ALLOWLIST: Allowlist = Object.freeze({ users: Object.freeze([]), orgs: Object.freeze([]) });
 
 /**
  * Reads every flag's rollout from an environment document with the mapping of `naming.ts`: GA is
@@ -35,21 +35,23 @@ const NO_ALLOWLIST: FlagRollout['allowlist'] = Object.freeze({ users: Object.fre
  * ```
  */
 export function readRollout<K extends string>(manifest: Manifest<K>, document: RolloutDocument): Record<K, FlagRollout> {
-  const layouts = readLayouts(manifest, document);
+  const layouts = readLayouts(manifest, document, readAllowlist);
   const out = {} as Record<K, FlagRollout>;
-  for (const key of Object.keys(layouts) as K[]) out[key] = layouts[key].rollout;
+  for (const key of Object.keys(layouts) as K[]) out[key] = layouts[key].rollout as FlagRollout;
   return out;
 }
 
 /**
- * `readRollout` with the segment keys the Flagsmith backend needs to explain a bucket.
+ * `readRollout` with the segment keys the Flagsmith backend needs to explain a bucket. The allowlists
+ * are read (on first use) only when `lists` is given: `readAllowlist`, which only status, explain and
+ * change events bundle, not the gates.
  *
  * @example
  * ```ts
  * readLayouts(manifest, document).gastown.percentageSegmentKey; // '12'
  * ```
  */
-export function readLayouts<K extends string>(manifest: Manifest<K>, document: RolloutDocument): Record<K, FlagLayout> {
+export function readLayouts<K extends string>(manifest: Manifest<K>, document: RolloutDocument, lists?: typeof readAllowlist): Record<K, FlagLayout> {
   const defaults = new Map<string, boolean>();
   // Only the manifest's features (and kill-switches) and their segments are read: an unrelated one
   // costs one look at its name, and nothing is allocated for it (indexed loops: a cold isolate runs
@@ -94,18 +96,18 @@ export function readLayouts<K extends string>(manifest: Manifest<K>, document: R
     // A document can only close access it cannot read: a kill-switch feature that is gone (deleted in
     // the dashboard, a document written without it) may have been on, so it counts as on.
     const killSwitchMissing = definition.killSwitchFeature !== null && !defaults.has(definition.killSwitchFeature);
-    const rollout: FlagRollout = {
+    const rollout: FlagStanding = {
       flag: key,
       stage,
       killed: definition.killSwitchFeature !== null && (killSwitchMissing || defaults.get(definition.killSwitchFeature) === true),
       ...(killSwitchMissing ? { killSwitchMissing: true as const } : {}),
-      allowlist: NO_ALLOWLIST,
+      ...(lists ? { allowlist: NO_ALLOWLIST } : {}),
       percentage,
     };
-    if (allowSegment) {
+    if (lists && allowSegment) {
       // Read on first use, once (redefined in place: the keys keep their order in JSON).
-      let allowlist: FlagRollout['allowlist'] | undefined;
-      Object.defineProperty(rollout, 'allowlist', { enumerable: true, get: () => (allowlist ??= readAllowlist(allowSegment.rules ?? [])) });
+      let allowlist: Allowlist | undefined;
+      Object.defineProperty(rollout, 'allowlist', { enumerable: true, get: () => (allowlist ??= lists(allowSegment.rules ?? [])) });
     }
     out[key] = {
       rollout,
@@ -140,7 +142,7 @@ function clampPercent(value: unknown): number {
 }
 
 /** Collects `user_id` / `org_id` IN (comma-separated) and EQUAL conditions, however they are nested or split. */
-function readAllowlist(rules: readonly SegmentRuleDocument[]): FlagRollout['allowlist'] {
+function readAllowlist(rules: readonly SegmentRuleDocument[]): Allowlist {
   const users = new Set<string>();
   const orgs = new Set<string>();
   const visit = (list: readonly SegmentRuleDocument[]) => {

@@ -20,6 +20,15 @@ export interface FlagRollout {
   readonly percentage: Percentage | null;
 }
 
+/**
+ * A rollout as a decision needs it: the lists may be left unread. Reading (and sorting) thousands of
+ * ids is the costliest part of a document no decision needs, only status, explain and change events,
+ * so the gates' Flagsmith backend never reads them (`readLayouts` without `readAllowlist`).
+ */
+export interface FlagStanding extends Omit<FlagRollout, 'allowlist'> {
+  readonly allowlist?: Allowlist;
+}
+
 /** The users and orgs of an allowlist. */
 export interface Allowlist {
   readonly users: readonly string[];

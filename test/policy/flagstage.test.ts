@@ -69,7 +69,8 @@ describe('createFlagstage', () => {
       manifest,
       source: mutable.source,
       backend: (m, loaded) => {
-        const inner = flagsmithBackend(m, loaded);
+        // Its rollouts leave the lists unread (explain reads them from `document`, which the spread keeps).
+        const inner = flagsmithBackend(m, loaded) as FlagBackend<keyof typeof m.flags & string>;
         return { ...inner, evaluate: (identity) => (evaluations++, inner.evaluate(identity)) };
       },
     });
@@ -97,7 +98,8 @@ describe('createFlagstage', () => {
       manifest,
       source: mutable.source,
       backend: (m, loaded) => {
-        const inner = flagsmithBackend(m, loaded);
+        // Its rollouts leave the lists unread (explain reads them from `document`, which the spread keeps).
+        const inner = flagsmithBackend(m, loaded) as FlagBackend<keyof typeof m.flags & string>;
         return { ...inner, evaluate: (identity) => (evaluated.push(identity.userId), inner.evaluate(identity)) };
       },
     });
