@@ -1,4 +1,4 @@
-import { SourceError } from './errors';
+import { SourceError, type SourceErrorCode } from './errors';
 import { withTimeout } from '../timeout';
 import { followPages } from './pages';
 
@@ -46,7 +46,18 @@ export function fetchEnvironmentDocument(request: OriginRequest): Promise<Record
       const max = request.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
       const budget = { left: max, max };
       const read: PageReader = async (url, index) => {
-        const response = await get(url, request, signal, late);
+        let response: Response;
+        try {
+          response = await request.fetch(url, {
+            method: 'GET',
+            headers: { 'X-Environment-Key': request.environmentKey, Accept: 'application/json' },
+            signal,
+            redirect: 'manual',
+          });
+        } catch (error) {
+          if (signal.aborted) throw late();
+          throw new SourceError('network', `could not reach the environment document endpoint (${describe(error)}).`, { cause: error });
+        }
         return { page: await readPage(response, index, budget), link: response.headers.get('link') };
       };
       const { page, link } = await read(request.url, 0);
@@ -59,49 +70,23 @@ export function fetchEnvironmentDocument(request: OriginRequest): Promise<Record
   );
 }
 
-async function get(url: string, request: OriginRequest, signal: AbortSignal, late: () => SourceError): Promise<Response> {
-  try {
-    return await request.fetch(url, {
-      method: 'GET',
-      headers: { 'X-Environment-Key': request.environmentKey, Accept: 'application/json' },
-      signal,
-      redirect: 'manual',
-    });
-  } catch (error) {
-    if (signal.aborted) throw late();
-    throw new SourceError('network', `could not reach the environment document endpoint (${describe(error)}).`, {
-      cause: error,
-    });
-  }
-}
-
+/** A page as a JSON object. The first page's failures have their own codes; a later page's are `broken-pages`. */
 async function readPage(response: Response, index: number, budget: { left: number; readonly max: number }): Promise<Record<string, unknown>> {
-  const which = index === 0 ? 'the environment document' : `page ${index + 1} of the environment document`;
+  const broken = (code: SourceErrorCode, problem: string, options: { status?: number; path?: string; cause?: unknown }) =>
+    new SourceError(index === 0 ? code : 'broken-pages', `${index === 0 ? 'the environment document' : `page ${index + 1} of the environment document`} ${problem}`, options);
   if (!response.ok) {
     // Drain the body so the connection can be reused; its content is not ours to log.
-    await response.body?.cancel().catch(() => undefined);
-    throw new SourceError(
-      index === 0 ? 'http-status' : 'broken-pages',
-      `${which} answered HTTP ${response.status}.`,
-      { status: response.status },
-    );
+    await drain(response);
+    throw broken('http-status', `answered HTTP ${response.status}.`, { status: response.status });
   }
   const text = await readCapped(response, budget);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new SourceError(index === 0 ? 'invalid-json' : 'broken-pages', `${which} is not valid JSON.`, {
-      cause: error,
-    });
+    throw broken('invalid-json', 'is not valid JSON.', { cause: error });
   }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    throw new SourceError(
-      index === 0 ? 'invalid-document' : 'broken-pages',
-      `${which} is not a JSON object.`,
-      { path: '$' },
-    );
-  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw broken('invalid-document', 'is not a JSON object.', { path: '$' });
   return json as Record<string, unknown>;
 }
 
@@ -112,34 +97,32 @@ async function readPage(response: Response, index: number, budget: { left: numbe
 async function readCapped(response: Response, budget: { left: number; readonly max: number }): Promise<string> {
   const tooLarge = () =>
     new SourceError('too-large', `the environment document is larger than maxDocumentBytes (${budget.max} bytes): not read further; the document held, if any, is kept.`);
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > budget.left) {
-    await response.body?.cancel().catch(() => undefined);
+  if (Number(response.headers.get('content-length')) > budget.left) {
+    await drain(response);
     throw tooLarge();
   }
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
+  const reader = response.body?.getReader();
   const decoder = new TextDecoder();
-  const parts: string[] = [];
+  let text = '';
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    budget.left -= value.byteLength;
+    const chunk = await reader?.read();
+    if (!chunk || chunk.done) return text + decoder.decode();
+    budget.left -= chunk.value.byteLength;
     if (budget.left < 0) {
-      void reader.cancel().catch(() => undefined);
+      void reader!.cancel().catch(() => undefined);
       throw tooLarge();
     }
-    parts.push(decoder.decode(value, { stream: true }));
+    text += decoder.decode(chunk.value, { stream: true });
   }
-  parts.push(decoder.decode());
-  return parts.join('');
+}
+
+function drain(response: Response): Promise<void> | undefined {
+  return response.body?.cancel().catch(() => undefined);
 }
 
 function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    const code = cause && typeof cause === 'object' && 'code' in cause ? String((cause as { code: unknown }).code) : '';
-    return code ? `${error.message}: ${code}` : error.message;
-  }
-  return String(error);
+  if (!(error instanceof Error)) return String(error);
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  const code = cause && typeof cause === 'object' && 'code' in cause ? String(cause.code) : '';
+  return code ? `${error.message}: ${code}` : error.message;
 }
