@@ -30,7 +30,20 @@ export function documentRevision(doc: Readonly<Record<string, unknown>>): string
  * ```
  */
 export async function digestRevision(doc: Readonly<Record<string, unknown>>): Promise<string> {
-  return statedRevision(doc) ?? contentRevision(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(canonicalJson(doc)))));
+  return statedRevision(doc) ?? `sha256:${await sha256Hex(canonicalJson(doc))}`;
+}
+
+/**
+ * The SHA-256 of a text's UTF-8, in hex, through WebCrypto: the one digest the sources take (a
+ * content revision, a change under an unchanged revision, the shared cache's environment id).
+ *
+ * @example
+ * ```ts
+ * await sha256Hex('abc'); // 'ba7816bf…'
+ * ```
+ */
+export async function sha256Hex(text: string): Promise<string> {
+  return hex(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text))));
 }
 
 function statedRevision(doc: Readonly<Record<string, unknown>>): string | null {
@@ -38,7 +51,11 @@ function statedRevision(doc: Readonly<Record<string, unknown>>): string | null {
 }
 
 function contentRevision(digest: Uint8Array): string {
-  return `sha256:${Array.from(digest, (byte) => (byte | 256).toString(16).slice(1)).join('')}`;
+  return `sha256:${hex(digest)}`;
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (byte) => (byte | 256).toString(16).slice(1)).join('');
 }
 
 function canonicalJson(value: unknown): string {

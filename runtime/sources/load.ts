@@ -48,9 +48,9 @@ export async function loadDocument(
     }
     const sameRevision = order === 0 || (stated === null && revisionInstant(previous.revision) === null);
     if (sameRevision || order === null) {
-      digest = contentDigest(raw);
+      digest = await contentDigest(raw);
       let held = digests.get(previous.document);
-      if (held === undefined) digests.set(previous.document, (held = contentDigest(previous.document as unknown as Record<string, unknown>)));
+      if (held === undefined) digests.set(previous.document, (held = await contentDigest(previous.document as unknown as Record<string, unknown>)));
       if (held === digest) return refetched(previous, fetchedAt);
       if (order === 0) {
         notice?.(

@@ -1,5 +1,6 @@
 import { FlagstageError } from '../errors/flagstage-error';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from './origin';
+import { sha256Hex } from '../engine/revision';
 
 /**
  * Construction-time checks for `flagsmithSource`: a misconfigured source must fail at startup with
@@ -62,8 +63,7 @@ export function numericOptions(options: Readonly<Partial<Record<NumericOption, n
   return checked;
 }
 
-/** An id for the environment that does not reveal its key: the shared cache is keyed by it. */
+/** An id for the environment that does not reveal its key (128 bits of a SHA-256): the shared cache is keyed by it. */
 export async function environmentId(url: string, environmentKey: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${url}\n${environmentKey}`));
-  return [...new Uint8Array(digest).slice(0, 16)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+  return (await sha256Hex(`${url}\n${environmentKey}`)).slice(0, 32);
 }
