@@ -152,7 +152,7 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
       reportError(
         new SourceError(
           'missing-kill-switch',
-          `the environment document (revision ${revision}) has no kill-switch feature "${feature}" of flag "${key}", so "${key}" counts as killed for everyone but admins: run \`flagstage provision\` to recreate it (disabled = not killed), or \`flagstage kill ${key}\` to keep it killed.`,
+          `revision ${revision}: kill-switch feature "${feature}" of flag "${key}" is missing, so "${key}" counts as killed (admin-only): \`flagstage provision\` recreates it (disabled = not killed), \`flagstage kill ${key}\` keeps it killed.`,
         ),
       );
     }

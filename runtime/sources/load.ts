@@ -56,7 +56,7 @@ export async function loadDocument(
         notice?.(
           new SourceError(
             'unchanged-revision',
-            `the environment document changed but its revision (${previous.revision}) did not; the new content is used. Whatever writes the document should move updated_at with every change.`,
+            `the environment document changed under the same revision (${previous.revision}); the new content is used. Whatever writes it should move updated_at with every change.`,
             { path: '$.updated_at' },
           ),
         );

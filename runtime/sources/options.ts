@@ -29,7 +29,7 @@ export function checkEnvironmentKey(environmentKey: string): void {
   if (typeof environmentKey !== 'string' || !environmentKey.startsWith('ser.')) {
     throw new FlagstageError(
       'invalid-option',
-      'flagsmithSource environmentKey must be a server-side key, which starts with "ser." (a client-side key cannot read the environment document): create one in Flagsmith under Environment settings -> Keys.',
+      'flagsmithSource environmentKey must be a server-side key ("ser." prefix; a client-side key cannot read the environment document): create one in Flagsmith under Environment settings -> Keys.',
     );
   }
 }
