@@ -52,7 +52,9 @@ export const TRAIT = { userId: 'user_id', orgId: 'org_id', isAdmin: 'is_admin' }
  * no identity flagstage sends can match (`user_id` is never empty), so an empty list matches nobody.
  * `readRollout` skips it.
  */
-export const NOBODY_CONDITION = { operator: 'IN', property_: TRAIT.userId, value: '' } as const;
+// `user_id` spelled out rather than read from TRAIT: a property read at module scope would keep this
+// object in every bundle that imports this module, the gates' included.
+export const NOBODY_CONDITION = { operator: 'IN', property_: 'user_id', value: '' } as const satisfies { operator: 'IN'; property_: typeof TRAIT.userId; value: '' };
 
 /** Flagsmith's limits: a condition value holds at most 1,000 characters, a segment 100 conditions. */
 export const FLAGSMITH_LIMITS = { conditionValueLength: 1000, conditionsPerSegment: 100 } as const;
