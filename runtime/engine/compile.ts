@@ -1,4 +1,4 @@
-import { keyBucket } from './hashing';
+import { keyBuckets } from './hashing';
 import { order, type Matcher } from './operators';
 import type { IdentityView } from './properties';
 import { put } from './records';
@@ -13,8 +13,8 @@ export interface CompiledContext {
 }
 
 interface Split {
-  /** The feature-state key hashed with the identity key. */
-  key: string;
+  /** The bucket of the feature-state key hashed with the identity key. */
+  bucket: (identity: IdentityView) => number;
   /** Each variant's range of buckets [start, limit), with what landing in it gives. */
   ranges: Array<{ start: number; limit: number; value: FlagValue; reason: string; variant: string | null }>;
 }
@@ -120,11 +120,12 @@ export function compileContext(context: EvaluationContext): CompiledContext {
     let mask = 0;
     if (identity) {
       // An empty identifier is in no IN list (Flagsmith never matches a falsy value).
-      const listed = identity.identifier === '' || byIdentifier.size === 0 ? undefined : byIdentifier.get(identity.identifier);
+      const listed = identity.identifier === '' || byIdentifier.size === 0 ? NONE : (byIdentifier.get(identity.identifier) ?? NONE);
       let next = 0;
-      for (const index of evaluated) {
+      for (let i = 0; i < evaluated.length; i++) {
+        const index = evaluated[i]!;
         // Listed segments join in document order, between the evaluated ones.
-        while (listed && next < listed.length && listed[next]! < index) {
+        while (next < listed.length && listed[next]! < index) {
           mask |= 1 << listed[next]!;
           hits[count++] = listed[next++]!;
         }
@@ -133,7 +134,7 @@ export function compileContext(context: EvaluationContext): CompiledContext {
           hits[count++] = index;
         }
       }
-      while (listed && next < listed.length) {
+      while (next < listed.length) {
         mask |= 1 << listed[next]!;
         hits[count++] = listed[next++]!;
       }
@@ -165,6 +166,9 @@ export function compileContext(context: EvaluationContext): CompiledContext {
     },
   };
 }
+
+/** No listed segment. */
+const NONE: readonly number[] = [];
 
 /** Sets of matched segments remembered per compiled document (a set that occurs at all recurs). */
 const MAX_OUTCOMES = 256;
@@ -201,7 +205,7 @@ function outcomeOf(
     const override = chosen?.[slot];
     if (override) flags[feature.name] = override.fixed;
     results[slot] = override ? override.fixed : feature.fixed;
-    if (results[slot] === null) varying.push(override ? { slot, feature: override.feature, reason: override.reason } : { slot, feature, reason: 'DEFAULT' });
+    if (results[slot] === null) varying.push({ slot, feature: override ? override.feature : feature, reason: override ? override.reason : 'DEFAULT' });
   }
   return { flags, results, segments: matched, varying };
 }
@@ -226,7 +230,7 @@ function flagOf(feature: CompiledFeature, reason: string, identity: IdentityView
   let value = feature.value;
   let variant: string | null = null;
   if (split && identity) {
-    const bucket = keyBucket(split.key, identity);
+    const bucket = split.bucket(identity);
     // Identities past the last variant's range keep the control value.
     variant = 'control';
     for (const range of split.ranges) {
@@ -270,7 +274,7 @@ function compileSplit(feature: FeatureContext): Split | null {
     reason: `SPLIT; weight=${weight}`,
     variant: typeof key === 'string' ? key : null,
   }));
-  return ranges.length > 0 ? { key: feature.key == null ? '' : String(feature.key), ranges } : null;
+  return ranges.length > 0 ? { bucket: keyBuckets(feature.key == null ? '' : String(feature.key)), ranges } : null;
 }
 
 /** A deep copy of plain JSON metadata, frozen so that results can share it safely (none unless an object). */

@@ -1,13 +1,5 @@
-import { md5Residue } from './md5';
+import { md5Residue, md5Start } from './md5';
 import type { IdentityView } from './properties';
-
-/**
- * Flagsmith's bucket of a string: its MD5 read as a 128-bit big-endian integer, modulo 9999, scaled
- * to [0, 100]. `md5Residue` reduces without BigInt; a residue of 9998 gives exactly 100.
- */
-function md5Bucket(text: string, second?: string): number {
-  return (md5Residue(text, second) / 9998) * 100;
-}
 
 /**
  * Flagsmith's hashed percentage of a list of ids: MD5 of the ids joined by commas, as a number in
@@ -25,27 +17,39 @@ function md5Bucket(text: string, second?: string): number {
  */
 export function percentageBucket(parts: readonly string[]): number {
   for (let repeats = 1; ; repeats++) {
-    const ids: string[] = [];
-    for (let i = 0; i < repeats; i++) ids.push(...parts);
-    const value = md5Bucket(ids.join(','));
-    // A residue of 9998 maps to exactly 100, outside [0, 100): Flagsmith rehashes with the ids
-    // repeated once more.
-    if (value !== 100) return value;
+    // A residue of 9998 would scale to exactly 100, outside [0, 100): Flagsmith rehashes with the
+    // ids repeated once more.
+    const residue = md5Residue(Array<string>(repeats).fill(parts.join(',')).join(','));
+    if (residue !== 9998) return (residue / 9998) * 100;
   }
 }
 
-/** `percentageBucket([first, second])` without building the array on the hot path. */
-export function pairBucket(first: string, second: string): number {
-  const value = md5Bucket(first, second);
-  return value !== 100 ? value : percentageBucket([first, second]);
+/** Flagsmith's bucket of "<first>,<second>" from the residue of its MD5 (`md5Residue`). */
+function scaled(residue: number, first: string, second: string): number {
+  return residue !== 9998 ? (residue / 9998) * 100 : percentageBucket([first, second]);
 }
 
 /**
- * `pairBucket(first, identity.key)`, hashing a default key as its two parts (`md5Words` says why):
- * the bucket of a percentage split or multivariate value on the identity's key.
+ * `percentageBucket([first, second])` for one `first` and many seconds (a split's segment or
+ * feature-state key): "<first>," is encoded once, and no array or joined key is built per call.
  */
-export function keyBucket(first: string, identity: IdentityView): number {
-  if (identity.keyPrefix === null) return pairBucket(first, identity.key);
-  const value = (md5Residue(first, identity.keyPrefix, identity.identifier) / 9998) * 100;
-  return value !== 100 ? value : percentageBucket([first, identity.key]);
+export function pairBuckets(first: string): (second: string) => number {
+  const start = md5Start(`${first},`);
+  return (second) => scaled(md5Residue(second, start), first, second);
+}
+
+/**
+ * `percentageBucket([first, identity.key])` for many identities: the bucket of a percentage split or
+ * multivariate value on the identity's key. A default key "<api key>_<identifier>" is hashed as
+ * "<first>,<api key>_", encoded once per API key, and the identifier (`md5Words` says why).
+ */
+export function keyBuckets(first: string): (identity: IdentityView) => number {
+  const pair = pairBuckets(first);
+  let apiKey: string | null = null;
+  let start!: Int32Array;
+  return ({ key, keyPrefix, identifier }) => {
+    if (keyPrefix === null) return pair(key);
+    if (keyPrefix !== apiKey) start = md5Start(`${first},${(apiKey = keyPrefix)}_`);
+    return scaled(md5Residue(identifier, start), first, key);
+  };
 }

@@ -21,8 +21,9 @@ const NO_TRAITS: Readonly<Record<string, unknown>> = Object.freeze(Object.create
  * to the composite key, and traits that are neither a map nor a list are ignored.
  */
 export function toIdentityView(input: unknown, environmentKey: string): IdentityView {
-  const { identifier: id, key, traits } = (input !== null && typeof input === 'object' ? input : {}) as Record<string, unknown>;
-  const identifier = typeof id === 'string' ? id : typeof id === 'number' || typeof id === 'boolean' || typeof id === 'bigint' ? String(id) : '';
+  // Object() passes objects through and boxes anything else (null and undefined into {}): no members.
+  const { identifier: id, key, traits } = Object(input) as Record<string, unknown>;
+  const identifier = typeof id === 'string' ? id : ['number', 'boolean', 'bigint'].includes(typeof id) ? String(id) : '';
   const given = typeof key === 'string' && key !== '';
   return { identifier, key: given ? key : `${environmentKey}_${identifier}`, keyPrefix: given ? null : environmentKey, traits: toTraits(traits) };
 }
@@ -33,8 +34,7 @@ function toTraits(traits: unknown): Readonly<Record<string, unknown>> {
   // The list form, read once into a map; a later entry for the same key wins, as in Flagsmith.
   const map = Object.create(null) as Record<string, unknown>;
   for (const entry of traits as unknown[]) {
-    if (entry === null || typeof entry !== 'object') continue;
-    const { trait_key: name, trait_value: value } = entry as Record<string, unknown>;
+    const { trait_key: name, trait_value: value } = Object(entry) as Record<string, unknown>;
     if (typeof name === 'string') map[name] = value;
   }
   return map;

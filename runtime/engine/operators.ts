@@ -1,4 +1,4 @@
-import { keyBucket, pairBucket } from './hashing';
+import { keyBuckets, pairBuckets } from './hashing';
 import { compileAccessor, type Accessor, type IdentityView } from './properties';
 import { compareSemver, parseSemver } from './semver';
 import type { SegmentCondition, TraitValue } from './types';
@@ -172,10 +172,14 @@ function percentageSplit(property: string, raw: unknown, segmentKey: string, sta
   const read: Accessor = property === '' ? (view) => view.key : compileAccessor(property, staticRoot);
   // Buckets are < 100, so a split of 100 or more takes every identity that has a value.
   if (threshold >= 100) return (view) => !!read(view);
-  if (property === '') return (view) => view.key !== '' && keyBucket(segmentKey, view) <= threshold;
+  if (property === '') {
+    const bucket = keyBuckets(segmentKey);
+    return (view) => view.key !== '' && bucket(view) <= threshold;
+  }
+  const bucket = pairBuckets(segmentKey);
   return (view) => {
     const t = read(view);
-    return !!t && pairBucket(segmentKey, String(t)) <= threshold;
+    return !!t && bucket(String(t)) <= threshold;
   };
 }
 

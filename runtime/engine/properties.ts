@@ -7,7 +7,8 @@ export interface IdentityView {
   readonly key: string;
   /**
    * When `key` is the default `<environment key>_<identifier>`: the environment key, so that hashing
-   * encodes the two parts instead of the joined string (see `md5Words`); null for a given key.
+   * encodes "<id>,<environment key>_" once and then only the identifier (see `keyBuckets`); null for
+   * a given key.
    */
   readonly keyPrefix: string | null;
   /** Trait values by name as given by the caller; only primitives are read (see `readTrait`). */

@@ -1,8 +1,8 @@
 import { createHash, hash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { getHashedPercentageForObjIds } from '../../node_modules/flagsmith-nodejs/build/esm/flagsmith-engine/utils/hashing/index.js';
-import { keyBucket, pairBucket, percentageBucket } from '../../runtime/engine/hashing';
-import { md5Residue, md5Words } from '../../runtime/engine/md5';
+import { keyBuckets, pairBuckets, percentageBucket } from '../../runtime/engine/hashing';
+import { md5Residue, md5Words, md5Start } from '../../runtime/engine/md5';
 import { prng } from '../helpers/random';
 import { digestBytes, md5Inputs } from './md5-inputs';
 
@@ -27,8 +27,8 @@ describe('md5', () => {
     const crossed = new Set<number>();
     for (let i = 0; i < 1_000_000; i++) {
       const raw = next();
-      // A third of the inputs are hashed whole, a third as two parts joined by a comma (how buckets
-      // hash "<id>,<key>"), a third as three, the last joined by an underscore (how they hash
+      // A third of the inputs are hashed whole, a third as a start "<a>," encoded once and a text
+      // (how buckets hash "<id>,<key>"), a third as a start "<a>,<b>_" and a text (how they hash
       // "<id>,<api key>_<identifier>" without building the key). Cuts may split a surrogate pair.
       const parts = i % 3;
       const cut = parts > 0 ? i % (raw.length + 1) : 0;
@@ -36,7 +36,7 @@ describe('md5', () => {
       const [a, b, c] = [raw.slice(0, cut), raw.slice(cut, parts === 2 ? cut2 : undefined), raw.slice(cut2)];
       const text = parts === 0 ? raw : parts === 1 ? `${a},${b}` : `${a},${b}_${c}`;
       const expected = hash('md5', text, 'buffer') as Buffer;
-      const words = parts === 0 ? md5Words(raw) : parts === 1 ? md5Words(a, b) : md5Words(a, b, c);
+      const words = parts === 0 ? md5Words(raw) : parts === 1 ? md5Words(b, md5Start(`${a},`)) : md5Words(c, md5Start(`${a},${b}_`));
       if (words[0] !== expected.readInt32LE(0) || words[1] !== expected.readInt32LE(4) || words[2] !== expected.readInt32LE(8) || words[3] !== expected.readInt32LE(12)) {
         // Report the failing input and parts themselves, not just "false".
         const ours = Buffer.alloc(16);
@@ -55,18 +55,19 @@ describe('md5', () => {
     // The inputs really exercised both padding cases and long messages.
     expect([...crossed].sort()).toEqual([0, 1]);
     expect(byteLengths / 10_000).toBeGreaterThan(100);
-  });
+    // ~17 s alone; the default 60 s is not enough when the test files share two busy cores.
+  }, 240_000);
 
   it('reduces the digest modulo 9999 as BigInt does', () => {
     const next = md5Inputs(7);
     for (let i = 0; i < 50_000; i++) {
-      // Whole and in three parts, as keyBucket hashes "<id>,<api key>_<identifier>".
+      // Whole and as a start and a text, as keyBuckets hashes "<id>,<api key>_" and "<identifier>".
       const text = next();
       const cut = i % (text.length + 1);
       const parts = i % 2 === 0 ? [text] : [text.slice(0, cut), text.slice(cut, cut + 9), text.slice(cut + 9)];
       const joined = parts.length === 1 ? text : `${parts[0]},${parts[1]}_${parts[2]}`;
       const expected = Number(BigInt(`0x${createHash('md5').update(joined).digest('hex')}`) % 9999n);
-      const ours = parts.length === 1 ? md5Residue(text) : md5Residue(parts[0]!, parts[1], parts[2]);
+      const ours = parts.length === 1 ? md5Residue(text) : md5Residue(parts[2]!, md5Start(`${parts[0]},${parts[1]}_`));
       if (ours !== expected) expect({ parts: JSON.stringify(parts), residue: ours }).toEqual({ parts: JSON.stringify(parts), residue: expected });
     }
   });
@@ -81,13 +82,16 @@ describe('percentage buckets', () => {
       const parts = random() < 0.5 ? [String(Math.floor(random() * 100_000)), `ser.${Math.floor(random() * 1e9).toString(36)}_user-${i}`] : [text(), text()];
       const expected = getHashedPercentageForObjIds(parts);
       const ours = percentageBucket(parts);
-      if (ours !== expected || pairBucket(parts[0]!, parts[1]!) !== expected) expect({ parts, ours, pair: pairBucket(parts[0]!, parts[1]!) }).toEqual({ parts, ours: expected, pair: expected });
+      const pair = pairBuckets(parts[0]!)(parts[1]!);
+      if (ours !== expected || pair !== expected) expect({ parts, ours, pair }).toEqual({ parts, ours: expected, pair: expected });
     }
   });
 
   it("hashes a default identity key's parts as Flagsmith hashes the joined key, on 100,000 random identities", () => {
     const random = prng(2027);
     const text = md5Inputs(8);
+    // One split's buckets across identities of many environments: each new API key is encoded anew.
+    const shared = keyBuckets('7');
     for (let i = 0; i < 100_000; i++) {
       // "<segment or feature-state id>", "<api key>" and "<identifier>": realistic ones and arbitrary text.
       const realistic = random() < 0.5;
@@ -96,11 +100,16 @@ describe('percentage buckets', () => {
       const identifier = realistic ? `user-${i}` : text();
       const expected = getHashedPercentageForObjIds([first, `${apiKey}_${identifier}`]);
       const view = { identifier, key: `${apiKey}_${identifier}`, keyPrefix: apiKey, traits: {} };
-      if (keyBucket(first, view) !== expected) expect({ first, apiKey, identifier, ours: keyBucket(first, view) }).toEqual({ first, apiKey, identifier, ours: expected });
+      const ours = keyBuckets(first)(view);
+      if (ours !== expected) expect({ first, apiKey, identifier, ours }).toEqual({ first, apiKey, identifier, ours: expected });
+      const sharedExpected = getHashedPercentageForObjIds(['7', view.key]);
+      const sharedOurs = shared(view);
+      if (sharedOurs !== sharedExpected) expect({ apiKey, identifier, ours: sharedOurs }).toEqual({ apiKey, identifier, ours: sharedExpected });
     }
     // A given key is hashed as it is.
     const given = { identifier: 'u1', key: 'custom-key', keyPrefix: null, traits: {} };
-    expect(keyBucket('7', given)).toBe(getHashedPercentageForObjIds(['7', 'custom-key']));
+    expect(keyBuckets('7')(given)).toBe(getHashedPercentageForObjIds(['7', 'custom-key']));
+    expect(shared(given)).toBe(getHashedPercentageForObjIds(['7', 'custom-key']));
   });
 
   it('rehashes exactly as Flagsmith does when a hash lands on 100', () => {
@@ -108,9 +117,10 @@ describe('percentage buckets', () => {
     expect(percentageBucket(['12', 'user-7021'])).toBe(getHashedPercentageForObjIds(['12', 'user-7021']));
     expect(md5Residue('12,user-7021')).toBe(9998);
     // The same for a default key hashed in parts: "3,ser.bench_user-26468" lands on 100 first.
-    expect(md5Residue('3', 'ser.bench', 'user-26468')).toBe(9998);
+    expect(md5Residue('user-26468', md5Start('3,ser.bench_'))).toBe(9998);
     const view = { identifier: 'user-26468', key: 'ser.bench_user-26468', keyPrefix: 'ser.bench', traits: {} };
-    expect(keyBucket('3', view)).toBe(getHashedPercentageForObjIds(['3', 'ser.bench_user-26468']));
-    expect(keyBucket('3', view)).not.toBe(100);
+    expect(keyBuckets('3')(view)).toBe(getHashedPercentageForObjIds(['3', 'ser.bench_user-26468']));
+    expect(keyBuckets('3')(view)).not.toBe(100);
+    expect(pairBuckets('12')('user-7021')).toBe(getHashedPercentageForObjIds(['12', 'user-7021']));
   });
 });
