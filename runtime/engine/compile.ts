@@ -279,7 +279,7 @@ function compileSplit(feature: FeatureContext): Split | null {
 
 /** A deep copy of plain JSON metadata, frozen so that results can share it safely (none unless an object). */
 function frozenCopy(value: Metadata | undefined): Metadata | undefined {
-  return value !== null && typeof value === 'object' ? (copy(value) as Metadata) : undefined;
+  return typeof value === 'object' && value ? (copy(value) as Metadata) : undefined;
 }
 
 function copy(value: unknown): unknown {

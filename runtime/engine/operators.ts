@@ -173,8 +173,9 @@ function percentageSplit(property: string, raw: unknown, segmentKey: string, sta
   // Buckets are < 100, so a split of 100 or more takes every identity that has a value.
   if (threshold >= 100) return (view) => !!read(view);
   if (property === '') {
+    // A view's key is never empty (toIdentityView falls back to "<environment key>_<identifier>").
     const bucket = keyBuckets(segmentKey);
-    return (view) => view.key !== '' && bucket(view) <= threshold;
+    return (view) => bucket(view) <= threshold;
   }
   const bucket = pairBuckets(segmentKey);
   return (view) => {

@@ -59,8 +59,8 @@ export function compileAccessor(property: string, staticRoot: unknown): Accessor
   const members = parseJsonPath(property);
   if (!members) return byTrait;
   if (members[0] === 'identity') {
-    if (members.length === 2 && members[1] === 'identifier') return (view) => view.identifier;
-    if (members.length === 2 && members[1] === 'key') return (view) => view.key;
+    const member = members[1];
+    if (members.length === 2 && (member === 'identifier' || member === 'key')) return (view) => view[member];
     if (members.length === 3 && members[1] === 'traits') {
       const name = members[2]!;
       return (view) => {
