@@ -66,10 +66,6 @@ export function compileContext(context: EvaluationContext): CompiledContext {
   const slots = new Map<string, number>();
   const features: CompiledFeature[] = [];
   for (const feature of Object.values(context.features ?? {})) features[slots.get(feature.name) ?? slots.set(feature.name, slots.size).size - 1] = compileFeature(feature);
-  // Every result starts as a copy of the defaults that are the same for every identity (most
-  // flags): one object copy instead of a property added per flag.
-  const defaults: Record<string, FlagResult | null> = {};
-  for (const feature of features) put(defaults, feature.name, feature.fixed);
 
   // Segment order matters: it is the order of the result's `segments`, and when two segments
   // override one feature with the same priority the first one wins.
@@ -92,7 +88,7 @@ export function compileContext(context: EvaluationContext): CompiledContext {
     // A listed segment is found by lookup, never matched: it needs no matcher.
     const match = identifiers ? () => false : compileSegment(segment, context);
     const metadata = frozenCopy(segment.metadata);
-    const result = Object.freeze(metadata ? { name: segment.name, metadata } : { name: segment.name });
+    const result = Object.freeze({ name: segment.name, ...(metadata && { metadata }) });
     segments.push({ match, result, overrides });
     if (!identifiers) {
       evaluated.push(index);
@@ -141,7 +137,7 @@ export function compileContext(context: EvaluationContext): CompiledContext {
     }
     let outcome = cached ? outcomes.get(mask) : undefined;
     if (outcome === undefined) {
-      outcome = outcomeOf(segments, hits, count, defaults, features, slotCount);
+      outcome = outcomeOf(segments, hits, count, features, slotCount);
       if (cached && outcomes.size < MAX_OUTCOMES) outcomes.set(mask, outcome);
     }
     return outcome;
@@ -190,21 +186,19 @@ function outcomeOf(
   segments: readonly CompiledSegment[],
   hits: readonly number[],
   count: number,
-  defaults: Readonly<Record<string, FlagResult | null>>,
   features: readonly CompiledFeature[],
   slotCount: number,
 ): Outcome {
   const matched: SegmentResult[] = [];
   let chosen: Chosen | null = null;
   for (let i = 0; i < count; i++) chosen = enter(segments[hits[i]!]!, matched, chosen, slotCount);
-  const flags = { ...defaults };
+  const flags: Record<string, FlagResult | null> = {};
   const results: Array<FlagResult | null> = [];
   const varying: Array<{ slot: number; feature: CompiledFeature; reason: string }> = [];
   for (let slot = 0; slot < slotCount; slot++) {
     const feature = features[slot]!;
     const override = chosen?.[slot];
-    if (override) flags[feature.name] = override.fixed;
-    results[slot] = override ? override.fixed : feature.fixed;
+    put(flags, feature.name, (results[slot] = override ? override.fixed : feature.fixed));
     if (results[slot] === null) varying.push({ slot, feature: override ? override.feature : feature, reason: override ? override.reason : 'DEFAULT' });
   }
   return { flags, results, segments: matched, varying };
@@ -241,7 +235,8 @@ function flagOf(feature: CompiledFeature, reason: string, identity: IdentityView
     }
   }
   // Frozen like the shared results, so that every flag result behaves alike.
-  return Object.freeze(metadata ? { name, enabled, value, reason, variant, metadata } : { name, enabled, value, reason, variant });
+  const result = { name, enabled, value, reason, variant };
+  return Object.freeze(metadata ? { ...result, metadata } : result);
 }
 
 function compileFeature(feature: FeatureContext): CompiledFeature {

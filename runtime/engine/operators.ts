@@ -177,10 +177,23 @@ function percentageSplit(property: string, raw: unknown, segmentKey: string, sta
     const bucket = keyBuckets(segmentKey);
     return (view) => bucket(view) <= threshold;
   }
+  // A trait's values (an org, a plan, a region) recur across identities, and whether one is in the
+  // split depends on nothing else: each short value is hashed once, then remembered (at most 1,024
+  // values of up to 64 characters, after which the memory starts over). Identity keys, which
+  // rarely recur, are always hashed.
   const bucket = pairBuckets(segmentKey);
+  const remembered = new Map<string, boolean>();
   return (view) => {
     const t = read(view);
-    return !!t && bucket(String(t)) <= threshold;
+    if (!t) return false;
+    const value = String(t);
+    let inSplit = remembered.get(value);
+    if (inSplit === undefined) {
+      inSplit = bucket(value) <= threshold;
+      if (remembered.size >= 1024) remembered.clear();
+      if (value.length <= 64) remembered.set(value, inSplit);
+    }
+    return inSplit;
   };
 }
 

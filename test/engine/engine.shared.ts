@@ -146,6 +146,30 @@ export function engineSuite(): void {
       }
     });
 
+    it('splits on a trait by its bucket, for values that recur, outnumber what is remembered, or are too long to remember', () => {
+      // The split's matcher remembers up to 1,024 trait values of at most 64 characters, then starts
+      // over; a 65-character value is never remembered.
+      const doc = stagedDocument(['nobody'], 40);
+      const condition = doc.project.segments![1]!.rules[0]!.conditions![0]!;
+      condition.property_ = '$.identity.traits.org';
+      const environment = compileEnvironment(doc);
+      const recurring = [...Array.from({ length: 600 }, (_, i) => `org-${i}`), 'x'.repeat(64), 'y'.repeat(65), 'z'.repeat(65)];
+      const others = Array.from({ length: 900 }, (_, i) => `other-${i}`);
+      // Recurring values are asked again while remembered, then after 900 others overflowed the memory.
+      const rounds = [recurring, recurring, others, recurring, recurring];
+      const wrong: string[] = [];
+      for (const [round, orgs] of rounds.entries()) {
+        for (const org of orgs) {
+          const inSplit = percentageBucket(['3', org]) <= 40;
+          const { flags } = environment.evaluate({ identifier: `member-of-${org}`, traits: { org } });
+          if (flags.gastown!.reason !== (inSplit ? 'TARGETING_MATCH; segment=flagstage_gastown_percentage' : 'DEFAULT')) wrong.push(`${round}: ${org}`);
+        }
+      }
+      expect(wrong).toEqual([]);
+      // Both answers occur, so a matcher stuck on one answer fails.
+      expect(new Set(recurring.map((org) => percentageBucket(['3', org]) <= 40)).size).toBe(2);
+    });
+
     it('finds each of thousands of overridden identities by lookup, in order with other segments', () => {
       const doc = stagedDocument(['user-7'], 0);
       doc.identity_overrides = Array.from({ length: 5000 }, (_, i) => ({
