@@ -43,7 +43,12 @@ export class RequestState implements FlagstageRequest {
   }
 
   snapshot(): Promise<FlagSnapshot> {
-    return (this.#snapshot ??= this.#snapshotOf());
+    const { flags } = this.setup;
+    // Without an identity every flag is off: nobody is asking.
+    return (this.#snapshot ??=
+      this.identity === null
+        ? Promise.resolve({ revision: null, flags: Object.fromEntries(Object.keys(flags.manifest.flags).map((key) => [key, false])) as FlagSnapshot['flags'] })
+        : flags.snapshot(this.identity, this.waitUntil));
   }
 
   /** What the gate resolution decides through (`GateDecider`): memoised per flag for this request. */
@@ -65,19 +70,13 @@ export class RequestState implements FlagstageRequest {
     if (this.identity !== null) this.setup.flags.track(this.identity, flag, outcome, this.waitUntil);
   }
 
-  #snapshotOf(): Promise<FlagSnapshot> {
-    const { flags } = this.setup;
-    if (this.identity !== null) return flags.snapshot(this.identity, this.waitUntil);
-    const all = Object.fromEntries(Object.keys(flags.manifest.flags).map((key) => [key, false]));
-    return Promise.resolve({ revision: null, flags: all as FlagSnapshot['flags'] });
-  }
 }
 
 /** The state `flagstage()` set up, or a configuration error naming the fix. */
-export function getState(c: Context, caller: () => string): RequestState {
+export function getState(c: Context, caller: string): RequestState {
   const state: unknown = c.get('flagstage');
   if (!(state instanceof RequestState)) {
-    throw new FlagstageError('missing-setup', `${caller()} needs app.use(flagstage(flags, { identity })) to run before it`);
+    throw new FlagstageError('missing-setup', `${caller} needs app.use(flagstage(flags, { identity })) to run before it`);
   }
   return state;
 }
