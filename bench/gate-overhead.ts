@@ -17,6 +17,13 @@
 // rounds are many short pairs, each pair's order alternating (ABBA), and the figure is the median of
 // the pairs' ratios; the quartiles of those ratios are printed beside it, so a reader sees how far
 // the median can be trusted.
+//
+// The stable figure is the instruction count: where valgrind is installed, the same Worker runs a
+// second time under callgrind (bench/gate-overhead/instructions.ts) and the table prints
+// instructions per request of both layouts: the README's (flagstage() app-wide, so requireFlag is
+// the only difference between the two routes: the figure the goal applies to) and the strict one
+// (flagstage() + requireFlag on the gated route only). It adds ~5 minutes; GATE_BENCH_INSTRUCTIONS=0
+// skips it (the table says so, as it says when valgrind is missing).
 // Run: npx tsx bench/gate-overhead.ts   (part of `npm run bench`)
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
@@ -25,6 +32,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import process from 'node:process';
 import { buildDocument } from '../runtime/testing/index';
 import { manifest, userIds } from './documents';
+import { countInstructions, type InstructionCounts } from './gate-overhead/instructions';
 import { isMain, printTable, stats, type BenchRow } from './table';
 
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
@@ -48,7 +56,28 @@ const document = buildDocument(manifest, {
   molecules: { stage: 'admin-only' },
 });
 
-interface Figures {
+type Route = 'ungated' | 'gated' | 'app/ungated' | 'app/gated';
+/** The two layouts, each a pair of routes that differ by the gate alone. */
+const LAYOUTS = {
+  /** The README's: flagstage() mounted app-wide, so requireFlag is the only difference (the goal's figure). */
+  readme: { open: 'app/ungated', gate: 'app/gated' },
+  /** The strict one: flagstage() + requireFlag on the gated route only, the ungated route without flagstage(). */
+  strict: { open: 'ungated', gate: 'gated' },
+} as const satisfies Record<string, { open: Route; gate: Route }>;
+type Layout = keyof typeof LAYOUTS;
+
+/**
+ * The instruction count's warm-up (app.fetch loops inside the isolate: rounds of COUNT_LOOP per route,
+ * then COUNT_WARM requests per route over HTTP), then rounds of one batch per route. Under valgrind
+ * a request over HTTP takes ~10 ms.
+ */
+const COUNT_LOOP_ROUNDS = 4;
+const COUNT_LOOP = Number(process.env.GATE_BENCH_COUNT_LOOP ?? 5_000);
+const COUNT_WARM = Number(process.env.GATE_BENCH_COUNT_WARM ?? 1_000);
+const COUNT_BATCH = 1_000;
+const COUNT_ROUNDS = Number(process.env.GATE_BENCH_COUNT_ROUNDS ?? 5);
+
+interface HttpFigures {
   /** Requests per second of workerd CPU. */
   readonly ungated: { median: number; best: number };
   readonly gated: { median: number; best: number };
@@ -57,9 +86,15 @@ interface Figures {
   readonly quartiles: readonly [number, number];
   /** Wall-clock req/s medians, for context. */
   readonly wall: { readonly ungated: number; readonly gated: number };
-  /** CPU µs per request inside the isolate (app.fetch in a loop), medians; `mounted`: flagstage() app-wide. */
-  readonly isolate: { readonly ungated: number; readonly gated: number };
-  readonly mounted: { readonly ungated: number; readonly gated: number };
+}
+
+interface Figures {
+  /** HTTP straight to the Worker, the README layout's pair. */
+  readonly http: HttpFigures;
+  /** CPU µs per request inside the isolate (app.fetch in a loop), medians, per layout. */
+  readonly isolate: Record<Layout, { readonly ungated: number; readonly gated: number }>;
+  /** Instructions per request (callgrind on workerd), when valgrind is installed. */
+  readonly instructions: InstructionCounts<Route>;
 }
 
 /** The workerd processes Miniflare started (children of this process). */
@@ -93,6 +128,27 @@ function cpuSeconds(pids: readonly number[]): number {
   return ns / 1e9;
 }
 
+/** Sends one request with a new user to `route` on the Worker at `base`; throws unless it is let through. */
+let users = 0;
+async function request(base: URL, route: Route): Promise<void> {
+  const target = new URL(`/${route}/towns`, base);
+  const init = { headers: { 'x-user': `user-${users++}` } };
+  // workerd closes a keep-alive connection left idle (during the in-isolate loops); undici may pick
+  // one just as it closes: send that request again (a few times: under valgrind workerd is slow).
+  for (let attempt = 0; ; attempt++) {
+    let response: Response;
+    try {
+      response = await fetch(target, init);
+    } catch (error) {
+      if ((error as { cause?: { code?: string } })?.cause?.code !== 'UND_ERR_SOCKET' || attempt >= 3) throw error;
+      continue;
+    }
+    if (response.status !== 200) throw new Error(`gate-overhead bench: /${route}/towns answered ${response.status}: ${await response.text()}`);
+    await response.arrayBuffer();
+    return;
+  }
+}
+
 export async function measureGateOverhead(): Promise<Figures> {
   const bundle = await build({
     ...workerBundleOptions(),
@@ -102,49 +158,34 @@ export async function measureGateOverhead(): Promise<Figures> {
     mainFields: ['browser', 'module', 'main'],
     logLevel: 'error',
   });
-  const mf = new Miniflare({
-    modules: true,
-    script: bundle.outputFiles[0]!.text,
-    ...WORKER_COMPATIBILITY,
-    bindings: { DOCUMENT: JSON.stringify(document) },
-    unsafeDirectSockets: [{}],
-  });
+  const worker = { modules: true, script: bundle.outputFiles[0]!.text, ...WORKER_COMPATIBILITY, bindings: { DOCUMENT: JSON.stringify(document) } };
+  const mf = new Miniflare({ ...worker, unsafeDirectSockets: [{}] });
+  let http: HttpFigures;
+  let isolate: Figures['isolate'];
   try {
     const entry = await mf.ready;
     const url = await mf.unsafeGetDirectURL();
     const pids = workerdPids();
     if (pids.length === 0) throw new Error('gate-overhead bench: cannot find the workerd process (needs Linux /proc)');
-    let next = 0;
-    const request = async (route: 'ungated' | 'gated') => {
-      const target = new URL(`/${route}/towns`, url);
-      const init = { headers: { 'x-user': `user-${next++}` } };
-      // workerd closes a keep-alive connection left idle (during the in-isolate loops); undici may
-      // pick one just as it closes: send that request again, once.
-      const response = await fetch(target, init).catch((error: unknown) => {
-        if ((error as { cause?: { code?: string } })?.cause?.code !== 'UND_ERR_SOCKET') throw error;
-        return fetch(target, init);
-      });
-      if (response.status !== 200) throw new Error(`gate-overhead bench: /${route}/towns answered ${response.status}: ${await response.text()}`);
-      await response.arrayBuffer();
-    };
     /** Runs `count` requests; returns req/s per second of workerd CPU, and per wall-clock second. */
-    const batch = async (route: 'ungated' | 'gated', count: number): Promise<{ cpu: number; wall: number }> => {
+    const batch = async (route: Route, count: number): Promise<{ cpu: number; wall: number }> => {
       let issued = 0;
       const cpu = cpuSeconds(pids);
       const start = performance.now();
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {
-          while (issued++ < count) await request(route);
+          while (issued++ < count) await request(url, route);
         }),
       );
       const wall = (performance.now() - start) / 1000;
       return { cpu: count / (cpuSeconds(pids) - cpu), wall: count / wall };
     };
+    const { open, gate } = LAYOUTS.readme;
     // Warm-up: loads the document, JITs both paths.
-    await batch('gated', 1_000);
-    await batch('ungated', 1_000);
+    await batch(gate, 1_000);
+    await batch(open, 1_000);
     /** CPU µs per request inside the isolate: `count` app.fetch calls within one request. */
-    const inIsolate = async (route: `${'' | 'app/'}${'ungated' | 'gated'}`, count: number): Promise<number> => {
+    const inIsolate = async (route: Route, count: number): Promise<number> => {
       const cpu = cpuSeconds(pids);
       // One request running the loop: Miniflare's entry Worker in front of it is one call per loop.
       const response = await mf.dispatchFetch(new URL(`/loop/${route}?n=${count}`, entry));
@@ -152,9 +193,9 @@ export async function measureGateOverhead(): Promise<Figures> {
       await response.arrayBuffer();
       return ((cpuSeconds(pids) - cpu) * 1e6) / count;
     };
-    /** Warms both routes, then alternates them (ABBA) for ISOLATE_ROUNDS rounds: median µs of each. */
-    const isolatePair = async (prefix: '' | 'app/') => {
-      const [open, gate] = [`${prefix}ungated`, `${prefix}gated`] as const;
+    /** Warms both routes of a layout, then alternates them (ABBA) for ISOLATE_ROUNDS rounds: median µs of each. */
+    const isolatePair = async (layout: Layout) => {
+      const { open, gate } = LAYOUTS[layout];
       await inIsolate(gate, 2_000);
       await inIsolate(open, 2_000);
       const times = { [open]: [] as number[], [gate]: [] as number[] };
@@ -168,9 +209,7 @@ export async function measureGateOverhead(): Promise<Figures> {
       }
       return { ungated: stats(times[open]!).median, gated: stats(times[gate]!).median };
     };
-    const isolate = await isolatePair('');
-    // The same with flagstage() mounted app-wide (the README's layout): requireFlag alone.
-    const mounted = await isolatePair('app/');
+    isolate = { strict: await isolatePair('strict'), readme: await isolatePair('readme') };
     const ungated: number[] = [];
     const gated: number[] = [];
     const ratios: number[] = [];
@@ -178,11 +217,11 @@ export async function measureGateOverhead(): Promise<Figures> {
     const wallGated: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate which goes first, so neither always runs right after the other.
-      const [a, b] = round % 2 === 0 ? (['ungated', 'gated'] as const) : (['gated', 'ungated'] as const);
+      const [a, b] = round % 2 === 0 ? [open, gate] : [gate, open];
       const first = await batch(a, PER_BATCH);
       const second = await batch(b, PER_BATCH);
-      const u = a === 'ungated' ? first : second;
-      const g = a === 'gated' ? first : second;
+      const u = a === open ? first : second;
+      const g = a === gate ? first : second;
       ungated.push(u.cpu);
       gated.push(g.cpu);
       ratios.push(g.cpu / u.cpu);
@@ -194,33 +233,76 @@ export async function measureGateOverhead(): Promise<Figures> {
     const high = (values: number[]) => ({ median: stats(values).median, best: Math.max(...values) });
     const sorted = [...ratios].sort((x, y) => x - y);
     const quartile = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-    return {
+    http = {
       ungated: high(ungated),
       gated: high(gated),
       ratio: stats(ratios).median,
       quartiles: [quartile(0.25), quartile(0.75)],
       wall: { ungated: stats(wallUngated).median, gated: stats(wallGated).median },
-      isolate,
-      mounted,
     };
   } finally {
     await mf.dispose();
   }
+  // The stable figure: instructions, in a second workerd run under valgrind (after the first one ended).
+  const instructions: InstructionCounts<Route> =
+    process.env.GATE_BENCH_INSTRUCTIONS === '0'
+      ? { counted: false, why: 'skipped (GATE_BENCH_INSTRUCTIONS=0)' }
+      : await countInstructions<Route>({
+          worker,
+          routes: [LAYOUTS.readme.open, LAYOUTS.readme.gate, LAYOUTS.strict.open, LAYOUTS.strict.gate],
+          request,
+          warmIsolate: async (counted, entry) => {
+            for (let round = 0; round < COUNT_LOOP_ROUNDS; round++) {
+              for (const route of Object.values(LAYOUTS).flatMap(({ open, gate }) => [open, gate])) {
+                const response = await counted.dispatchFetch(new URL(`/loop/${route}?n=${COUNT_LOOP}`, entry));
+                if (response.status !== 200) throw new Error(`gate-overhead bench: /loop/${route} answered ${response.status}: ${await response.text()}`);
+                await response.arrayBuffer();
+              }
+            }
+          },
+          warm: COUNT_WARM,
+          perBatch: COUNT_BATCH,
+          rounds: COUNT_ROUNDS,
+          concurrency: CONCURRENCY,
+          log: VERBOSE ? (line) => console.log(line) : undefined,
+        });
+  return { http, isolate, instructions };
 }
 
-/** The gate-overhead row of `npm run bench`. */
+/** The gate-overhead rows of `npm run bench`. */
 export async function gateOverheadRows(): Promise<BenchRow[]> {
-  const { ungated, gated, ratio, quartiles, wall, isolate, mounted } = await measureGateOverhead();
+  const { http, isolate, instructions } = await measureGateOverhead();
+  const { ungated, gated, ratio, quartiles, wall } = http;
   const cost = (1 - ratio) * 100;
   const percent = (r: number) => `${((1 - r) * 100).toFixed(1)}%`;
+  const plus = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
+  const thousands = (value: number) => `${(value / 1000).toFixed(1)}k`;
+  const counted = instructions.counted;
+  const instructionRow = (layout: Layout, figure: string): BenchRow => {
+    if (!instructions.counted) return { figure, value: `not counted: ${instructions.why}`, goal: layout === 'readme' ? '<= 3% more instructions' : '', reference: '', ratio: '' };
+    const { open, gate } = LAYOUTS[layout];
+    const o = instructions.routes[open];
+    const g = instructions.routes[gate];
+    const overhead = (g.mutator / o.mutator - 1) * 100;
+    return {
+      figure,
+      value: `${thousands(g.mutator)} instructions per gated request`,
+      goal: layout === 'readme' ? '<= 3% more instructions' : '',
+      reference: `ungated: ${thousands(o.mutator)} (GC apart: ${thousands(o.gc)} vs ${thousands(g.gc)} gated)`,
+      ratio: `${plus(overhead)}% (${plus((g.mutator - o.mutator) / 1000)}k; medians of ${COUNT_ROUNDS} batches of ${COUNT_BATCH})`,
+      ...(layout === 'readme' ? { met: overhead <= 3 } : {}),
+    };
+  };
   return [
+    instructionRow('readme', 'gate overhead in a Worker: instructions (callgrind on workerd), requireFlag alone: flagstage() app-wide on both routes (the README layout)'),
+    instructionRow('strict', 'gate overhead, instructions: flagstage() + requireFlag on the gated route only (strict)'),
     {
-      figure: `gate overhead in a Worker: Hono route behind requireFlag (workerd; req per CPU-second)`,
+      figure: `gate overhead in a Worker: req per CPU-second (workerd; README layout${counted ? '; noisy, the instruction row is the figure' : ''})`,
       value: `${gated.median.toFixed(0)} req/s`,
-      goal: '<= 3% fewer req/s',
+      goal: counted ? '' : '<= 3% fewer req/s',
       reference: `same route ungated: ${ungated.median.toFixed(0)} req/s`,
       ratio: `${cost.toFixed(1)}% fewer (median of ${ROUNDS} pairs of ${PER_BATCH}; quartiles ${percent(quartiles[1])} to ${percent(quartiles[0])})`,
-      met: cost <= 3,
+      ...(counted ? {} : { met: cost <= 3 }),
     },
     {
       figure: `gate overhead in a Worker: wall-clock req/s (${CONCURRENCY} in flight; machine load shows here)`,
@@ -229,20 +311,13 @@ export async function gateOverheadRows(): Promise<BenchRow[]> {
       reference: `ungated: ${wall.ungated.toFixed(0)} req/s`,
       ratio: `${((1 - wall.gated / wall.ungated) * 100).toFixed(1)}% fewer`,
     },
-    {
-      figure: 'gate overhead inside the isolate: CPU per request, app.fetch in a loop (no HTTP around it)',
-      value: `${isolate.gated.toFixed(1)} µs gated`,
+    ...(['readme', 'strict'] as const).map((layout) => ({
+      figure: `gate overhead inside the isolate, CPU per request (app.fetch in a loop): ${layout === 'readme' ? 'README layout' : 'strict'}`,
+      value: `${isolate[layout].gated.toFixed(1)} µs gated`,
       goal: '',
-      reference: `ungated: ${isolate.ungated.toFixed(1)} µs`,
-      ratio: `+${(isolate.gated - isolate.ungated).toFixed(1)} µs per request (${((isolate.gated / isolate.ungated - 1) * 100).toFixed(1)}%)`,
-    },
-    {
-      figure: 'requireFlag alone inside the isolate: flagstage() mounted app-wide (the README layout) on both routes',
-      value: `${mounted.gated.toFixed(1)} µs gated`,
-      goal: '',
-      reference: `ungated, same setup: ${mounted.ungated.toFixed(1)} µs`,
-      ratio: `+${(mounted.gated - mounted.ungated).toFixed(1)} µs per request (${((mounted.gated / mounted.ungated - 1) * 100).toFixed(1)}%)`,
-    },
+      reference: `ungated: ${isolate[layout].ungated.toFixed(1)} µs`,
+      ratio: `${plus(isolate[layout].gated - isolate[layout].ungated)} µs per request (${plus((isolate[layout].gated / isolate[layout].ungated - 1) * 100)}%)`,
+    })),
   ];
 }
 
