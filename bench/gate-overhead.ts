@@ -22,7 +22,7 @@
 // second time under callgrind (bench/gate-overhead/instructions.ts) and the table prints
 // instructions per request of both layouts: the README's (flagstage() app-wide, so requireFlag is
 // the only difference between the two routes: the figure the goal applies to) and the strict one
-// (flagstage() + requireFlag on the gated route only). It adds ~5 minutes; GATE_BENCH_INSTRUCTIONS=0
+// (flagstage() + requireFlag on the gated route only). It adds ~10 minutes; GATE_BENCH_INSTRUCTIONS=0
 // skips it (the table says so, as it says when valgrind is missing).
 // Run: npx tsx bench/gate-overhead.ts   (part of `npm run bench`)
 import { build } from 'esbuild';
@@ -71,7 +71,7 @@ type Layout = keyof typeof LAYOUTS;
  * then COUNT_WARM requests per route over HTTP), then rounds of one batch per route. Under valgrind
  * a request over HTTP takes ~10 ms.
  */
-const COUNT_LOOP_ROUNDS = 4;
+const COUNT_LOOP_ROUNDS = 2;
 const COUNT_LOOP = Number(process.env.GATE_BENCH_COUNT_LOOP ?? 5_000);
 const COUNT_WARM = Number(process.env.GATE_BENCH_COUNT_WARM ?? 1_000);
 const COUNT_BATCH = 1_000;
