@@ -22,7 +22,7 @@ import type { FlagstageEnv, FlagstageOptions, GrantOptions } from './types';
  * const app = new Hono<AppEnv>();
  * app.use(session()); // the app's own auth: sets c.var.user
  * app.use(flagstage<AppEnv>(flags, {
- *   identity: (c) => (c.var.user ? { userId: c.var.user.id, orgId: c.var.user.orgId, isAdmin: c.var.user.admin } : null),
+ *   identity: (c) => { const user = c.get('user'); return user ? { userId: user.id, orgId: user.orgId, isAdmin: user.admin } : null; },
  * }));
  * app.get('/api/towns', requireFlag(requireGastown), (c) => c.json(listTowns()));
  * app.get('/api/me/flags', async (c) => c.json(await c.var.flagstage.snapshot()));

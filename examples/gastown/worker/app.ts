@@ -39,7 +39,8 @@ export function createApp(env: Env): Hono<AppEnv> {
   app.use(
     '*',
     flagstage<AppEnv>(flags, {
-      identity: (c) => (c.var.user === null ? null : identityOf(c.var.user)),
+      // c.get, not c.var: Hono builds a new c.var object on every read, and this runs on every request.
+      identity: (c) => { const user = c.get('user'); return user === null ? null : identityOf(user); },
       grants: { verify: grantVerifier({ secrets: { [env.GRANT_KID]: env.GRANT_SECRET } }) },
     }),
   );
