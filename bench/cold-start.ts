@@ -8,7 +8,7 @@
 // printed). Each sample parses its own document and starts after a GC when --expose-gc is given, so
 // samples do not pay for each other's garbage. Code is warm (JIT) after the first sample.
 // What still grows with the document after JSON.parse: the scans that find the manifest's features
-// and segments (readLayouts, sliceDocument: linear, no compiling or validating of unrelated parts),
+// and segments (readLayouts, environmentToContext(document, feature): linear, no compiling or validating of unrelated parts),
 // and V8's garbage collection of the freshly parsed document (all of it young and live, so the first
 // collections during the decision copy it): the gap between the median and the best sample.
 import { compileEnvironment } from '../runtime/engine/index';

@@ -25,31 +25,44 @@ type Json = Record<string, unknown>;
  *
  * Throws `EngineDocumentError` naming the path of the first malformed field.
  *
+ * With `feature`, the context holds only what decides that one feature: its environment default, the
+ * segments that override it (in their order, so priority ties break the same way) and the identity
+ * overrides of it. Flagsmith's answer for a feature depends on nothing else, so it is the same as
+ * from the whole document, while only that part is read and validated: a malformed part the feature
+ * does not use (a state without a feature, a segment without rules) is left out, not an error.
+ *
  * @example
  * ```ts
  * import { environmentToContext, getEvaluationResult } from 'flagstage/engine';
  * const context = environmentToContext(await response.json());
  * const result = getEvaluationResult({ ...context, identity: { identifier: 'user-1', traits: { plan: 'pro' } } });
+ * const gastownOnly = environmentToContext(document, 'gastown');
  * ```
  */
-export function environmentToContext(doc: EnvironmentDocument): EvaluationContext {
+export function environmentToContext(doc: EnvironmentDocument, feature?: string): EvaluationContext {
+  // Every check below runs only on what `feature` reads (all of it without one): an unrelated state
+  // costs one look at its name; an unrelated segment or identity, one scan of its states' names.
+  const mine = (state: unknown): boolean => feature === undefined || (state as { feature?: { name?: unknown } } | null)?.feature?.name === feature;
+  const uses = (states: unknown): boolean => feature === undefined || (Array.isArray(states) && states.some(mine));
+  const stateOf = (state: unknown, path: string): FeatureContext | undefined => (mine(state) ? featureState(state, path) : undefined);
   const root = object(doc, '');
   const features: Record<string, FeatureContext> = {};
-  for (const feature of items(root, 'feature_states', '', featureState, false)) put(features, feature.name, feature);
+  for (const state of items(root, 'feature_states', '', stateOf, false)) put(features, state.name, state);
 
   const segments: Record<string, SegmentContext> = {};
   items(field(root, 'project', '', object), 'segments', 'project', (item, path) => {
+    if (!uses((item as Json | null)?.feature_states)) return;
     const segment = object(item, path);
     const id = field(segment, 'id', path, identifier);
     segments[id] = {
       key: id,
       name: field(segment, 'name', path, text),
       rules: items(segment, 'rules', path, segmentRule, false),
-      overrides: items(segment, 'feature_states', path, featureState),
+      overrides: items(segment, 'feature_states', path, stateOf),
       metadata: { source: 'api', id: segment.id },
     };
   });
-  Object.assign(segments, identityOverrideSegments(root));
+  Object.assign(segments, identityOverrideSegments(root, uses, stateOf));
 
   return {
     environment: { key: field(root, 'api_key', '', text), name: root.name === undefined ? '' : field(root, 'name', '', text) },
@@ -83,14 +96,20 @@ export function checkEnvironmentFrame(doc: unknown): asserts doc is EnvironmentD
  * Identities overridden with the same feature states share one segment, as in Flagsmith's SDKs; the
  * identifiers are a list (not a comma-joined string), so identifiers containing commas still match.
  */
-function identityOverrideSegments(root: Json): Record<string, SegmentContext> {
+function identityOverrideSegments(
+  root: Json,
+  uses: (states: unknown) => boolean,
+  stateOf: (state: unknown, path: string) => FeatureContext | undefined,
+): Record<string, SegmentContext> {
   const groups = new Map<string, { identifiers: string[]; overrides: FeatureContext[] }>();
   items(root, 'identity_overrides', '', (item, path) => {
+    if (!uses((item as Json | null)?.identity_features)) return;
     const identity = object(item, path);
     const id = field(identity, 'identifier', path, text);
-    const overrides = items(identity, 'identity_features', path, (state, statePath) => ({ ...featureState(state, statePath), priority: -Infinity })).sort((a, b) =>
-      order(a.name, b.name),
-    );
+    const overrides = items(identity, 'identity_features', path, (state, statePath) => {
+      const context = stateOf(state, statePath);
+      return context && { ...context, priority: -Infinity };
+    }).sort((a, b) => order(a.name, b.name));
     if (overrides.length === 0) return;
     const signature = JSON.stringify(overrides.map(({ key: _key, ...rest }) => rest));
     const group = groups.get(signature);
@@ -191,9 +210,16 @@ function field<T>(parent: Json, key: string, path: string, check: Check<T>): T {
   return check(parent[key], path ? `${path}.${key}` : key);
 }
 
-/** The list `parent[key]` (absent or null = empty when `optional`), each item read at `path.key[i]`. */
-function items<T>(parent: Json, key: string, path: string, read: Check<T>, optional = true): T[] {
-  return field(parent, key, path, (value, at) => (optional ? optionalList : list)(value, at).map((item, i) => read(item, `${at}[${i}]`)));
+/**
+ * The list `parent[key]` (absent or null = empty when `optional`), each item read at `path.key[i]`;
+ * an item read as `undefined` is left out (paths keep the document's indexes).
+ */
+function items<T>(parent: Json, key: string, path: string, read: Check<T | undefined>, optional = true): T[] {
+  return field(parent, key, path, (value, at) =>
+    (optional ? optionalList : list)(value, at)
+      .map((item, i) => read(item, `${at}[${i}]`))
+      .filter((item): item is T => item !== undefined),
+  );
 }
 
 function fail(path: string, what: string, value: unknown): never {

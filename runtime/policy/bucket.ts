@@ -17,12 +17,12 @@ import { hasOrg } from './traits';
  * ```
  */
 export function flagsmithBucket<K extends string>(manifest: Manifest<K>, document: EnvironmentDocument, flag: K, identity: Identity): BucketInfo | null {
-  const layout = readLayouts(manifest, document)[flag];
-  const { percentage } = layout.rollout;
-  if (layout.percentageSegmentKey === null || percentage === null) return null;
-  const splitKey = splitKeyOf(layout.percentageProperty ?? '', identity, document.api_key ?? '');
+  const { rollout, percentSegment, split } = readLayouts(manifest, document)[flag];
+  const { percentage } = rollout;
+  if (!percentSegment || !split || percentage === null) return null;
+  const splitKey = splitKeyOf(split.property_ ?? '', identity, document.api_key ?? '');
   if (splitKey === null) return null;
-  return { value: percentageBucket([layout.percentageSegmentKey, splitKey]), threshold: percentage.value, by: percentage.by };
+  return { value: percentageBucket([String(percentSegment.id), splitKey]), threshold: percentage.value, by: percentage.by };
 }
 
 /** The string Flagsmith hashes with the segment key, as the engine does for a PERCENTAGE_SPLIT. */

@@ -8,7 +8,6 @@ import type { Manifest } from '../manifest/types';
 import type { BackendEvaluation, EnabledBy, FeatureAnswer, PolicyBackend } from './backend';
 import { percentageSegmentName } from '../stages/naming';
 import { readLayouts } from '../stages/read';
-import { sliceDocument } from './slice';
 import type { FlagStanding } from '../stages/rollout';
 import { engineTraits } from './traits';
 
@@ -73,7 +72,7 @@ export function flagsmithBackend<K extends string>(manifest: Manifest<K>, loaded
   for (const key of Object.keys(layouts) as K[]) rollouts.set(key, Object.freeze(layouts[key].rollout));
   const apiKey = document.api_key;
   // One evaluator per flag, compiled on first use in this revision: a decision evaluates only the
-  // segments of the flag it is about (see sliceDocument), not every flag's percentage split.
+  // segments of the flag it is about (`environmentToContext(document, feature)`), not every flag's percentage split.
   // Compiling a slice validates exactly what the flag reads; a malformed part denies that flag to
   // everyone but admins (fail closed) and is reported once per revision.
   const slots = new Map<K, FlagSlot>();
@@ -84,7 +83,7 @@ export function flagsmithBackend<K extends string>(manifest: Manifest<K>, loaded
     let compiled: CompiledContext | null = null;
     let invalid = MISSING;
     try {
-      compiled = compileContext(environmentToContext(sliceDocument(document, feature)));
+      compiled = compileContext(environmentToContext(document, feature));
     } catch (error) {
       if (!(error instanceof EngineDocumentError)) throw error;
       invalid = Object.freeze({ enabled: false, by: null, segment: null, detail: `INVALID_DOCUMENT; ${error.message}` });

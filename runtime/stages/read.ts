@@ -8,15 +8,17 @@ import type { Stage } from './stages';
 
 type ReadSegment = NonNullable<NonNullable<RolloutDocument['project']['segments']>[number]>;
 
-/** A flag's rollout plus where it lives in the document (the policy's Flagsmith backend needs the segment key). */
+/** A flag's rollout plus where it lives in the document (explain's bucket needs the split). */
 export interface FlagLayout {
-  /** With `readAllowlist`, its allowlist is read on first use; without, never (see `FlagStanding`). */
+  /** The allowlist is not read here (see `FlagStanding`): `readRollout` reads it, on first use. */
   readonly rollout: FlagStanding;
   readonly feature: string;
-  /** Flagsmith's key for the percentage segment (its id as a string): the first part of the split hash. */
-  readonly percentageSegmentKey: string | null;
-  /** The trait the split hashes ('' = the identity key). */
-  readonly percentageProperty: string | null;
+  /** The `flagstage_<feature>_allowlist` segment, if any. */
+  readonly allowSegment: ReadSegment | undefined;
+  /** The `flagstage_<feature>_percentage` segment, if any: its id is the first part of the split hash. */
+  readonly percentSegment: ReadSegment | undefined;
+  /** Its PERCENTAGE_SPLIT condition, if any (`property_` is the trait it hashes; none = the identity key). */
+  readonly split: SegmentConditionDocument | null;
 }
 
 const SPLIT = 'PERCENTAGE_SPLIT';
@@ -35,23 +37,37 @@ const NO_ALLOWLIST: Allowlist = Object.freeze({ users: Object.freeze([]), orgs: 
  * ```
  */
 export function readRollout<K extends string>(manifest: Manifest<K>, document: RolloutDocument): Record<K, FlagRollout> {
-  const layouts = readLayouts(manifest, document, readAllowlist);
+  const layouts = readLayouts(manifest, document);
   const out = {} as Record<K, FlagRollout>;
-  for (const key of Object.keys(layouts) as K[]) out[key] = layouts[key].rollout as FlagRollout;
+  for (const key of Object.keys(layouts) as K[]) {
+    const {
+      rollout: { percentage, ...standing },
+      allowSegment,
+    } = layouts[key];
+    let allowlist: Allowlist | undefined;
+    // Read on first use, once (the keys keep their order in JSON).
+    out[key] = {
+      ...standing,
+      get allowlist() {
+        return (allowlist ??= allowSegment ? readAllowlist(allowSegment.rules ?? []) : NO_ALLOWLIST);
+      },
+      percentage,
+    };
+  }
   return out;
 }
 
 /**
- * `readRollout` with the segment keys the Flagsmith backend needs to explain a bucket. The allowlists
- * are read (on first use) only when `lists` is given: `readAllowlist`, which only status, explain and
- * change events bundle, not the gates.
+ * `readRollout` without the allowlists, plus where each flag lives in the document: what the gates'
+ * Flagsmith backend and explain's bucket read. Reading (and sorting) the lists is left to
+ * `readRollout`, which only status, explain and change events bundle, not the gates.
  *
  * @example
  * ```ts
- * readLayouts(manifest, document).gastown.percentageSegmentKey; // '12'
+ * readLayouts(manifest, document).gastown.percentSegment?.id; // 12
  * ```
  */
-export function readLayouts<K extends string>(manifest: Manifest<K>, document: RolloutDocument, lists?: typeof readAllowlist): Record<K, FlagLayout> {
+export function readLayouts<K extends string>(manifest: Manifest<K>, document: RolloutDocument): Record<K, FlagLayout> {
   const defaults = new Map<string, boolean>();
   // Only the manifest's features (and kill-switches) and their segments are read: an unrelated one
   // costs one look at its name, and nothing is allocated for it (indexed loops: a cold isolate runs
@@ -86,7 +102,6 @@ export function readLayouts<K extends string>(manifest: Manifest<K>, document: R
     const allowSegment = segments.get(allowlistSegmentName(feature));
     const percentSegment = segments.get(percentageSegmentName(feature));
     const split = percentSegment ? findSplit(percentSegment.rules ?? []) : null;
-    const percentage = split ? { value: clampPercent(split.value), by: bucketOf(split.property_) } : null;
 
     let stage: Stage = 'admin-only';
     if (defaults.get(feature) === true) stage = 'ga';
@@ -101,20 +116,9 @@ export function readLayouts<K extends string>(manifest: Manifest<K>, document: R
       stage,
       killed: definition.killSwitchFeature !== null && (killSwitchMissing || defaults.get(definition.killSwitchFeature) === true),
       ...(killSwitchMissing ? { killSwitchMissing: true as const } : {}),
-      ...(lists ? { allowlist: NO_ALLOWLIST } : {}),
-      percentage,
+      percentage: split ? { value: clampPercent(split.value), by: bucketOf(split.property_) } : null,
     };
-    if (lists && allowSegment) {
-      // Read on first use, once (redefined in place: the keys keep their order in JSON).
-      let allowlist: Allowlist | undefined;
-      Object.defineProperty(rollout, 'allowlist', { enumerable: true, get: () => (allowlist ??= lists(allowSegment.rules ?? [])) });
-    }
-    out[key] = {
-      rollout,
-      feature,
-      percentageSegmentKey: split && percentSegment ? String(percentSegment.id) : null,
-      percentageProperty: split ? (split.property_ ?? '') : null,
-    };
+    out[key] = { rollout, feature, allowSegment, percentSegment, split };
   }
   return out;
 }

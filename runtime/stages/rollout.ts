@@ -23,7 +23,7 @@ export interface FlagRollout {
 /**
  * A rollout as a decision needs it: the lists may be left unread. Reading (and sorting) thousands of
  * ids is the costliest part of a document no decision needs, only status, explain and change events,
- * so the gates' Flagsmith backend never reads them (`readLayouts` without `readAllowlist`).
+ * so the gates' Flagsmith backend never reads them (`readLayouts`; `readRollout` reads them).
  */
 export interface FlagStanding extends Omit<FlagRollout, 'allowlist'> {
   readonly allowlist?: Allowlist;

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileEnvironment, type EnvironmentDocument } from '../../runtime/engine/index';
-import { sliceDocument } from '../../runtime/policy/slice';
+import { compileEnvironment, environmentToContext, type EnvironmentDocument } from '../../runtime/engine/index';
+import { compileContext } from '../../runtime/engine/compile';
+import { EngineDocumentError } from '../../runtime/engine/errors';
+import { toIdentityView } from '../../runtime/engine/identity';
 import { toEngineIdentity } from '../../runtime/policy/traits';
 import { buildDocument } from '../../runtime/testing/index';
 import { manifest } from './setup';
@@ -40,12 +42,13 @@ function documentWithExtras(): EnvironmentDocument {
   return { ...doc, project: { ...doc.project, segments }, identity_overrides: identityOverrides };
 }
 
-describe('sliceDocument', () => {
+describe('environmentToContext(document, feature): one feature\'s slice', () => {
   it('gives every feature the same flag as the whole document (property)', () => {
     const doc = documentWithExtras();
     const whole = compileEnvironment(doc);
     const features = Object.values(manifest.flags).map((flag) => flag.feature);
-    const slices = new Map(features.map((feature) => [feature, compileEnvironment(sliceDocument(doc, feature))]));
+    // Evaluated as the Flagsmith backend does: compiled, with the identity's view (key `<api key>_<id>`).
+    const slices = new Map(features.map((feature) => [feature, compileContext(environmentToContext(doc, feature))]));
     fc.assert(
       fc.property(
         fc.oneof(fc.constantFrom('u1', 'u2', 'u3', 'u4'), fc.string({ minLength: 1 })),
@@ -55,10 +58,25 @@ describe('sliceDocument', () => {
         (userId, orgId, isAdmin, plan) => {
           const input = toEngineIdentity({ userId, orgId: orgId ?? null, isAdmin, ...(plan ? { traits: { plan } } : {}) });
           const all = whole.evaluate(input).flags;
-          for (const feature of features) expect(slices.get(feature)!.evaluate(input).flags[feature]).toEqual(all[feature]);
+          for (const feature of features) expect(slices.get(feature)!.evaluate(toIdentityView(input, doc.api_key)).flags[feature]).toEqual(all[feature]);
         },
       ),
       { numRuns: 3000 },
     );
+  });
+
+  it('reads and validates only what the feature uses: unrelated garbage is left out, its own is an error at the document\'s path', () => {
+    const doc = documentWithExtras() as unknown as { feature_states: unknown[]; project: { segments: unknown[] }; identity_overrides: unknown[] };
+    doc.feature_states.push(7, { feature: null }, { feature: { name: 'elsewhere' }, enabled: 'no' });
+    doc.project.segments.push({ id: 998, name: 'junk', rules: 'not rules', feature_states: [{ feature: { name: 'molecules' } }] }, null);
+    doc.identity_overrides.push({ identifier: 7, identity_features: [{ feature: { name: 'molecules' } }] }, 'junk');
+    const input = toIdentityView(toEngineIdentity({ userId: 'u3', orgId: null, isAdmin: false }), (doc as never as { api_key: string }).api_key);
+    const before = compileContext(environmentToContext(documentWithExtras(), 'gastown')).evaluate(input).flags.gastown;
+    expect(compileContext(environmentToContext(doc as never, 'gastown')).evaluate(input).flags.gastown).toEqual(before);
+    expect(before).toMatchObject({ enabled: true, reason: 'TARGETING_MATCH; segment=identity_overrides' });
+    // The whole document reads everything, and so does the slice of a feature the garbage uses.
+    expect(() => environmentToContext(doc as never)).toThrow(EngineDocumentError);
+    const segments = doc.project.segments.length;
+    expect(() => environmentToContext(doc as never, 'molecules')).toThrow(`invalid environment document at project.segments[${segments - 2}].rules: expected an array, got "not rules"`);
   });
 });
