@@ -27,6 +27,12 @@ export interface Flagstage<M extends Manifest = RegisteredManifest, S extends Do
   readonly source: S;
   /** The decision for one flag. `context` lets a stale document refresh through `waitUntil`. */
   decide<K extends KeyOf<M>>(flag: K, identity: Identity, context?: WaitUntil): Promise<Decision<K>>;
+  /**
+   * `decide`, but synchronous when the source holds a fresh document in memory (its `fresh()`): the
+   * decision itself then, so a gate waits for nothing; otherwise `decide`'s promise.
+   * @internal For flagstage's adapters; not in the published declarations.
+   */
+  decideFresh<K extends KeyOf<M>>(flag: K, identity: Identity, context?: WaitUntil): Decision<K> | Promise<Decision<K>>;
   /** One boolean per flag, for React hydration. */
   snapshot(identity: Identity, context?: WaitUntil): Promise<FlagSnapshot<KeyOf<M>>>;
   /**
@@ -192,6 +198,15 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
     manifest,
     source,
     decideOn,
+    decideFresh<F extends K>(flag: F, identity: Identity, context?: WaitUntil) {
+      let held;
+      try {
+        held = source.fresh?.();
+      } catch {
+        // left to current(), whose failure is reported and fails closed
+      }
+      return held ? decideOn(held, flag, identity) : decide(flag, identity, context);
+    },
     policy,
     memo: memoOf,
     decide,

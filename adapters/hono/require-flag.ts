@@ -68,8 +68,10 @@ export function requireFlag<K extends FlagKey>(gate: Gate<K>, options: RequireFl
   return async function requireFlag(c, next) {
     const state = getState(c, caller);
     const { identity } = state;
-    // Without a grant to judge, the live decision is all there is: wait for it, and only for it.
-    const result = continuing ? await grantGate(c, state, flag) : liveGate(flag, identity === null ? null : ((await state.decideFor(flag, identity)) as Decision<K>));
+    // Without a grant to judge, the live decision is all there is: on a fresh document in memory it
+    // is at hand (nothing awaited before next()); otherwise wait for it, and only for it.
+    const decided = continuing || identity === null ? null : state.decideFor(flag, identity);
+    const result = continuing ? await grantGate(c, state, flag) : liveGate(flag, (decided instanceof Promise ? await decided : decided) as Decision<K> | null);
     if (!result.allowed) return (options.onDenied ?? state.setup.onDenied ?? deniedJson)(result.denial, c.req.raw);
     if (result.grant !== null) c.set('flagGrant', result.grant);
     else c.set('flagDecision', result.decision);

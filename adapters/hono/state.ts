@@ -26,10 +26,11 @@ export class RequestState implements FlagstageRequest {
   readonly identity: Identity | null;
   readonly waitUntil: WaitUntil | undefined;
   // The request's decisions, each made at most once: the first in two fields (a gated request
-  // usually makes one), any others in a Map made on the second.
+  // usually makes one), any others in a Map made on the second. A decision made on a fresh document
+  // in memory is held as it is, not as a promise (see decideFor).
   #flag: FlagKey | undefined;
-  #decision: Promise<Decision<string>> | undefined;
-  #others: Map<string, Promise<Decision<string>>> | undefined;
+  #decision: Decided | undefined;
+  #others: Map<string, Decided> | undefined;
   #snapshot: Promise<FlagSnapshot> | undefined;
 
   constructor(setup: Setup, identity: Identity | null, waitUntil: WaitUntil | undefined) {
@@ -38,8 +39,9 @@ export class RequestState implements FlagstageRequest {
     this.waitUntil = waitUntil;
   }
 
-  decide<K extends FlagKey>(flag: K): Promise<Decision<K> | null> {
-    return (this.identity === null ? Promise.resolve(null) : this.decideFor(flag, this.identity)) as Promise<Decision<K> | null>;
+  // async: a decision that throws (an identity without a userId) rejects, as it always did.
+  async decide<K extends FlagKey>(flag: K): Promise<Decision<K> | null> {
+    return (this.identity === null ? null : this.decideFor(flag, this.identity)) as Decision<K> | Promise<Decision<K>> | null;
   }
 
   snapshot(): Promise<FlagSnapshot> {
@@ -51,17 +53,22 @@ export class RequestState implements FlagstageRequest {
         : flags.snapshot(this.identity, this.waitUntil));
   }
 
-  /** What the gate resolution decides through (`GateDecider`): memoised per flag for this request. */
-  decideFor(flag: FlagKey, identity: Identity): Promise<Decision<string>> {
+  /**
+   * What the gate resolution decides through (`GateDecider`): memoised per flag for this request.
+   * On a fresh document in memory the decision itself (`flags.decideFresh`), so a gate awaits nothing;
+   * otherwise its promise (a cold isolate, a refresh due).
+   */
+  decideFor(flag: FlagKey, identity: Identity): Decided {
     if (this.#flag === flag) return this.#decision!;
-    const { flags } = this.setup;
-    if (this.#flag === undefined) {
-      this.#flag = flag;
-      return (this.#decision = flags.decide(flag, identity, this.waitUntil));
+    const others = this.#flag === undefined ? undefined : (this.#others ??= new Map());
+    let decision = others?.get(flag);
+    if (decision === undefined) {
+      decision = this.setup.flags.decideFresh(flag, identity, this.waitUntil);
+      if (others === undefined) {
+        this.#flag = flag;
+        this.#decision = decision;
+      } else others.set(flag, decision);
     }
-    const others = (this.#others ??= new Map());
-    let decision = others.get(flag);
-    if (decision === undefined) others.set(flag, (decision = flags.decide(flag, identity, this.waitUntil)));
     return decision;
   }
 
@@ -71,6 +78,9 @@ export class RequestState implements FlagstageRequest {
   }
 
 }
+
+/** A decision, or the promise of one while the document is not at hand. */
+export type Decided = Decision<string> | Promise<Decision<string>>;
 
 /** The state `flagstage()` set up, or a configuration error naming the fix. */
 export function getState(c: Context, caller: string): RequestState {

@@ -63,6 +63,8 @@ export function createVendorFlagstage<M extends Manifest>(options: VendorFlagsta
     ...core,
     memo,
     decide,
+    // The core's synchronous decision would not wait for the vendor.
+    decideFresh: decide,
     snapshot: async (identity: Identity, context?: WaitUntil) => snapshotOf(keys, identity, await memo(identity, context)),
     track(identity: Identity, flag: K, outcome: Parameters<Flagstage<M>['track']>[2], context?: WaitUntil) {
       outcomes?.record(decide(flag, identity, context), outcome, context);

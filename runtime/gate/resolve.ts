@@ -6,7 +6,7 @@ import { FORBIDDEN, grantDenialCode, UNAUTHENTICATED, type Denial, type GrantDen
 
 /** What a gate needs to decide: `flags` itself, or an adapter's per-request memo in front of it. */
 export interface GateDecider {
-  decide(flag: never, identity: Identity, context?: WaitUntil): Promise<Decision<string>>;
+  decide(flag: never, identity: Identity, context?: WaitUntil): Decision<string> | Promise<Decision<string>>;
 }
 
 /** One request at one gate, as every adapter describes it after reading its framework's request. */

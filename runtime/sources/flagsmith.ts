@@ -63,6 +63,7 @@ export interface FlagsmithSourceOptions {
 /** A `DocumentSource` backed by Flagsmith's environment document endpoint. */
 export interface FlagsmithSource extends DocumentSource {
   current(context?: WaitUntil): Promise<LoadedDocument | null>;
+  fresh(): LoadedDocument | undefined;
   /** Fetches from the origin now (the webhook calls it) and updates the shared cache before resolving. */
   refresh(context?: WaitUntil): Promise<LoadedDocument | null>;
   subscribe(listener: DocumentListener): () => void;
@@ -271,6 +272,12 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
       // Not an async function: a document in memory is answered with the promise made when it was
       // accepted, so a warm request allocates no promise and waits one reaction, not two.
       return served;
+    },
+
+    // Only while fresh by its own fetch time (a failed refresh's back-off does not count), and never
+    // when current() would start something: then the caller goes through current().
+    fresh() {
+      if (memory && now() - memory.fetchedAt < ttlMs && !(cache && now() - sharedCheckedAt >= sharedCacheCheckMs)) return memory;
     },
 
     refresh(context) {

@@ -26,6 +26,12 @@ export interface LoadedDocument {
  */
 export interface DocumentSource {
   current(context?: WaitUntil): Promise<LoadedDocument | null>;
+  /**
+   * The document `current()` would answer with, when it is in memory, younger than the freshness
+   * window and answering needs no work (no refresh or shared-cache check due); undefined otherwise,
+   * and then `current()` is the way. Lets a gate decide without waiting; a throw counts as undefined.
+   */
+  fresh?(): LoadedDocument | undefined;
   /** Fetches now, bypassing freshness (the webhook calls it). Resolves when done; never throws. */
   refresh?(context?: WaitUntil): Promise<LoadedDocument | null>;
   /** Called with every newly loaded revision (change events hang off this). Returns an unsubscribe. */

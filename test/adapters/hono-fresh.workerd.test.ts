@@ -1,0 +1,140 @@
+// requireFlag decides synchronously on a document the source holds fresh in memory (`source.fresh()`,
+// `flags.decideNow`), so a warm gate awaits nothing before next(). These tests drive the README layout
+// (flagstage() app-wide) over a real flagsmithSource with a fake clock and a fake origin, and fail if
+// that fast path serves a document past its freshness window, skips the refresh or the shared-cache
+// check `current()` would have started, delays a kill, or hides a source's failure.
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import { createFlagstage, flagsmithSource, type FlagsmithSourceOptions, type FlagstageError, type Identity } from 'flagstage';
+import { flagstage, requireFlag, type FlagstageVariables } from 'flagstage/hono';
+import { manifest, requireGastown } from '../../flags.gen';
+import { buildDocument } from '../../runtime/testing/index';
+import type { Doc } from '../sources/documents';
+import { executionContext, fakeClock, fakeOrigin } from '../sources/fake-origin';
+import { memoryCache } from '../sources/memory-cache';
+import { aliceOnly, killed, users } from './support';
+
+type AppEnv = { Variables: { user: Identity | null } & FlagstageVariables };
+const TTL = 5_000;
+const doc = (rollout: typeof aliceOnly): Doc => buildDocument(manifest, rollout) as unknown as Doc;
+
+function setup(options: Partial<FlagsmithSourceOptions> = {}, origin = fakeOrigin({ doc: doc(aliceOnly) })) {
+  const clock = fakeClock();
+  const errors: FlagstageError[] = [];
+  const broken = { clock: false };
+  const now = () => {
+    if (broken.clock) throw new Error('clock broke');
+    return clock.now();
+  };
+  const source = flagsmithSource({ apiUrl: origin.apiUrl, environmentKey: origin.key, fetch: origin.fetch, now, ttlMs: TTL, ...options });
+  // What the gate asks of the source: `current()` is the async path, counted.
+  const asked = { current: 0 };
+  const counted = { ...source, current: (context?: Parameters<typeof source.current>[0]) => (asked.current++, source.current(context)) };
+  const flags = createFlagstage({ manifest, source: counted, onError: (error) => void errors.push(error) });
+  const app = new Hono<AppEnv>();
+  app.use(async (c, next) => {
+    c.set('user', c.req.header('x-user') === 'admin' ? users.admin : users.alice);
+    await next();
+  });
+  app.use(flagstage<AppEnv>(flags, { identity: (c) => c.get('user') }));
+  app.get('/towns', requireFlag(requireGastown), (c) => c.json({ reason: c.var.flagDecision.reason, revision: c.var.flagDecision.revision }));
+  app.get('/open', (c) => c.text('open'));
+  const ctx = executionContext();
+  const get = async (user = 'alice') => {
+    const res = await app.request('/towns', { headers: { 'x-user': user } }, {}, ctx as unknown as ExecutionContext);
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  return { origin, clock, broken, source, asked, errors, ctx, get };
+}
+
+describe('requireFlag on a fresh document in memory (flagstage/hono, workerd)', () => {
+  it('decides without current() while the document is fresh; at ttlMs it goes through current(), which serves it once more and refreshes', async () => {
+    const { origin, clock, source, asked, ctx, get } = setup();
+    expect((await get()).status).toBe(200); // cold: waits for the origin
+    await ctx.settle();
+    expect(asked.current).toBe(1);
+    clock.advance(TTL - 1);
+    expect(source.fresh()).toBeDefined();
+    expect(await get()).toEqual({ status: 200, body: { reason: 'allowlist', revision: expect.any(String) } });
+    expect(asked.current).toBe(1); // the synchronous path: current() not asked
+
+    origin.serve(doc(killed(aliceOnly)));
+    clock.advance(1); // exactly ttlMs old: due
+    expect(source.fresh()).toBeUndefined();
+    // Stale-while-refresh, as before: this request still gets the held revision, and a refresh
+    // starts through waitUntil (a fast path serving the stale document would start none).
+    expect((await get()).status).toBe(200);
+    expect(asked.current).toBe(2);
+    expect(origin.counts.documents).toBe(2);
+    await ctx.settle();
+    expect(await get()).toEqual({ status: 403, body: { error: 'flagstage.forbidden', flag: 'gastown' } });
+    expect((await get('admin')).status).toBe(200);
+  });
+
+  it('a failed refresh is reported and retried after its back-off, never from the fast path, and concurrent requests share one refresh', async () => {
+    const { origin, clock, asked, errors, ctx, get } = setup();
+    await get();
+    await ctx.settle();
+    origin.fail('http-500');
+    clock.advance(TTL);
+    const results = await Promise.all([get(), get(), get()]);
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200]); // the stale document beats none
+    expect(origin.counts.documents).toBe(2); // one refresh for the three
+    await ctx.settle();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toMatch(/500/);
+    // Past its window and backing off: served by current() (asked), no new fetch until ttlMs after the failure.
+    const before = asked.current;
+    clock.advance(TTL - 1);
+    expect((await get()).status).toBe(200);
+    expect(asked.current).toBe(before + 1);
+    expect(origin.counts.documents).toBe(2);
+    origin.fail('none');
+    origin.serve(doc(killed(aliceOnly)));
+    clock.advance(1);
+    await get();
+    await ctx.settle();
+    expect(origin.counts.documents).toBe(3);
+    expect((await get()).status).toBe(403);
+  });
+
+  it('a kill reaches the gate at once after a forced refresh (the webhook), with the clock standing still', async () => {
+    const { origin, source, ctx, get } = setup();
+    await get();
+    await ctx.settle();
+    expect((await get()).status).toBe(200);
+    origin.serve(doc(killed(aliceOnly)));
+    await source.refresh();
+    expect((await get()).status).toBe(403);
+  });
+
+  it("a kill another isolate put in the shared cache reaches this gate within sharedCacheCheckMs, as through current()", async () => {
+    const cache = memoryCache();
+    const origin = fakeOrigin({ doc: doc(aliceOnly) });
+    const here = setup({ cache, sharedCacheCheckMs: 1_000 }, origin);
+    await here.get();
+    await here.ctx.settle();
+    // Another isolate, same origin and shared cache, takes the webhook's refresh.
+    const there = flagsmithSource({ apiUrl: origin.apiUrl, environmentKey: origin.key, fetch: origin.fetch, now: here.clock.now, ttlMs: TTL, cache });
+    origin.serve(doc(killed(aliceOnly)));
+    here.clock.advance(100);
+    await there.refresh();
+    here.clock.advance(899);
+    expect((await here.get()).status).toBe(200); // not yet due to look: as before
+    here.clock.advance(1);
+    expect(here.source.fresh()).toBeUndefined();
+    expect((await here.get()).status).toBe(200); // this request starts the shared-cache check
+    await here.ctx.settle();
+    expect((await here.get()).status).toBe(403);
+  });
+
+  it('a source that throws on the fast path fails closed and is reported, as when current() throws', async () => {
+    const { broken, ctx, errors, get } = setup();
+    await get();
+    await ctx.settle();
+    broken.clock = true; // the source's injected clock now throws, in fresh() and in current() alike
+    expect(await get()).toEqual({ status: 403, body: { error: 'flagstage.forbidden', flag: 'gastown' } });
+    expect(errors.at(-1)?.code).toBe('source-failed');
+    expect((await get('admin')).status).toBe(200);
+  });
+});
