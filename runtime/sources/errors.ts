@@ -17,7 +17,7 @@ export class SourceError extends FlagstageError<SourceErrorCode> {
   readonly status: number | undefined;
 
   constructor(code: SourceErrorCode, problem: string, options: { path?: string; status?: number; cause?: unknown } = {}) {
-    super(code, problem, 'cause' in options ? { cause: options.cause } : {});
+    super(code, problem, options); // the cause, if given
     this.path = options.path;
     this.status = options.status;
   }

@@ -28,10 +28,6 @@ export function staticSource(document: EnvironmentDocument | null): DocumentSour
     }
   }
   // One promise, handed out every time: no allocation and no work per request.
-  const current = loaded;
-  return Object.freeze({
-    current: () => current,
-    refresh: () => current,
-    subscribe: () => () => undefined,
-  });
+  const current = (): Promise<LoadedDocument | null> => loaded;
+  return Object.freeze({ current, refresh: current, subscribe: () => () => undefined });
 }
