@@ -22,7 +22,6 @@ export interface FlagLayout {
 }
 
 const SPLIT = 'PERCENTAGE_SPLIT';
-const NO_ALLOWLIST: Allowlist = Object.freeze({ users: Object.freeze([]), orgs: Object.freeze([]) });
 
 /**
  * Reads every flag's rollout from an environment document with the mapping of `naming.ts`: GA is
@@ -38,6 +37,9 @@ const NO_ALLOWLIST: Allowlist = Object.freeze({ users: Object.freeze([]), orgs: 
  */
 export function readRollout<K extends string>(manifest: Manifest<K>, document: RolloutDocument): Record<K, FlagRollout> {
   const layouts = readLayouts(manifest, document);
+  // Made here, not at module scope: a gate bundles read.ts for readLayouts, and a bundler keeps a
+  // top-level Object.freeze call even when nothing reads its result.
+  const none: Allowlist = Object.freeze({ users: Object.freeze([]), orgs: Object.freeze([]) });
   const out = {} as Record<K, FlagRollout>;
   for (const key of Object.keys(layouts) as K[]) {
     const {
@@ -49,7 +51,7 @@ export function readRollout<K extends string>(manifest: Manifest<K>, document: R
     out[key] = {
       ...standing,
       get allowlist() {
-        return (allowlist ??= allowSegment ? readAllowlist(allowSegment.rules ?? []) : NO_ALLOWLIST);
+        return (allowlist ??= allowSegment ? readAllowlist(allowSegment.rules ?? []) : none);
       },
       percentage,
     };
