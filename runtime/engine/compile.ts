@@ -5,10 +5,11 @@ import { put } from './records';
 import { compileSegment, identifierList, listOf } from './segments';
 import type { EvaluationContext, EvaluationResult, FeatureContext, FlagResult, FlagValue, Metadata, SegmentResult } from './types';
 
-/** A context compiled for repeated evaluation: `evaluate(null)` is the environment without identity. */
+/** A context compiled for repeated evaluation (`evaluateCompiled` gives a whole result). */
 export interface CompiledContext {
-  evaluate(identity: IdentityView | null): EvaluationResult;
-  /** `evaluate(identity).flags[name]` without building the other flags (undefined for a name it lacks). */
+  /** Which segments the identity is in, resolved: what `evaluateCompiled` builds a whole result from. */
+  outcome(identity: IdentityView | null): Outcome;
+  /** `evaluateCompiled(this, identity).flags[name]` without building the other flags (undefined for a name it lacks). */
   flag(identity: IdentityView | null, name: string): FlagResult | undefined;
 }
 
@@ -58,7 +59,7 @@ interface CompiledSegment {
  * @example
  * ```ts
  * const compiled = compileContext(context);
- * compiled.evaluate({ identifier: 'u1', key: 'env_u1', keyPrefix: null, traits: { plan: 'pro' } });
+ * evaluateCompiled(compiled, { identifier: 'u1', key: 'env_u1', keyPrefix: null, traits: { plan: 'pro' } });
  * ```
  */
 export function compileContext(context: EvaluationContext): CompiledContext {
@@ -144,13 +145,9 @@ export function compileContext(context: EvaluationContext): CompiledContext {
   };
 
   return {
-    evaluate(identity) {
-      const outcome = outcomeFor(identity);
-      // The copy keeps `__proto__` an own property, so plain assignment below is safe for any name.
-      const flags = { ...outcome.flags } as Record<string, FlagResult>;
-      for (const { feature, reason } of outcome.varying) flags[feature.name] = flagOf(feature, reason, identity);
-      return { flags, segments: outcome.segments.slice() };
-    },
+    // Not an `evaluate` method: a gate only reads `flag`, and a bundler keeps every method of an
+    // object it keeps, so the whole-result builder is `evaluateCompiled`, apart.
+    outcome: outcomeFor,
     flag(identity, name) {
       const slot = slots.get(name);
       if (slot === undefined) return undefined;
@@ -163,6 +160,23 @@ export function compileContext(context: EvaluationContext): CompiledContext {
   };
 }
 
+/**
+ * The whole result of a compiled context for one identity (`evaluate(null)` is the environment
+ * without identity): every flag and the matched segments.
+ *
+ * @example
+ * ```ts
+ * evaluateCompiled(compileContext(context), view).flags.gastown?.enabled;
+ * ```
+ */
+export function evaluateCompiled(compiled: CompiledContext, identity: IdentityView | null): EvaluationResult {
+  const outcome = compiled.outcome(identity);
+  // The copy keeps `__proto__` an own property, so plain assignment below is safe for any name.
+  const flags = { ...outcome.flags } as Record<string, FlagResult>;
+  for (const { feature, reason } of outcome.varying) flags[feature.name] = flagOf(feature, reason, identity);
+  return { flags, segments: outcome.segments.slice() };
+}
+
 /** No listed segment. */
 const NONE: readonly number[] = [];
 
@@ -170,7 +184,7 @@ const NONE: readonly number[] = [];
 const MAX_OUTCOMES = 256;
 
 /** What being in exactly one set of segments makes of the flags. */
-interface Outcome {
+export interface Outcome {
   /** Every flag's result, or null for those split by the identity's key (in `varying`). */
   readonly flags: Readonly<Record<string, FlagResult | null>>;
   /** The matched segments, in document order. */

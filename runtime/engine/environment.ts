@@ -1,4 +1,4 @@
-import { compileContext, type CompiledContext } from './compile';
+import { compileContext, evaluateCompiled, type CompiledContext } from './compile';
 import type { EnvironmentDocument } from './document';
 import { environmentToContext } from './from-document';
 import { toIdentityView, type IdentityInput } from './identity';
@@ -57,14 +57,14 @@ export function compileEnvironmentAt(doc: EnvironmentDocument, revision: string)
   const { compiled, environmentKey } = compiledOf(doc);
   return Object.freeze({
     revision,
-    evaluate: (input: IdentityInput) => compiled.evaluate(toIdentityView(input, environmentKey)),
+    evaluate: (input: IdentityInput) => evaluateCompiled(compiled, toIdentityView(input, environmentKey)),
     flag: (input: IdentityInput, name: string) => compiled.flag(toIdentityView(input, environmentKey), name),
   });
 }
 
 function evaluatorOf(doc: EnvironmentDocument): CompiledEnvironment['evaluate'] {
   const { compiled, environmentKey } = compiledOf(doc);
-  return (input: IdentityInput) => compiled.evaluate(toIdentityView(input, environmentKey));
+  return (input: IdentityInput) => evaluateCompiled(compiled, toIdentityView(input, environmentKey));
 }
 
 function compiledOf(doc: EnvironmentDocument): { compiled: CompiledContext; environmentKey: string } {

@@ -1,4 +1,4 @@
-import { compileContext } from './compile';
+import { compileContext, evaluateCompiled } from './compile';
 import { toIdentityView } from './identity';
 import type { EvaluationContext, EvaluationResult } from './types';
 
@@ -25,5 +25,5 @@ import type { EvaluationContext, EvaluationResult } from './types';
  */
 export function getEvaluationResult(context: EvaluationContext): EvaluationResult {
   const identity = context.identity ? toIdentityView(context.identity, String(context.environment?.key)) : null;
-  return compileContext(context).evaluate(identity);
+  return evaluateCompiled(compileContext(context), identity);
 }

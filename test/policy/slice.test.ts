@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileEnvironment, environmentToContext, type EnvironmentDocument } from '../../runtime/engine/index';
-import { compileContext } from '../../runtime/engine/compile';
+import { compileContext, evaluateCompiled } from '../../runtime/engine/compile';
 import { EngineDocumentError } from '../../runtime/engine/errors';
 import { toIdentityView } from '../../runtime/engine/identity';
 import { toEngineIdentity } from '../../runtime/policy/traits';
@@ -58,7 +58,7 @@ describe('environmentToContext(document, feature): one feature\'s slice', () => 
         (userId, orgId, isAdmin, plan) => {
           const input = toEngineIdentity({ userId, orgId: orgId ?? null, isAdmin, ...(plan ? { traits: { plan } } : {}) });
           const all = whole.evaluate(input).flags;
-          for (const feature of features) expect(slices.get(feature)!.evaluate(toIdentityView(input, doc.api_key)).flags[feature]).toEqual(all[feature]);
+          for (const feature of features) expect(evaluateCompiled(slices.get(feature)!, toIdentityView(input, doc.api_key)).flags[feature]).toEqual(all[feature]);
         },
       ),
       { numRuns: 3000 },
@@ -71,8 +71,8 @@ describe('environmentToContext(document, feature): one feature\'s slice', () => 
     doc.project.segments.push({ id: 998, name: 'junk', rules: 'not rules', feature_states: [{ feature: { name: 'molecules' } }] }, null);
     doc.identity_overrides.push({ identifier: 7, identity_features: [{ feature: { name: 'molecules' } }] }, 'junk');
     const input = toIdentityView(toEngineIdentity({ userId: 'u3', orgId: null, isAdmin: false }), (doc as never as { api_key: string }).api_key);
-    const before = compileContext(environmentToContext(documentWithExtras(), 'gastown')).evaluate(input).flags.gastown;
-    expect(compileContext(environmentToContext(doc as never, 'gastown')).evaluate(input).flags.gastown).toEqual(before);
+    const before = evaluateCompiled(compileContext(environmentToContext(documentWithExtras(), 'gastown')), input).flags.gastown;
+    expect(evaluateCompiled(compileContext(environmentToContext(doc as never, 'gastown')), input).flags.gastown).toEqual(before);
     expect(before).toMatchObject({ enabled: true, reason: 'TARGETING_MATCH; segment=identity_overrides' });
     // The whole document reads everything, and so does the slice of a feature the garbage uses.
     expect(() => environmentToContext(doc as never)).toThrow(EngineDocumentError);
