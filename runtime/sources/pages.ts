@@ -37,15 +37,14 @@ export const followPages: PageFollower = async (first, link, url, read) => {
  * travels with every page request and must never be sent anywhere else.
  */
 export function nextPageUrl(linkHeader: string | null, base: string): string | null {
-  // Commas may appear inside <...>, so split only on commas that open another link.
-  for (const part of linkHeader?.split(/,(?=\s*<)/) ?? []) {
-    const link = /^\s*<([^>]*)>\s*;(.*)$/.exec(part);
+  // Each link is <its target> and its parameters, up to the next link (commas may appear inside <...>).
+  for (const [, href, parameters] of linkHeader?.matchAll(/<([^>]*)>([^<]*)/g) ?? []) {
     // The relation types of the link's parameters: `rel="next last"` -> next, last.
-    const rel = link && /(?:^|;)\s*rel\s*=\s*(?:"([^"]*)"|([^;\s]+))/i.exec(link[2]!);
+    const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^;,\s]+))/i.exec(parameters!);
     if (!rel || !(rel[1] ?? rel[2]!).toLowerCase().split(/\s+/).includes('next')) continue;
     let target: URL;
     try {
-      target = new URL(decoded(link[1]!), base);
+      target = new URL(decoded(href!), base);
     } catch {
       throw broken('the origin announced a next page that is not a URL.');
     }

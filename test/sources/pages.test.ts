@@ -14,6 +14,13 @@ describe('Link: rel="next"', () => {
     expect(nextPageUrl('<https://flagsmith.test/a?x=1,2>; rel="last next"', base)).toBe('https://flagsmith.test/a?x=1,2');
     expect(nextPageUrl('<https://flagsmith.test/a>; rel="prev"', base)).toBeNull();
     expect(nextPageUrl(null, base)).toBeNull();
+    // rel after another parameter, unquoted before the next link; a parameter that only mentions next
+    expect(nextPageUrl('<https://flagsmith.test/a?page=4>; title="x"; rel=next, <https://flagsmith.test/a?page=1>; rel=prev', base)).toBe(
+      'https://flagsmith.test/a?page=4',
+    );
+    expect(nextPageUrl('<https://flagsmith.test/a?page=1>; rel=prev; title="next", <https://flagsmith.test/a?page=5>; rel="next"', base)).toBe(
+      'https://flagsmith.test/a?page=5',
+    );
   });
   it('never follows a next page on another origin (the server key would go with it)', () => {
     expect(() => nextPageUrl('<https://evil.test/steal>; rel="next"', base)).toThrow(/^flagstage: .*another origin/);
