@@ -140,7 +140,8 @@ function toAnswer(feature: string, enabled: boolean, reason: string): FeatureAns
   let by: EnabledBy | null = null;
   if (enabled) {
     if (segment === percentageSegmentName(feature)) by = 'percentage';
-    else if (segment !== null || reason.startsWith('IDENTITY_OVERRIDE')) by = 'allowlist';
+    // Identity overrides are segments too (named identity_overrides), as in Flagsmith's engine.
+    else if (segment !== null) by = 'allowlist';
     else by = 'ga';
   }
   return { enabled, by, segment, detail: reason };

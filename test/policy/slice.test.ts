@@ -7,6 +7,8 @@ import { toIdentityView } from '../../runtime/engine/identity';
 import { toEngineIdentity } from '../../runtime/policy/traits';
 import { buildDocument } from '../../runtime/testing/index';
 import { manifest } from './setup';
+import { createFlagstage } from '../../runtime/flagstage';
+import { staticSource } from '../../runtime/sources/static';
 
 /** Gastown's flags plus what a dashboard user might add: a hand-made segment and identity overrides. */
 function documentWithExtras(): EnvironmentDocument {
@@ -78,5 +80,12 @@ describe('environmentToContext(document, feature): one feature\'s slice', () => 
     expect(() => environmentToContext(doc as never)).toThrow(EngineDocumentError);
     const segments = doc.project.segments.length;
     expect(() => environmentToContext(doc as never, 'molecules')).toThrow(`invalid environment document at project.segments[${segments - 2}].rules: expected an array, got "not rules"`);
+  });
+
+  it('an identity override decides as an allowlist (it is a segment named identity_overrides)', async () => {
+    const flags = createFlagstage({ manifest, source: staticSource(documentWithExtras()), logChanges: false });
+    // u3 is overridden on (gastown) and off (convoys); convoys' org allowlist would let o1 in.
+    expect(await flags.decide('gastown', { userId: 'u3', isAdmin: false })).toMatchObject({ allowed: true, reason: 'allowlist' });
+    expect(await flags.decide('convoys', { userId: 'u3', orgId: 'o1', isAdmin: false })).toMatchObject({ allowed: false, reason: 'not-enabled' });
   });
 });
