@@ -35,10 +35,10 @@ function createApp(env: Env): Hono<AppEnv> {
   };
   const towns = (c: { json: (value: unknown) => Response }) => c.json({ towns: [{ id: 'town-1', name: 'Gastown' }] });
   app.get('/ungated/towns', auth, towns);
-  app.get('/gated/towns', auth, flagstage<AppEnv>(flags, { identity: (c) => c.var.user }), requireFlag(requireGastown), towns);
+  app.get('/gated/towns', auth, flagstage<AppEnv>(flags, { identity: (c) => c.get('user') }), requireFlag(requireGastown), towns);
   // The README's layout: flagstage() mounted app-wide after the auth, so an ungated route pays the
   // setup too and `requireFlag` is the only difference between these two.
-  app.use('/app/*', auth, flagstage<AppEnv>(flags, { identity: (c) => c.var.user }));
+  app.use('/app/*', auth, flagstage<AppEnv>(flags, { identity: (c) => c.get('user') }));
   app.get('/app/ungated/towns', towns);
   app.get('/app/gated/towns', requireFlag(requireGastown), towns);
   return app;

@@ -33,18 +33,28 @@ function setup(options: Partial<FlagsmithSourceOptions> = {}, origin = fakeOrigi
   const flags = createFlagstage({ manifest, source: counted, onError: (error) => void errors.push(error) });
   const app = new Hono<AppEnv>();
   app.use(async (c, next) => {
-    c.set('user', c.req.header('x-user') === 'admin' ? users.admin : users.alice);
+    const who = c.req.header('x-user');
+    c.set('user', who === 'admin' ? users.admin : who === 'nameless' ? ({ userId: '', isAdmin: false } as Identity) : users.alice);
     await next();
   });
   app.use(flagstage<AppEnv>(flags, { identity: (c) => c.get('user') }));
   app.get('/towns', requireFlag(requireGastown), (c) => c.json({ reason: c.var.flagDecision.reason, revision: c.var.flagDecision.revision }));
-  app.get('/open', (c) => c.text('open'));
+  app.get('/open', (c) => {
+    // A decision that cannot be made rejects, as it always did (never a synchronous throw).
+    const decision = c.var.flagstage.decide('gastown');
+    return decision.then(
+      () => c.text('decided'),
+      (error: FlagstageError) => c.text(error.code),
+    );
+  });
+  app.onError((error, c) => c.text(`onError: ${(error as FlagstageError).code}`, 500));
   const ctx = executionContext();
   const get = async (user = 'alice') => {
     const res = await app.request('/towns', { headers: { 'x-user': user } }, {}, ctx as unknown as ExecutionContext);
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
-  return { origin, clock, broken, source, asked, errors, ctx, get };
+  const open = async (user = 'alice') => (await app.request('/open', { headers: { 'x-user': user } }, {}, ctx as unknown as ExecutionContext)).text();
+  return { origin, clock, broken, source, asked, errors, ctx, get, open, app };
 }
 
 describe('requireFlag on a fresh document in memory (flagstage/hono, workerd)', () => {
@@ -126,6 +136,17 @@ describe('requireFlag on a fresh document in memory (flagstage/hono, workerd)', 
     expect((await here.get()).status).toBe(200); // this request starts the shared-cache check
     await here.ctx.settle();
     expect((await here.get()).status).toBe(403);
+  });
+
+  it('an identity without a userId is refused on the fast path as on the slow one', async () => {
+    const { ctx, get, open, app } = setup();
+    await get();
+    await ctx.settle();
+    expect(await open()).toBe('decided');
+    expect(await open('nameless')).toBe('invalid-identity');
+    const res = await app.request('/towns', { headers: { 'x-user': 'nameless' } }, {}, ctx as unknown as ExecutionContext);
+    expect(res.status).toBe(500);
+    expect(await res.text()).toBe('onError: invalid-identity');
   });
 
   it('a source that throws on the fast path fails closed and is reported, as when current() throws', async () => {
