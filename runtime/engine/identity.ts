@@ -23,8 +23,8 @@ const NO_TRAITS: Readonly<Record<string, unknown>> = /* @__PURE__ */ Object.free
  * to the composite key, and traits that are neither a map nor a list are ignored.
  */
 export function toIdentityView(input: unknown, environmentKey: string): IdentityView {
-  // Object() passes objects through and boxes anything else (null and undefined into {}): no members.
-  const { identifier: id, key, traits } = Object(input) as Record<string, unknown>;
+  // Null and undefined have no members; any other primitive's members are read as Object() would box them.
+  const { identifier: id, key, traits } = (input ?? NO_TRAITS) as Record<string, unknown>;
   const identifier = typeof id === 'string' ? id : ['number', 'boolean', 'bigint'].includes(typeof id) ? String(id) : '';
   const given = typeof key === 'string' && key !== '';
   return { identifier, key: given ? key : `${environmentKey}_${identifier}`, keyPrefix: given ? null : environmentKey, traits: toTraits(traits) };

@@ -35,12 +35,12 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
  * or more characters is a rope in V8, which reading it character by character first flattens.
  */
 export function md5Words(text: string, start?: Int32Array): Int32Array {
-  const begin = start === undefined ? 0 : start[0]!;
+  const begin = start?.[0] ?? 0;
   // At most 3 bytes per UTF-16 unit, plus 72 bytes of padding and length.
   const most = begin + text.length * 3 + 72;
   if (most > bytes.length) words = new Int32Array((bytes = new Uint8Array((most + 63) & ~63)).buffer);
   // The start's last word may end in zeros past its bytes: the text's bytes overwrite them.
-  if (start !== undefined) for (let i = 1; i < start.length; i++) words[i - 1] = start[i]!;
+  if (start) for (let i = 1; i < start.length; i++) words[i - 1] = start[i]!;
   return digest(encode(text, bytes, begin));
 }
 
@@ -150,33 +150,36 @@ function step(q: number, a: number, b: number, x: number, s: number, k: number):
  * than `x[o + j]`, counted under valgrind).
  */
 function compress(x: Int32Array): void {
+  // Locals, not the module's bindings: V8 then loads and checks them once, not on every iteration.
+  const k = K;
+  const f = step;
   let a = state[0]!;
   let b = state[1]!;
   let c = state[2]!;
   let d = state[3]!;
   for (let j = 0; j < 16; j += 4) {
-    a = step((b & c) | (~b & d), a, b, x[j]!, 7, K[j]!);
-    d = step((a & b) | (~a & c), d, a, x[j + 1]!, 12, K[j + 1]!);
-    c = step((d & a) | (~d & b), c, d, x[j + 2]!, 17, K[j + 2]!);
-    b = step((c & d) | (~c & a), b, c, x[j + 3]!, 22, K[j + 3]!);
+    a = f((b & c) | (~b & d), a, b, x[j]!, 7, k[j]!);
+    d = f((a & b) | (~a & c), d, a, x[j + 1]!, 12, k[j + 1]!);
+    c = f((d & a) | (~d & b), c, d, x[j + 2]!, 17, k[j + 2]!);
+    b = f((c & d) | (~c & a), b, c, x[j + 3]!, 22, k[j + 3]!);
   }
   for (let j = 16; j < 32; j += 4) {
-    a = step((b & d) | (c & ~d), a, b, x[((5 * j + 1) & 15)]!, 5, K[j]!);
-    d = step((a & c) | (b & ~c), d, a, x[((5 * j + 6) & 15)]!, 9, K[j + 1]!);
-    c = step((d & b) | (a & ~b), c, d, x[((5 * j + 11) & 15)]!, 14, K[j + 2]!);
-    b = step((c & a) | (d & ~a), b, c, x[((5 * j) & 15)]!, 20, K[j + 3]!);
+    a = f((b & d) | (c & ~d), a, b, x[((5 * j + 1) & 15)]!, 5, k[j]!);
+    d = f((a & c) | (b & ~c), d, a, x[((5 * j + 6) & 15)]!, 9, k[j + 1]!);
+    c = f((d & b) | (a & ~b), c, d, x[((5 * j + 11) & 15)]!, 14, k[j + 2]!);
+    b = f((c & a) | (d & ~a), b, c, x[((5 * j) & 15)]!, 20, k[j + 3]!);
   }
   for (let j = 32; j < 48; j += 4) {
-    a = step(b ^ c ^ d, a, b, x[((3 * j + 5) & 15)]!, 4, K[j]!);
-    d = step(a ^ b ^ c, d, a, x[((3 * j + 8) & 15)]!, 11, K[j + 1]!);
-    c = step(d ^ a ^ b, c, d, x[((3 * j + 11) & 15)]!, 16, K[j + 2]!);
-    b = step(c ^ d ^ a, b, c, x[((3 * j + 14) & 15)]!, 23, K[j + 3]!);
+    a = f(b ^ c ^ d, a, b, x[((3 * j + 5) & 15)]!, 4, k[j]!);
+    d = f(a ^ b ^ c, d, a, x[((3 * j + 8) & 15)]!, 11, k[j + 1]!);
+    c = f(d ^ a ^ b, c, d, x[((3 * j + 11) & 15)]!, 16, k[j + 2]!);
+    b = f(c ^ d ^ a, b, c, x[((3 * j + 14) & 15)]!, 23, k[j + 3]!);
   }
   for (let j = 48; j < 64; j += 4) {
-    a = step(c ^ (b | ~d), a, b, x[((7 * j) & 15)]!, 6, K[j]!);
-    d = step(b ^ (a | ~c), d, a, x[((7 * j + 7) & 15)]!, 10, K[j + 1]!);
-    c = step(a ^ (d | ~b), c, d, x[((7 * j + 14) & 15)]!, 15, K[j + 2]!);
-    b = step(d ^ (c | ~a), b, c, x[((7 * j + 21) & 15)]!, 21, K[j + 3]!);
+    a = f(c ^ (b | ~d), a, b, x[((7 * j) & 15)]!, 6, k[j]!);
+    d = f(b ^ (a | ~c), d, a, x[((7 * j + 7) & 15)]!, 10, k[j + 1]!);
+    c = f(a ^ (d | ~b), c, d, x[((7 * j + 14) & 15)]!, 15, k[j + 2]!);
+    b = f(d ^ (c | ~a), b, c, x[((7 * j + 21) & 15)]!, 21, k[j + 3]!);
   }
   state[0] = state[0]! + a;
   state[1] = state[1]! + b;

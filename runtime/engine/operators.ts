@@ -21,14 +21,15 @@ const never: Matcher = () => false;
  * The orderings: what each operator makes of a comparison's sign (negative, 0, positive, or NaN
  * when the two values do not compare, as NaN does with nothing).
  */
-const ORDERINGS: Readonly<Record<string, (order: number) => boolean>> = Object.assign(Object.create(null) as object, {
+const ORDERINGS: Readonly<Record<string, (order: number) => boolean>> = {
+  __proto__: null,
   EQUAL: (order: number) => order === 0,
   NOT_EQUAL: (order: number) => order !== 0,
   GREATER_THAN: (order: number) => order > 0,
   GREATER_THAN_INCLUSIVE: (order: number) => order >= 0,
   LESS_THAN: (order: number) => order < 0,
   LESS_THAN_INCLUSIVE: (order: number) => order <= 0,
-});
+} as object as Record<string, (order: number) => boolean>;
 
 /** Every operator Flagsmith defines; documents naming another one are rejected. */
 export const OPERATORS: ReadonlySet<string> = new Set([
@@ -84,7 +85,7 @@ export function compileCondition(condition: SegmentCondition, segmentKey: string
 export function inMatcher(read: Accessor, ids: IdList): Matcher {
   return (view) => {
     const t = read(view);
-    return !!t && typeof t !== 'boolean' && ids.has(String(t));
+    return !!t && typeof t !== 'boolean' && ids.has(`${t}`);
   };
 }
 
@@ -186,7 +187,7 @@ function percentageSplit(property: string, raw: unknown, segmentKey: string, sta
   return (view) => {
     const t = read(view);
     if (!t) return false;
-    const value = String(t);
+    const value = `${t}`;
     let inSplit = remembered.get(value);
     if (inSplit === undefined) {
       inSplit = bucket(value) <= threshold;
@@ -233,7 +234,11 @@ function traitTest(operator: string, raw: unknown): Test | null {
   const number = parseFloat(text);
   // Only the exact strings are false: a list value (even ['false']) casts to true.
   const bool = !(raw === 'false' || raw === 'False');
-  return (t) => holds(typeof t === 'string' ? order(t, text) : typeof t === 'number' ? order(t, number) : order(t, bool));
+  const cast = (t: Exclude<TraitValue, null>): Exclude<TraitValue, null> => (typeof t === 'string' ? text : typeof t === 'number' ? number : bool);
+  // Equality, the usual test, needs no ordering (the values have one type): no generic comparison.
+  const equal = operator === 'EQUAL';
+  if (equal || operator === 'NOT_EQUAL') return (t) => (t === cast(t)) === equal;
+  return (t) => holds(order(t, cast(t)));
 }
 
 /** The sign of `a` against `b`, NaN when they do not compare. */
@@ -249,7 +254,7 @@ function regexTest(source: string): Test | null {
     return null;
   }
   // No flags, so `test` keeps no state between calls.
-  return (t) => pattern.test(String(t));
+  return (t) => pattern.test(`${t}`);
 }
 
 function moduloTest(raw: string): Test | null {

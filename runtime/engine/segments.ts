@@ -78,7 +78,8 @@ function quantify(type: string, matchers: Matcher[]): Matcher {
   return (QUANTIFIERS[type] ?? (() => never))(matchers);
 }
 
-const QUANTIFIERS: Readonly<Record<string, (matchers: Matcher[]) => Matcher>> = Object.assign(Object.create(null) as object, {
+const QUANTIFIERS: Readonly<Record<string, (matchers: Matcher[]) => Matcher>> = {
+  __proto__: null,
   ALL: (matchers: Matcher[]): Matcher => (view) => {
     for (const match of matchers) if (!match(view)) return false;
     return true;
@@ -91,4 +92,4 @@ const QUANTIFIERS: Readonly<Record<string, (matchers: Matcher[]) => Matcher>> = 
     for (const match of matchers) if (match(view)) return false;
     return true;
   },
-});
+} as object as Record<string, (matchers: Matcher[]) => Matcher>;
