@@ -63,6 +63,7 @@ export interface FlagsmithSourceOptions {
 /** A `DocumentSource` backed by Flagsmith's environment document endpoint. */
 export interface FlagsmithSource extends DocumentSource {
   current(context?: WaitUntil): Promise<LoadedDocument | null>;
+  /** The document in memory while younger than `ttlMs` and no shared-cache check is due; else undefined (use `current()`). */
   fresh(): LoadedDocument | undefined;
   /** Fetches from the origin now (the webhook calls it) and updates the shared cache before resolving. */
   refresh(context?: WaitUntil): Promise<LoadedDocument | null>;
