@@ -237,7 +237,7 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
   /** A cold isolate (no document yet): waits for the refresh that will bring one, or answers null. */
   async function cold(context: WaitUntil | undefined): Promise<LoadedDocument | null> {
     if (queuedForce) {
-      await settle(queuedForce.then(() => undefined));
+      await settle(queuedForce);
       return memory;
     }
     let refresh: Refresh | null = alive(running) ? running : null;
@@ -250,7 +250,7 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
   }
 
   /** Waits for a refresh, but never longer than it may legitimately take. */
-  function settle(promise: Promise<void>): Promise<void> {
+  function settle(promise: Promise<unknown>): Promise<unknown> {
     return withTimeout(promise, abandonAfterMs).catch(() => undefined);
   }
 

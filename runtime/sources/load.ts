@@ -40,14 +40,14 @@ export async function loadDocument(
         { path: '$.updated_at' },
       );
     }
-    if (order !== null && order < 0) {
+    if ((order ?? 0) < 0) {
       throw new SourceError(
         'older-document',
         `ignored environment document revision ${stated}, older than the revision ${previous.revision} already loaded.`,
       );
     }
-    const sameRevision = order === 0 || (stated === null && revisionInstant(previous.revision) === null);
-    if (sameRevision || order === null) {
+    // The same revision (however spelled), or two that are not timestamps: the content decides.
+    if (!order) {
       digest = await contentDigest(raw);
       let held = digests.get(previous.document);
       if (held === undefined) digests.set(previous.document, (held = await contentDigest(previous.document as unknown as Record<string, unknown>)));

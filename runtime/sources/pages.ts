@@ -18,7 +18,7 @@ const broken = (problem: string, path?: string): SourceError => new SourceError(
  * a loop.
  */
 export const followPages: PageFollower = async (first, link, url, read) => {
-  const pages = [first];
+  const pages: [Record<string, unknown>, ...Record<string, unknown>[]] = [first];
   const seen = new Set([url]);
   for (let next = nextPageUrl(link, url); next !== null; ) {
     if (seen.has(next)) throw broken('the environment document pages loop back to a page already read.');
@@ -61,9 +61,8 @@ export function nextPageUrl(linkHeader: string | null, base: string): string | n
  * mergePages([{ api_key: 'k', identity_overrides: [a] }, { identity_overrides: [b] }]);
  * // { api_key: 'k', identity_overrides: [a, b] }
  */
-export function mergePages(pages: readonly Record<string, unknown>[]): Record<string, unknown> {
+export function mergePages(pages: readonly [Record<string, unknown>, ...Record<string, unknown>[]]): Record<string, unknown> {
   const first = pages[0];
-  if (!first) throw broken('the origin returned no page at all.');
   if (pages.length === 1) return first;
   const overrides = pages.flatMap(({ identity_overrides: more }, index) => {
     if (more != null && !Array.isArray(more)) throw broken(`page ${index + 1} of the environment document has identity_overrides that is not a list.`, '$.identity_overrides');

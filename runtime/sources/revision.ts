@@ -50,18 +50,12 @@ const TIMESTAMP =
 export function revisionInstant(value: string): RevisionInstant | null {
   const match = TIMESTAMP.exec(value.trim());
   if (!match) return null;
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((index) => Number(match[index] ?? '0')) as [number, number, number, number, number, number];
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) return null;
-  const offsetHours = Number(match[10] ?? '0');
-  const offsetMinutes = Number(match[11] ?? '0');
-  if (offsetHours > 23 || offsetMinutes > 59) return null;
-  const offset = (match[9] === '-' ? -1 : 1) * (offsetHours * 3600 + offsetMinutes * 60);
-  const seconds = Date.UTC(year, month - 1, day, hour, minute, second) / 1000 - offset;
-  return { seconds, fraction: (match[7] ?? '').replace(/0+$/, '') };
-}
-
-function daysIn(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = '', , sign, offsetHours = '0', offsetMinutes = '0'] = match as unknown as string[];
+  const time = Date.UTC(+year!, +month! - 1, +day!, +hour, +minute, +second);
+  // A field out of range rolls over into the next one (February 30th is March 2nd, 24:00 the next
+  // day): only a valid date and time reads back as written.
+  if (new Date(time).toISOString().slice(5, 19) !== `${month}-${day}T${hour}:${minute}:${second}` || +offsetHours > 23 || +offsetMinutes > 59) return null;
+  return { seconds: time / 1000 - (sign === '-' ? -1 : 1) * (+offsetHours * 3600 + +offsetMinutes * 60), fraction: fraction.replace(/0+$/, '') };
 }
 
 /**
