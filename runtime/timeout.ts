@@ -15,16 +15,13 @@ export function withTimeout<T>(
   onTimeout: () => unknown = () => new Error(`no answer within ${ms} ms`),
 ): Promise<T> {
   const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: ReturnType<typeof setTimeout>;
+  // Racing marks the deadline's rejection handled; once the work settles, it never comes.
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       reject(onTimeout());
       controller.abort();
     }, ms);
   });
-  const promise = typeof work === 'function' ? work(controller.signal) : work;
-  return Promise.race([promise, deadline]).finally(() => {
-    if (timer !== undefined) clearTimeout(timer);
-    deadline.catch(() => undefined);
-  });
+  return Promise.race([typeof work === 'function' ? work(controller.signal) : work, deadline]).finally(() => clearTimeout(timer));
 }

@@ -192,10 +192,9 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
     lastFailureAt = -Infinity;
     accept(loaded);
     if (!cache) return null;
-    const shared = cache;
     return (async () => {
       try {
-        await shared.put(await cacheKey(), { body: JSON.stringify(raw), fetchedAt: loaded.fetchedAt });
+        await cache.put(await cacheKey(), { body: JSON.stringify(raw), fetchedAt: loaded.fetchedAt });
       } catch (error) {
         onError(sharedCacheError('writing the shared cache failed', error));
       }
@@ -203,7 +202,7 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
   }
 
   function start(kind: 'cold' | 'stale' | 'force' | 'shared', context: WaitUntil | undefined): Refresh {
-    let markReady: () => void = () => undefined;
+    let markReady!: () => void; // the executor runs at once
     const ready = new Promise<void>((resolve) => {
       markReady = resolve;
     });

@@ -55,7 +55,7 @@ export function fetchEnvironmentDocument(request: OriginRequest): Promise<Record
             redirect: 'manual',
           });
         } catch (error) {
-          if (signal.aborted) throw late();
+          // After the deadline this is an abort, but the deadline's own rejection (late) has already settled the fetch.
           throw new SourceError('network', `could not reach the environment document endpoint (${describe(error)}).`, { cause: error });
         }
         return { page: await readPage(response, index, budget), link: response.headers.get('link') };

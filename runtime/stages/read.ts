@@ -143,7 +143,8 @@ function bucketOf(property: string | null | undefined): BucketBy {
 }
 
 function clampPercent(value: unknown): number {
-  const n = typeof value === 'number' ? value : Number.parseFloat(String(value));
+  // A number reads back as itself (String round-trips every finite number).
+  const n = Number.parseFloat(String(value));
   return Number.isFinite(n) ? Math.min(100, Math.max(0, n)) : 0;
 }
 
