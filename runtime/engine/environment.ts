@@ -1,9 +1,9 @@
-import { compileContext, evaluateCompiled, type CompiledContext } from './compile';
+import { compileContext, evaluateCompiled } from './compile';
 import type { EnvironmentDocument } from './document';
 import { environmentToContext } from './from-document';
 import { toIdentityView, type IdentityInput } from './identity';
 import { documentRevision } from './revision';
-import type { EvaluationResult, FlagResult } from './types';
+import type { EvaluationResult } from './types';
 
 /** An environment document compiled once for evaluating many identities. */
 export interface CompiledEnvironment {
@@ -36,38 +36,9 @@ export function compileEnvironment(doc: EnvironmentDocument): CompiledEnvironmen
   return Object.freeze({ revision: documentRevision(doc), evaluate });
 }
 
-/** A compiled environment that also answers for one flag at a time (a policy's slices). @internal */
-export interface CompiledSlice extends CompiledEnvironment {
-  /** `evaluate(input).flags[name]`, without building the other flags or the list of segments. */
-  flag(input: IdentityInput, name: string): FlagResult | undefined;
-}
-
-/**
- * `compileEnvironment` for a caller that already knows the document's revision (a source computed
- * it when loading; a policy slice shares its document's): no digest of the content again.
- *
- * @internal
- * @example
- * ```ts
- * const compiled = compileEnvironmentAt(loaded.document, loaded.revision);
- * compiled.flag({ identifier: 'user-1', traits: { user_id: 'user-1' } }, 'gastown')?.enabled;
- * ```
- */
-export function compileEnvironmentAt(doc: EnvironmentDocument, revision: string): CompiledSlice {
-  const { compiled, environmentKey } = compiledOf(doc);
-  return Object.freeze({
-    revision,
-    evaluate: (input: IdentityInput) => evaluateCompiled(compiled, toIdentityView(input, environmentKey)),
-    flag: (input: IdentityInput, name: string) => compiled.flag(toIdentityView(input, environmentKey), name),
-  });
-}
-
 function evaluatorOf(doc: EnvironmentDocument): CompiledEnvironment['evaluate'] {
-  const { compiled, environmentKey } = compiledOf(doc);
-  return (input: IdentityInput) => evaluateCompiled(compiled, toIdentityView(input, environmentKey));
-}
-
-function compiledOf(doc: EnvironmentDocument): { compiled: CompiledContext; environmentKey: string } {
   const context = environmentToContext(doc); // validates first: a malformed document throws EngineDocumentError
-  return { compiled: compileContext(context), environmentKey: context.environment.key };
+  const compiled = compileContext(context);
+  const environmentKey = context.environment.key;
+  return (input: IdentityInput) => evaluateCompiled(compiled, toIdentityView(input, environmentKey));
 }

@@ -1,4 +1,4 @@
-import { compileContext, type CompiledContext } from '../engine/compile';
+import { compileDecision } from '../engine/decide';
 import { environmentToContext } from '../engine/from-document';
 import { EngineDocumentError, type EnvironmentDocument } from '../engine/index';
 import type { IdentityView } from '../engine/properties';
@@ -34,17 +34,8 @@ export interface FlagsmithBackend<K extends string = string> extends PolicyBacke
 const SEGMENT_PREFIX = 'TARGETING_MATCH; segment=';
 const MISSING: FeatureAnswer = Object.freeze({ enabled: false, by: null, segment: null, detail: 'MISSING' });
 
-/** One flag of one revision: its compiled slice (null when malformed) and its answers so far. */
-interface FlagSlot {
-  readonly feature: string;
-  readonly compiled: CompiledContext | null;
-  /** The answer of a malformed slice, for everyone. */
-  readonly invalid: FeatureAnswer;
-  /** At 0%, a percentage match admits nobody. */
-  readonly zero: boolean;
-  /** Flagsmith's reasons for one feature are a handful of strings: each maps to one frozen answer, denied [0] and allowed [1]. */
-  readonly answers: readonly [Map<string, FeatureAnswer>, Map<string, FeatureAnswer>];
-}
+/** One flag of one revision: its answer for an identity, from its compiled slice. */
+type FlagSlot = (identity: IdentityView) => FeatureAnswer;
 
 /** An identity as the engine reads it, which is also its evaluation: one object per new identity. */
 interface Evaluation<K extends string> extends IdentityView, BackendEvaluation<K> {}
@@ -80,37 +71,30 @@ export function flagsmithBackend<K extends string>(manifest: Manifest<K>, loaded
     const rollout = rollouts.get(flag);
     if (rollout === undefined) throw unknownFlag(flag);
     const feature = layouts[flag].feature;
-    let compiled: CompiledContext | null = null;
-    let invalid = MISSING;
+    // At 0%, a percentage match admits nobody: Flagsmith's split still admits the identities whose
+    // hash is exactly 0 (about 1 in 10,000), and a rollout at 0% means nobody.
+    const zero = rollout.percentage?.value === 0;
+    let slot: FlagSlot;
     try {
-      compiled = compileContext(environmentToContext(document, feature));
+      // Only the decision: a gate bundles no values, variants or whole results.
+      const decide = compileDecision(environmentToContext(document, feature), feature, (enabled, reason) => {
+        const answer = toAnswer(feature, enabled, reason);
+        return Object.freeze(answer.by === 'percentage' && zero ? toAnswer(feature, false, ZERO_PERCENT) : answer);
+      });
+      slot = decide ?? (() => MISSING);
     } catch (error) {
       if (!(error instanceof EngineDocumentError)) throw error;
-      invalid = Object.freeze({ enabled: false, by: null, segment: null, detail: `INVALID_DOCUMENT; ${error.message}` });
+      const invalid: FeatureAnswer = Object.freeze({ enabled: false, by: null, segment: null, detail: `INVALID_DOCUMENT; ${error.message}` });
       options.onInvalid?.(flag, error);
+      slot = () => invalid;
     }
-    const slot: FlagSlot = { feature, compiled, invalid, zero: rollout.percentage?.value === 0, answers: [new Map(), new Map()] };
     slots.set(flag, slot);
     return slot;
   };
 
-  const answerOf = (slot: FlagSlot, enabled: boolean, reason: string): FeatureAnswer => {
-    const answers = slot.answers[enabled ? 1 : 0];
-    let answer = answers.get(reason);
-    if (answer === undefined) answers.set(reason, (answer = Object.freeze(toAnswer(slot.feature, enabled, reason))));
-    return answer;
-  };
-
   // A method, not a closure per identity: `this` is the identity's evaluation (its engine view).
   function answer(this: Evaluation<K>, flag: K): FeatureAnswer {
-    const slot = slots.get(flag) ?? slotOf(flag);
-    if (slot.compiled === null) return slot.invalid;
-    const state = slot.compiled.flag(this, slot.feature);
-    if (!state) return MISSING;
-    const found = answerOf(slot, state.enabled === true, String(state.reason ?? ''));
-    // Flagsmith's split still admits the identities whose hash is exactly 0 at 0% (about 1 in
-    // 10,000): a rollout at 0% means nobody, so flagstage does not let them in.
-    return found.by === 'percentage' && slot.zero ? answerOf(slot, false, ZERO_PERCENT) : found;
+    return (slots.get(flag) ?? slotOf(flag))(this);
   }
 
   return {

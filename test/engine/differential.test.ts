@@ -15,7 +15,8 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileEnvironment, environmentToContext, getEvaluationResult, type EnvironmentDocument, type SegmentRuleDocument, type TraitValue } from 'flagstage/engine';
-import { compileEnvironmentAt } from '../../runtime/engine/environment';
+import { compileDecision } from '../../runtime/engine/decide';
+import { toIdentityView } from '../../runtime/engine/identity';
 import { document, identity, IDENTIFIERS, traits } from './arbitraries';
 import { asSdkFlags, localEvaluationClient, referenceEngine, withoutVariants, type Traits } from './reference';
 
@@ -85,15 +86,17 @@ describe('differential: compileEnvironment vs flagsmith-nodejs engine', () => {
     fc.assert(
       fc.property(document, fc.array(identity, { minLength: 5, maxLength: 25 }), (doc, identities) => {
         const environment = compileEnvironment(doc);
-        // The policy's slices answer one flag at a time through the same compiled document.
-        const slice = compileEnvironmentAt(doc, environment.revision);
         const context = environmentToContext(doc);
+        // The policy's decision path answers one flag at a time, compiled once for every identity.
+        const names = [...Object.keys(context.features ?? {}), 'constructor', 'toString', 'no-such-feature'];
+        const decisions = new Map(names.map((name) => [name, compileDecision(context, name, (enabled, reason) => ({ enabled, reason }))]));
         const expected = identities.map(({ identifier, traits }) => getEvaluationResult({ ...context, identity: { identifier, traits } }));
         for (const order of [identities.keys(), [...identities.keys()].reverse()]) {
           for (const i of order) {
-            for (const name of [...Object.keys(expected[i]!.flags), 'constructor', 'toString', 'no-such-feature']) {
-              const own = Object.prototype.hasOwnProperty.call(expected[i]!.flags, name);
-              expect(slice.flag(identities[i]!, name)).toStrictEqual(own ? expected[i]!.flags[name] : undefined);
+            const view = toIdentityView(identities[i]!, context.environment.key);
+            for (const name of names) {
+              const flag = Object.prototype.hasOwnProperty.call(expected[i]!.flags, name) ? expected[i]!.flags[name]! : undefined;
+              expect(decisions.get(name)?.(view)).toStrictEqual(flag && { enabled: flag.enabled, reason: flag.reason });
             }
             const ours = environment.evaluate(identities[i]!);
             expect(ours).toStrictEqual(expected[i]);

@@ -9,6 +9,9 @@ import { buildDocument } from '../../runtime/testing/index';
 import { manifest } from './setup';
 import { createFlagstage } from '../../runtime/flagstage';
 import { staticSource } from '../../runtime/sources/static';
+import { flagsmithBackend } from '../../runtime/policy/flagsmith-backend';
+import { percentageSegmentName } from '../../runtime/stages/naming';
+import type { FlagResult } from '../../runtime/engine/types';
 
 /** Gastown's flags plus what a dashboard user might add: a hand-made segment and identity overrides. */
 function documentWithExtras(): EnvironmentDocument {
@@ -87,5 +90,45 @@ describe('environmentToContext(document, feature): one feature\'s slice', () => 
     // u3 is overridden on (gastown) and off (convoys); convoys' org allowlist would let o1 in.
     expect(await flags.decide('gastown', { userId: 'u3', isAdmin: false })).toMatchObject({ allowed: true, reason: 'allowlist' });
     expect(await flags.decide('convoys', { userId: 'u3', orgId: 'o1', isAdmin: false })).toMatchObject({ allowed: false, reason: 'not-enabled' });
+  });
+
+  it('answers every flag with the whole result\'s enabled and reason, mapped as documented, also where an override is split (property)', () => {
+    // Every segment's and identity's override gets two variants: a split of an override replaces the
+    // segment's reason with `SPLIT; weight=…`, which maps to `ga`, and the decision path must agree.
+    const doc = documentWithExtras();
+    const split = (state: { multivariate_feature_state_values: unknown[] }, id: number) => {
+      state.multivariate_feature_state_values = [30, 40].map((weight, i) => ({ id: id * 10 + i, percentage_allocation: weight, multivariate_feature_option: { value: `v${i}` } }));
+    };
+    let id = 1;
+    for (const segment of doc.project.segments ?? []) for (const state of segment.feature_states ?? []) split(state as never, id++);
+    for (const override of doc.identity_overrides ?? []) for (const state of override.identity_features ?? []) split(state as never, id++);
+    const whole = compileEnvironment(doc);
+    const backend = flagsmithBackend(manifest, { revision: 'r1', document: doc });
+    const mapped = (feature: string, { enabled, reason }: FlagResult) => {
+      const segment = reason.startsWith('TARGETING_MATCH; segment=') ? reason.slice('TARGETING_MATCH; segment='.length) : null;
+      const by = !enabled ? null : segment === percentageSegmentName(feature) ? 'percentage' : segment !== null ? 'allowlist' : 'ga';
+      return { enabled, by, segment, detail: reason };
+    };
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.constantFrom('u1', 'u2', 'u3', 'u4'), fc.string({ minLength: 1 })),
+        fc.option(fc.constantFrom('o1', 'o2', 'o3'), { nil: undefined }),
+        fc.option(fc.constantFrom('beta', 'pro'), { nil: undefined }),
+        (userId, orgId, plan) => {
+          const identity = { userId, orgId: orgId ?? null, isAdmin: false, ...(plan ? { traits: { plan } } : {}) };
+          const all = whole.evaluate(toEngineIdentity(identity)).flags;
+          const evaluation = backend.evaluate(identity);
+          for (const [flag, { feature }] of Object.entries(manifest.flags) as Array<[keyof typeof manifest.flags, { feature: string }]>) {
+            const answer = evaluation.answer(flag);
+            expect(answer).toStrictEqual(mapped(feature, all[feature]!));
+            seen.add(`${answer.by}:${answer.detail.split(/[;=]/)[0]}`);
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    // Allowed by the percentage segment, by other segments and by a split of an override (ga), and denied.
+    for (const kind of ['percentage:TARGETING_MATCH', 'allowlist:TARGETING_MATCH', 'ga:SPLIT', 'null:TARGETING_MATCH']) expect(seen).toContain(kind);
   });
 });
