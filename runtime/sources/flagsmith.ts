@@ -235,16 +235,11 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
 
   /** A cold isolate (no document yet): waits for the refresh that will bring one, or answers null. */
   async function cold(context: WaitUntil | undefined): Promise<LoadedDocument | null> {
-    if (queuedForce) {
-      await settle(queuedForce);
-      return memory;
-    }
-    let refresh: Refresh | null = alive(running) ? running : null;
-    if (!refresh) {
+    if (!queuedForce && !alive(running)) {
       if (now() - lastFailureAt < coldRetryMs) return null;
-      refresh = start('cold', context);
+      start('cold', context); // becomes `running`
     }
-    await settle(refresh.ready);
+    await settle(queuedForce ?? running!.ready);
     return memory;
   }
 
@@ -282,20 +277,18 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
 
     refresh(context) {
       if (queuedForce) return queuedForce;
-      const before = alive(running) ? running : null;
-      const forced = (before ? settle(before.done) : Promise.resolve())
-        .then(() => {
-          // Callers until then share this refresh: a burst of webhooks costs one fetch per interval.
-          const wait = lastForcedAt + minRefreshIntervalMs - Date.now();
-          return wait > 0 ? new Promise<void>((resolve) => setTimeout(resolve, wait)) : undefined;
-        })
-        .then(() => {
-          // From here on a new forced refresh queues behind this one: the origin may change again.
-          queuedForce = null;
-          lastForcedAt = Date.now();
-          return start('force', context).done;
-        })
-        .then(() => memory);
+      const forced = (async () => {
+        // Always one await first: what follows runs after queuedForce is set below.
+        await (alive(running) && settle(running.done));
+        // Callers until then share this refresh: a burst of webhooks costs one fetch per interval.
+        const wait = lastForcedAt + minRefreshIntervalMs - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        // From here on a new forced refresh queues behind this one: the origin may change again.
+        queuedForce = null;
+        lastForcedAt = Date.now();
+        await start('force', context).done;
+        return memory;
+      })();
       queuedForce = forced;
       context?.waitUntil(forced);
       return forced;
