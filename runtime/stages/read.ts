@@ -1,5 +1,5 @@
 import { inValues } from '../engine/operators';
-import type { BucketBy, Manifest } from '../manifest/types';
+import type { FlagDefinition, Manifest } from '../manifest/types';
 import type { SegmentConditionDocument, SegmentRuleDocument } from '../engine/document';
 import type { RolloutDocument } from './document';
 import { allowlistSegmentName, percentageSegmentName, TRAIT } from './naming';
@@ -77,16 +77,16 @@ export function readLayouts<K extends string>(manifest: Manifest<K>, document: R
   // cost of a large document).
   const wanted = new Set<string>();
   const wantedSegments = new Set<string>();
-  for (const key of Object.keys(manifest.flags) as K[]) {
-    const feature = manifest.flags[key].feature;
-    wanted.add(feature);
+  for (const { feature, killSwitchFeature } of Object.values<FlagDefinition>(manifest.flags)) {
+    // A null kill-switch in the set is never looked up: only names (strings) are.
+    wanted.add(feature).add(killSwitchFeature!);
     wantedSegments.add(allowlistSegmentName(feature)).add(percentageSegmentName(feature));
-    if (manifest.flags[key].killSwitchFeature !== null) wanted.add(manifest.flags[key].killSwitchFeature!);
   }
   const states = document.feature_states;
   for (let i = 0; Array.isArray(states) && i < states.length; i++) {
     const state = states[i];
-    const name = state !== null && typeof state === 'object' ? state.feature?.name : undefined;
+    // Anything but an object reads as no name (a string's .feature is undefined).
+    const name = state?.feature?.name;
     if (typeof name === 'string' && wanted.has(name)) defaults.set(name, state!.enabled === true);
   }
   const segments = new Map<string, ReadSegment>();
@@ -94,7 +94,7 @@ export function readLayouts<K extends string>(manifest: Manifest<K>, document: R
   for (let i = 0; Array.isArray(all) && i < all.length; i++) {
     const segment = all[i];
     // Flagsmith names are not unique; the first wins, as the CLI never writes two of one name.
-    if (segment !== null && typeof segment === 'object' && wantedSegments.has(segment.name) && !segments.has(segment.name)) segments.set(segment.name, segment);
+    if (wantedSegments.has(segment?.name) && !segments.has(segment!.name)) segments.set(segment!.name, segment!);
   }
 
   const out = {} as Record<K, FlagLayout>;
@@ -103,7 +103,7 @@ export function readLayouts<K extends string>(manifest: Manifest<K>, document: R
     const feature = definition.feature;
     const allowSegment = segments.get(allowlistSegmentName(feature));
     const percentSegment = segments.get(percentageSegmentName(feature));
-    const split = percentSegment ? findSplit(percentSegment.rules ?? []) : null;
+    const split = findSplit(percentSegment?.rules);
 
     let stage: Stage = 'admin-only';
     if (defaults.get(feature) === true) stage = 'ga';
@@ -112,13 +112,14 @@ export function readLayouts<K extends string>(manifest: Manifest<K>, document: R
 
     // A document can only close access it cannot read: a kill-switch feature that is gone (deleted in
     // the dashboard, a document written without it) may have been on, so it counts as on.
-    const killSwitchMissing = definition.killSwitchFeature !== null && !defaults.has(definition.killSwitchFeature);
+    const kill = definition.killSwitchFeature;
+    const killSwitchMissing = kill !== null && !defaults.has(kill);
     const rollout: FlagStanding = {
       flag: key,
       stage,
-      killed: definition.killSwitchFeature !== null && (killSwitchMissing || defaults.get(definition.killSwitchFeature) === true),
+      killed: kill !== null && defaults.get(kill) !== false, // on, or missing
       ...(killSwitchMissing ? { killSwitchMissing: true as const } : {}),
-      percentage: split ? { value: clampPercent(split.value), by: bucketOf(split.property_) } : null,
+      percentage: split ? { value: clampPercent(split.value), by: split.property_ === TRAIT.orgId ? 'org' : 'user' } : null,
     };
     out[key] = { rollout, feature, allowSegment, percentSegment, split };
   }
@@ -129,17 +130,13 @@ function overrideEnabled(segment: ReadSegment | undefined, feature: string): boo
   return items(segment?.feature_states).some((state) => state.feature?.name === feature && state.enabled === true);
 }
 
-function findSplit(rules: readonly SegmentRuleDocument[]): SegmentConditionDocument | null {
+function findSplit(rules: readonly SegmentRuleDocument[] | null | undefined): SegmentConditionDocument | null {
   for (const rule of items(rules)) {
     for (const condition of items(rule.conditions)) if (condition.operator === SPLIT) return condition;
     const nested = findSplit(items(rule.rules));
     if (nested) return nested;
   }
   return null;
-}
-
-function bucketOf(property: string | null | undefined): BucketBy {
-  return property === TRAIT.orgId ? 'org' : 'user';
 }
 
 function clampPercent(value: unknown): number {
