@@ -55,7 +55,8 @@ export function numericOptions(options: Readonly<Partial<Record<NumericOption, n
   for (const name of Object.keys(checked) as NumericOption[]) {
     const value = options[name] ?? checked[name];
     const bytes = name === 'maxDocumentBytes';
-    if (typeof value !== 'number' || !(bytes ? Number.isInteger(value) : Number.isFinite(value)) || value <= 0) {
+    // Number.isInteger and Number.isFinite are false for anything but a number.
+    if (!(bytes ? Number.isInteger(value) : Number.isFinite(value)) || value <= 0) {
       throw new FlagstageError('invalid-option', `flagsmithSource ${name} must be a positive ${bytes ? 'whole number of bytes' : 'number of milliseconds'}, got ${String(value)}.`);
     }
     checked[name] = value;

@@ -1,5 +1,6 @@
 import { SourceError, type SourceErrorCode } from './errors';
 import { withTimeout } from '../timeout';
+import { problemOf } from '../errors/flagstage-error';
 import { followPages } from './pages';
 
 /** The `fetch` a source uses; injectable so tests (and service bindings) can stand in for the network. */
@@ -121,8 +122,7 @@ function drain(response: Response): Promise<void> | undefined {
 }
 
 function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = (error as { cause?: { code?: unknown } }).cause;
-  const code = cause && typeof cause === 'object' && 'code' in cause ? String(cause.code) : '';
-  return code ? `${error.message}: ${code}` : error.message;
+  // The system's code for a failed connection (Node's fetch: cause.code ECONNREFUSED, ENOTFOUND).
+  const code = error instanceof Error && (error.cause as { code?: unknown } | undefined)?.code;
+  return `${problemOf(error)}${code ? `: ${code}` : ''}`;
 }
