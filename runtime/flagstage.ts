@@ -1,5 +1,5 @@
 import { FlagstageError, problemOf } from './errors/flagstage-error';
-import { report, warnError, type ErrorHandler } from './errors/report';
+import { errorReporter, type ErrorHandler } from './errors/report';
 import type { Identity } from './identity';
 import type { FlagKey, RegisteredManifest } from './manifest/register';
 import type { Manifest } from './manifest/types';
@@ -117,7 +117,7 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
     throw new FlagstageError('invalid-option', "createFlagstage no longer emits change events: use watchChanges(source, { manifest, onChange }) from 'flagstage/changes'");
   }
   const onError = options.onError;
-  const reportError = (error: FlagstageError): void => report(onError ?? warnError, error);
+  const reportError = errorReporter(onError).report;
   const plans = planManifest(manifest as Manifest<K>);
   const keys = Object.keys(plans) as K[];
   const makeBackend =
@@ -136,19 +136,20 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
   const memo = new DecisionMemo<K>();
   // Keyed by the document object: a refetch of the same content keeps it, so keeps the policy too.
   const policies = new WeakMap<object, CompiledPolicy<K>>();
-  let last: { document: object; policy: CompiledPolicy<K> } | null = null;
+  let lastDocument: object | null = null;
+  let lastPolicy = noEnvironment;
 
   const policy = (document: LoadedDocument | null): CompiledPolicy<K> => {
     if (document === null) return noEnvironment;
-    if (last !== null && last.document === document.document) return last.policy;
+    if (document.document === lastDocument) return lastPolicy;
     let compiled = policies.get(document.document);
     if (compiled === undefined) {
       compiled = compilePolicy(plans, makeBackend(manifest, document));
       policies.set(document.document, compiled);
       reportMissingKillSwitches(compiled, document.revision);
     }
-    last = { document: document.document, policy: compiled };
-    return compiled;
+    lastDocument = document.document;
+    return (lastPolicy = compiled);
   };
 
   const reportMissingKillSwitches = (compiled: CompiledPolicy<K>, revision: string): void => {
@@ -164,11 +165,6 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
     }
   };
 
-  // Sources promise never to throw; if one does anyway, fail closed rather than fail the request.
-  const sourceFailed = (error: unknown): null => {
-    reportError(new FlagstageError('source-failed', 'the source threw; deciding without a document (admin-only).', { cause: error }));
-    return null;
-  };
   /**
    * The source's document, then `then` on it. One promise and one reaction per call, not two async
    * functions awaiting each other: a decide's waiting is most of its cost on a document in memory.
@@ -180,7 +176,11 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
     } catch (error) {
       pending = Promise.reject(error);
     }
-    return pending.then(then, (error: unknown) => then(sourceFailed(error)));
+    // Sources promise never to throw; if one does anyway, fail closed rather than fail the request.
+    return pending.then(then, (error: unknown) => {
+      reportError(new FlagstageError('source-failed', 'the source threw; deciding without a document (admin-only).', { cause: error }));
+      return then(null);
+    });
   };
 
   const decideOn = <F extends K>(document: LoadedDocument | null, flag: F, identity: Identity): Decision<F> => {
