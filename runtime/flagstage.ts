@@ -58,6 +58,11 @@ export interface Flagstage<M extends Manifest = RegisteredManifest, S extends Do
    * identity the flag denies. Never throws and never waits: pass the request's `waitUntil`.
    */
   track<K extends KeyOf<M>>(identity: Identity, flag: K, outcome: Outcome, context?: WaitUntil): void;
+  /**
+   * False when `track` reports nowhere (no `outcomes`): an adapter then need not wait for a route's answer.
+   * @internal For flagstage's adapters; not in the published declarations.
+   */
+  readonly tracks: boolean;
   /** Stops handing the source's errors to `onError` (change events stop with `watchChanges`'s own unsubscribe). */
   close(): void;
 }
@@ -214,6 +219,7 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
       // The reporter (flagstage/outcomes) filters, samples and batches: the root only hands over.
       outcomes?.record(decide(flag, identity, context), outcome, context);
     },
+    tracks: outcomes != null,
     snapshot: (identity: Identity, context?: WaitUntil): Promise<FlagSnapshot<K>> => memoOf(identity, context).then((memo) => snapshotOf(keys, identity, memo)),
     close() {
       unsubscribe?.();

@@ -1,6 +1,7 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import { FlagstageError } from 'flagstage';
 import type { Flagstage } from '../../runtime/flagstage';
+import type { Identity } from '../../runtime/identity';
 import { checkGrantOptions } from '../shared/grants';
 import { RequestState, waitUntilOf, type Setup } from './state';
 import type { FlagstageEnv, FlagstageOptions, GrantOptions } from './types';
@@ -34,15 +35,15 @@ export function flagstage<E extends FlagstageEnv = FlagstageEnv>(flags: Flagstag
   }
   checkGrantOptions(options.grants, 'flagstage(flags, { grants })');
   // The state is per request and read back only with this request's context.
-  const setup: Setup = { flags, grants: options.grants as GrantOptions | undefined, onDenied: options.onDenied };
-  return async function flagstage(c, next) {
+  const setup: Setup = { flags, grants: options.grants as GrantOptions | undefined, onDenied: options.onDenied, tracks: flags.tracks !== false };
+  // A plain function, not async: with a synchronous identity it runs straight to next().
+  return function flagstage(c, next) {
     const identity = options.identity(c);
-    const state = new RequestState(
-      setup,
-      (identity instanceof Promise ? await identity : identity) ?? null,
-      options.waitUntil ? options.waitUntil(c) : waitUntilOf(c),
-    );
-    c.set('flagstage', state);
-    await next();
-  };
+    return identity instanceof Promise ? identity.then((resolved) => enter(c, next, setup, resolved, options)) : enter(c, next, setup, identity, options);
+  } as MiddlewareHandler<E>;
+}
+
+function enter<E extends FlagstageEnv>(c: Context<E>, next: Next, setup: Setup, identity: Identity | null, options: FlagstageOptions<E>): Promise<void> {
+  c.set('flagstage', new RequestState(setup, identity ?? null, options.waitUntil ? options.waitUntil(c) : waitUntilOf(c)));
+  return next();
 }

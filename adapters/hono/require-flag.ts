@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler, Next } from 'hono';
-import { FlagstageError, resolveGate } from 'flagstage';
+import { FlagstageError } from 'flagstage';
 import type { Denial } from '../../runtime/gate/denial';
-import { liveGate, type GateResult } from '../../runtime/gate/resolve';
+import { liveGate, type Refused } from '../../runtime/gate/resolve';
 import type { Decision } from '../../runtime/policy/decision';
 import type { Gate } from '../../runtime/manifest/index';
 import type { FlagKey } from '../../runtime/manifest/index';
@@ -66,41 +66,49 @@ export function requireFlag<K extends FlagKey>(gate: Gate<K>, options: RequireFl
   // here was seen running in V8's baseline tier for thousands of requests, ~2.5k instructions each).
   return function requireFlag(c, next) {
     const state = getState(c, caller);
+    if (continuing) return withGrant(c, next, state, flag, options);
     const identity = state.identity;
-    // A continuing route judges a presented grant first; otherwise the live decision is all there
-    // is: waited for only when it is not at hand.
-    const pending = continuing ? grantGate(c, state, flag) : identity === null ? null : state.decideFor(flag, identity);
-    return pending instanceof Promise ? (pending as Promise<GateResult<FlagKey> | Decision<string>>).then((settled) => admit(c, next, state, flag, settled, options)) : admit(c, next, state, flag, pending, options);
+    // The live decision: waited for only when it is not at hand.
+    const decision = identity === null ? null : state.decideFor(flag, identity);
+    return decision instanceof Promise ? decision.then((settled) => admit(c, next, state, flag, settled, options)) : admit(c, next, state, flag, decision, options);
   } as MiddlewareHandler;
 }
 
-/**
- * Answers a denied request; lets an allowed one through with the decision (or the grant) on c.var.
- * `settled` is the continuing route's gate result, or the live decision (null: no identity).
- */
-function admit(c: Context, next: Next, state: RequestState, flag: FlagKey, settled: GateResult<FlagKey> | Decision<string> | null, options: RequireFlagOptions): Response | Promise<Response | void> {
-  const result = options.continuing === true ? (settled as GateResult<FlagKey>) : liveGate(flag, settled as Decision<FlagKey> | null);
-  if (!result.allowed) return (options.onDenied ?? state.setup.onDenied ?? deniedJson)(result.denial, c.req.raw);
-  c.set(result.grant ? 'flagGrant' : 'flagDecision', result.grant ?? result.decision);
-  return next().then(() => {
-    // Work let in by a live decision: its outcome (Hono has turned a thrown error into c.res by now).
-    if (!result.grant && options.track !== false) state.track(flag, c.res.status >= 500 ? 'error' : 'success');
-  });
+/** Lets a request the live decision allows through, with the decision on c.var; answers any other (null: no identity). */
+function admit(c: Context, next: Next, state: RequestState, flag: FlagKey, decision: Decision<string> | null, options: RequireFlagOptions): Response | Promise<Response | void> {
+  if (decision === null || !decision.allowed) return refuse(c, state, (liveGate(flag, decision) as Refused<FlagKey>).denial, options);
+  c.set('flagDecision', decision);
+  // Tracking waits for the route's answer (Hono has turned a thrown error into c.res by then); with
+  // nothing to report to, nothing waits.
+  if (options.track === false || !state.setup.tracks) return next();
+  return next().then(() => state.track(flag, c.res.status >= 500 ? 'error' : 'success'));
+}
+
+function refuse(c: Context, state: RequestState, denial: Denial<FlagKey>, options: RequireFlagOptions): Response | Promise<Response> {
+  return (options.onDenied ?? state.setup.onDenied ?? deniedJson)(denial, c.req.raw);
 }
 
 /** The default answer to a denied request: the stable code and the flag, nothing internal. */
 function deniedJson(denial: Denial<FlagKey>): Response {
-  const body: DeniedBody = { error: denial.code, flag: denial.flag };
-  return Response.json(body, { status: denial.status });
+  return Response.json({ error: denial.code, flag: denial.flag } satisfies DeniedBody, { status: denial.status });
 }
 
-/** A continuing route: a presented grant is judged on its own, else the live decision (resolveGate). */
-async function grantGate<K extends FlagKey>(c: Context, state: RequestState, flag: K) {
+/**
+ * A continuing route: a presented grant is judged on its own, by the judgment the app's
+ * `grantVerifier` carries (so a gate without continuing routes does not bundle it); without one,
+ * the live decision. A grant lets the request through with c.var.flagGrant, and is never tracked.
+ */
+async function withGrant(c: Context, next: Next, state: RequestState, flag: FlagKey, options: RequireFlagOptions): Promise<Response | void> {
   const { grants } = state.setup;
-  if (grants === undefined) {
+  const judge = grants?.verify.judge;
+  if (judge === undefined) {
     throw new FlagstageError('missing-setup', "requireFlag(gate, { continuing: true }) needs flagstage(flags, { identity, grants: { verify: grantVerifier({ secrets }) } }) (grantVerifier from 'flagstage/grants')");
   }
-  const token = grants.token ? await grants.token(c) : c.req.header('x-flagstage-grant');
-  const grant = { token, verify: (presented: string) => grants.verify(presented, c) };
-  return resolveGate({ decide: (key: FlagKey, who) => state.decideFor(key, who) }, flag, { identity: state.identity, waitUntil: state.waitUntil, grant });
+  const token = grants!.token ? await grants!.token(c) : c.req.header('x-flagstage-grant');
+  const { identity } = state;
+  if (!token) return admit(c, next, state, flag, identity === null ? null : await state.decideFor(flag, identity), options);
+  const result = await judge<FlagKey>(token, c, flag, identity);
+  if (!result.allowed) return refuse(c, state, result.denial, options);
+  c.set('flagGrant', result.grant!);
+  return next();
 }

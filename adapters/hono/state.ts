@@ -12,6 +12,8 @@ export interface Setup {
   readonly flags: Flagstage;
   readonly grants: GrantOptions | undefined;
   readonly onDenied: DeniedHandler | undefined;
+  /** Whether `flags.track` reports anywhere: without a reporter a gate need not wait for the route's answer. */
+  readonly tracks: boolean;
 }
 
 /**
@@ -22,9 +24,10 @@ export interface Setup {
  * `instanceof`, so a value the app put there itself is refused as missing setup, not trusted.
  */
 export class RequestState implements FlagstageRequest {
-  readonly setup: Setup;
-  readonly identity: Identity | null;
-  readonly waitUntil: WaitUntil | undefined;
+  // Declared, not defined as class fields: the constructor's plain stores are all a request pays.
+  declare readonly setup: Setup;
+  declare readonly identity: Identity | null;
+  declare readonly waitUntil: WaitUntil | undefined;
   // The request's decisions, each made at most once: the first in two fields (a gated request
   // usually makes one), any others in a Map made on the second. A decision made on a fresh document
   // in memory is held as it is, not as a promise (see decideFor).

@@ -69,5 +69,6 @@ export function createVendorFlagstage<M extends Manifest>(options: VendorFlagsta
     track(identity: Identity, flag: K, outcome: Parameters<Flagstage<M>['track']>[2], context?: WaitUntil) {
       outcomes?.record(decide(flag, identity, context), outcome, context);
     },
+    tracks: outcomes != null,
   });
 }

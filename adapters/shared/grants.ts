@@ -7,9 +7,9 @@ import { FlagstageError } from 'flagstage';
  */
 export function checkGrantOptions(grants: unknown, caller: string): void {
   if (grants === undefined) return;
-  const verify = grants !== null && typeof grants === 'object' ? (grants as { verify?: unknown }).verify : undefined;
-  if (typeof verify === 'function') return;
-  const moved = grants !== null && typeof grants === 'object' && 'secrets' in grants;
+  const given = grants as { verify?: unknown; secrets?: unknown } | null;
+  if (typeof given?.verify === 'function') return;
+  const moved = given?.secrets !== undefined;
   throw new FlagstageError(
     'invalid-option',
     `${caller} needs grants: { verify: grantVerifier({ secrets }) } with grantVerifier from 'flagstage/grants'${moved ? ' (grants: { secrets } was replaced by it)' : ''}`,

@@ -1,6 +1,7 @@
 import { FlagstageError } from '../errors/flagstage-error';
 import type { GrantRefusal } from '../grants/types';
 import type { DecisionReason } from '../policy/decision';
+import type { Refused } from './resolve';
 
 /**
  * The stable codes a denied request is answered with. Clients may match on them; they never change
@@ -34,9 +35,12 @@ export interface Denial<K extends string = string> {
   readonly reason: DenialReason;
 }
 
-/** The stable code for a refused grant. */
-export function grantDenialCode(refusal: GrantDenial): GrantDenialCode {
-  return `flagstage.grant-${refusal}`;
+/**
+ * A gate's refusal as a gate result (a frozen denial).
+ * @internal For the gate resolution and the grant judgment.
+ */
+export function refused<K extends string>(flag: K, status: 401 | 403, code: DenialCode, reason: DenialReason): Refused<K> {
+  return { allowed: false, flag, denial: Object.freeze({ status, code, flag, reason }) };
 }
 
 /**
@@ -50,7 +54,7 @@ export function grantDenialCode(refusal: GrantDenial): GrantDenialCode {
  */
 export class DeniedError<K extends string = string> extends FlagstageError<'denied'> {
   override name = 'DeniedError';
-  readonly denial: Denial<K>;
+  declare readonly denial: Denial<K>;
 
   constructor(denial: Denial<K>) {
     super('denied', `${denial.status === 401 ? 'unauthenticated' : 'forbidden'} (${denial.flag})`);

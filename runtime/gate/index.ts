@@ -3,7 +3,6 @@ export { resolveGate, type GateDecider, type GateRequest, type GateResult } from
 export {
   DeniedError,
   FORBIDDEN,
-  grantDenialCode,
   UNAUTHENTICATED,
   type Denial,
   type DenialCode,

@@ -2,7 +2,8 @@ import type { Identity } from '../identity';
 import type { Grant, GrantVerification } from '../grants/types';
 import type { Decision } from '../policy/decision';
 import type { WaitUntil } from '../sources/source';
-import { FORBIDDEN, grantDenialCode, UNAUTHENTICATED, type Denial, type GrantDenial } from './denial';
+import { FORBIDDEN, refused, UNAUTHENTICATED, type Denial } from './denial';
+import { judgeGrant } from './grant';
 
 /** What a gate needs to decide: `flags` itself, or an adapter's per-request memo in front of it. */
 export interface GateDecider {
@@ -27,7 +28,14 @@ export interface GateRequest {
 export type GateResult<K extends string = string> =
   | { readonly allowed: true; readonly flag: K; readonly decision: Decision<K>; readonly grant: null }
   | { readonly allowed: true; readonly flag: K; readonly decision: null; readonly grant: Grant<K> }
-  | { readonly allowed: false; readonly flag: K; readonly denial: Denial<K> };
+  | Refused<K>;
+
+/** A gate's refusal: the denial to answer with. */
+export interface Refused<K extends string = string> {
+  readonly allowed: false;
+  readonly flag: K;
+  readonly denial: Denial<K>;
+}
 
 /**
  * The one gate resolution every adapter translates (Hono into a response, tRPC into a `TRPCError`,
@@ -43,16 +51,9 @@ export type GateResult<K extends string = string> =
  * ```
  */
 export async function resolveGate<K extends string>(flags: GateDecider, flag: K, request: GateRequest): Promise<GateResult<K>> {
-  const { identity } = request;
-  const token = request.grant?.token;
-  if (request.grant !== undefined && typeof token === 'string' && token.length > 0) {
-    const verified = await request.grant.verify(token);
-    if (!verified.ok) return grantDenied(flag, verified.error);
-    const grant = verified.grant as Grant<K>;
-    if (!grant.flags.includes(flag)) return grantDenied(flag, 'wrong-flag');
-    if (identity !== null && identity.userId !== grant.sub) return grantDenied(flag, 'wrong-identity');
-    return { allowed: true, flag, decision: null, grant };
-  }
+  const { identity, grant } = request;
+  const token = grant?.token;
+  if (typeof token === 'string' && token !== '') return judgeGrant(flag, identity, grant!.verify(token));
   return liveGate(flag, identity === null ? null : ((await flags.decide(flag as never, identity, request.waitUntil)) as Decision<K>));
 }
 
@@ -63,15 +64,7 @@ export async function resolveGate<K extends string>(flags: GateDecider, flag: K,
  * @internal For flagstage's adapters.
  */
 export function liveGate<K extends string>(flag: K, decision: Decision<K> | null): GateResult<K> {
-  if (decision === null) return denied(flag, 401, UNAUTHENTICATED, 'unauthenticated');
-  if (!decision.allowed) return denied(flag, 403, FORBIDDEN, decision.reason as Denial['reason']);
+  if (decision === null) return refused(flag, 401, UNAUTHENTICATED, 'unauthenticated');
+  if (!decision.allowed) return refused(flag, 403, FORBIDDEN, decision.reason as Denial['reason']);
   return { allowed: true, flag, decision, grant: null };
-}
-
-function grantDenied<K extends string>(flag: K, refusal: GrantDenial): GateResult<K> {
-  return denied(flag, 403, grantDenialCode(refusal), refusal);
-}
-
-function denied<K extends string>(flag: K, status: 401 | 403, code: Denial['code'], reason: Denial['reason']): GateResult<K> {
-  return { allowed: false, flag, denial: Object.freeze({ status, code, flag, reason }) };
 }

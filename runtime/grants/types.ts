@@ -1,3 +1,6 @@
+import type { GateResult } from '../gate/resolve';
+import type { Identity } from '../identity';
+
 /** The `purpose` claim every flagstage grant carries, so a token minted for anything else never passes. */
 export const GRANT_PURPOSE = 'flagstage.grant';
 
@@ -64,7 +67,16 @@ export interface VerifyGrantOptions {
  * `Context`, tRPC's `ctx`; none in Next), for secrets read from it (a Worker's `env`). The adapters
  * reach grant code only through it, so an app without grants never bundles `jose`.
  */
-export type GrantVerifier<C = never> = (token: string, context: C) => Promise<GrantVerification>;
+export interface GrantVerifier<C = never> {
+  (token: string, context: C): Promise<GrantVerification>;
+  /**
+   * Judges a presented token at a continuing gate for `flag` and the request's identity: the grant,
+   * or its refusal (`flagstage.grant-<why>`). It comes with the verifier so that only an app with
+   * continuing routes bundles it; Hono's `requireFlag(gate, { continuing: true })` needs it.
+   * @internal For flagstage's adapters.
+   */
+  readonly judge?: <K extends string>(token: string, context: C, flag: K, identity: Identity | null) => Promise<GateResult<K>>;
+}
 
 /** The options of `grantVerifier`: `verifyGrant`'s, with secrets that may depend on the request. */
 export interface GrantVerifierOptions<C = never> extends Omit<VerifyGrantOptions, 'secrets'> {

@@ -1,3 +1,5 @@
+import { judgeGrant } from '../gate/grant';
+import type { Identity } from '../identity';
 import { GrantError } from './errors';
 import { secretBytes } from './secret';
 import type { GrantVerifier, GrantVerifierOptions } from './types';
@@ -30,7 +32,7 @@ export function grantVerifier<C = never>(options: GrantVerifierOptions<C>): Gran
     for (const kid of kids) secretBytes(secrets[kid]!, kid);
   }
   const { now, clockToleranceSeconds } = options;
-  return function verify(token, context) {
-    return verifyGrant(token, { secrets: typeof secrets === 'function' ? secrets(context) : secrets, now, clockToleranceSeconds });
-  };
+  const verify = (token: string, context: C) => verifyGrant(token, { secrets: typeof secrets === 'function' ? secrets(context) : secrets, now, clockToleranceSeconds });
+  // The judgment of a presented grant travels with the verifier: a gate without continuing routes never bundles it.
+  return Object.assign(verify, { judge: (token: string, context: C, flag: string, identity: Identity | null) => judgeGrant(flag, identity, verify(token, context)) }) as GrantVerifier<C>;
 }

@@ -1,11 +1,11 @@
 // requireFlag decides synchronously on a document the source holds fresh in memory (`source.fresh()`,
-// `flags.decideNow`), so a warm gate awaits nothing before next(). These tests drive the README layout
+// `flags.decideFresh`), so a warm gate awaits nothing before next(). These tests drive the README layout
 // (flagstage() app-wide) over a real flagsmithSource with a fake clock and a fake origin, and fail if
 // that fast path serves a document past its freshness window, skips the refresh or the shared-cache
 // check `current()` would have started, delays a kill, or hides a source's failure.
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { createFlagstage, flagsmithSource, type FlagsmithSourceOptions, type FlagstageError, type Identity } from 'flagstage';
+import { createFlagstage, flagsmithSource, type FlagsmithSourceOptions, type FlagstageError, type Identity, type OutcomeReporter } from 'flagstage';
 import { flagstage, requireFlag, type FlagstageVariables } from 'flagstage/hono';
 import { manifest, requireGastown } from '../../flags.gen';
 import { buildDocument } from '../../runtime/testing/index';
@@ -157,5 +157,59 @@ describe('requireFlag on a fresh document in memory (flagstage/hono, workerd)', 
     expect(await get()).toEqual({ status: 403, body: { error: 'flagstage.forbidden', flag: 'gastown' } });
     expect(errors.at(-1)?.code).toBe('source-failed');
     expect((await get('admin')).status).toBe(200);
+  });
+});
+
+describe("requireFlag waits for the route's answer only when there is an outcome reporter (flagstage/hono, workerd)", () => {
+  /** A warm gate whose route is wrapped so the test sees whether requireFlag handed back next()'s own promise. */
+  async function warmGate(outcomes?: OutcomeReporter) {
+    const origin = fakeOrigin({ doc: doc(aliceOnly) });
+    const flags = createFlagstage({ manifest, source: flagsmithSource({ apiUrl: origin.apiUrl, environmentKey: origin.key, fetch: origin.fetch, ttlMs: 60_000 }), outcomes });
+    const gate = requireFlag(requireGastown);
+    const handedBack: boolean[] = [];
+    const app = new Hono<AppEnv>();
+    app.use(flagstage<AppEnv>(flags, { identity: (c) => (c.req.header('x-user') === 'admin' ? users.admin : users.alice) }));
+    app.get(
+      '/towns/:status',
+      (c, next) => {
+        let downstream: Promise<void> | undefined;
+        const returned = gate(c as unknown as Parameters<typeof gate>[0], () => (downstream = next()));
+        handedBack.push(returned === downstream);
+        return returned;
+      },
+      (c) => c.text('towns', Number(c.req.param('status')) as 200 | 503),
+    );
+    const ctx = executionContext();
+    const get = async (status: number, user = 'alice') => (await app.request(`/towns/${status}`, { headers: { 'x-user': user } }, {}, ctx as unknown as ExecutionContext)).status;
+    expect(await get(200)).toBe(200); // cold: the document is fetched, the decision waited for
+    await ctx.settle();
+    handedBack.length = 0;
+    return { get, handedBack };
+  }
+
+  it('without a reporter: next() itself, nothing added after the route', async () => {
+    const { get, handedBack } = await warmGate();
+    expect(await get(200)).toBe(200);
+    expect(await get(503)).toBe(503);
+    expect(handedBack).toEqual([true, true]);
+  });
+
+  it('with a reporter: the gate waits for the answer and tracks it, 5xx as an error (admins not)', async () => {
+    const recorded: { outcome: string; reason: string }[] = [];
+    const pending: Promise<void>[] = [];
+    const { get, handedBack } = await warmGate({ record: (decision, outcome) => void pending.push(decision.then((d) => void recorded.push({ outcome, reason: d.reason }))) });
+    await Promise.all(pending);
+    expect(recorded).toEqual([{ outcome: 'success', reason: 'allowlist' }]); // the cold request's
+    recorded.length = 0;
+    expect(await get(200)).toBe(200);
+    expect(await get(503)).toBe(503);
+    expect(await get(200, 'admin')).toBe(200);
+    await Promise.all(pending);
+    expect(handedBack).toEqual([false, false, false]);
+    expect(recorded).toEqual([
+      { outcome: 'success', reason: 'allowlist' },
+      { outcome: 'error', reason: 'allowlist' },
+      { outcome: 'success', reason: 'admin' },
+    ]);
   });
 });

@@ -149,6 +149,23 @@ describe('flagstage/hono in workerd', () => {
       const viaHeader = await app.request('/callback', { method: 'POST', headers: { 'x-flagstage-grant': grant } });
       expect(viaHeader.status).toBe(401);
     });
+
+    it("needs grants from grantVerifier: without them (or with a bare function) a continuing route is a setup error naming the fix", async () => {
+      const grant = await issueGrant(users.alice, ['gastown'], { secret: SECRET, kid: 'k1', ttlSeconds: 300 });
+      for (const grants of [undefined, { verify: async () => ({ ok: false as const, error: 'malformed' as const }) }]) {
+        const app = new Hono<AppEnv>();
+        app.use(flagstage<AppEnv>(flagsFor(aliceOnly), { identity: () => users.alice, grants }));
+        app.post('/callback', requireFlag(requireGastown, { continuing: true }), (c) => c.text('in'));
+        app.onError((error, c) => c.text(`${(error as { code?: string }).code}: ${error.message}`, 500));
+        for (const headers of [{}, { 'x-flagstage-grant': grant }] as Record<string, string>[]) {
+          const res = await app.request('/callback', { method: 'POST', headers });
+          expect(res.status).toBe(500);
+          expect(await res.text()).toBe(
+            "missing-setup: flagstage: requireFlag(gate, { continuing: true }) needs flagstage(flags, { identity, grants: { verify: grantVerifier({ secrets }) } }) (grantVerifier from 'flagstage/grants')",
+          );
+        }
+      }
+    });
   });
 
   it('serves the snapshot from c.var, all false without an identity', async () => {
