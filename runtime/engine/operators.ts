@@ -85,7 +85,7 @@ export function compileCondition(condition: SegmentCondition, segmentKey: string
 export function inMatcher(read: Accessor, ids: IdList): Matcher {
   return (view) => {
     const t = read(view);
-    return !!t && typeof t !== 'boolean' && ids.has(`${t}`);
+    return !!t && typeof t !== 'boolean' && ids.has(t + '');
   };
 }
 

@@ -41,7 +41,8 @@ export function compilePolicy<K extends string>(plans: Readonly<Record<K, FlagPl
     revision,
     backend,
     state: (flag) => entryOf(flag).state,
-    memo: () => ({ policy, evaluation: null, decisions: [] }),
+    // Sized up front: a memo that grew from empty would copy its store on the first decision.
+    memo: () => ({ policy, evaluation: null, decisions: Array(flags.size) }),
     decide<F extends K>(flag: F, identity: Identity, memo: IdentityMemo<K> = policy.memo()): Decision<F> {
       const entry = entryOf(flag);
       const hit = memo.decisions[entry.index];
