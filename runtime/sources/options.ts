@@ -9,17 +9,17 @@ import { sha256Hex } from '../engine/revision';
 
 /** The first page of the environment document for an API base URL, with or without trailing slash. */
 export function environmentDocumentUrl(apiUrl: string): string {
-  let url: URL;
+  let url: URL | undefined;
   try {
     url = new URL(apiUrl);
   } catch {
+    // refused below, like any URL that is not http(s)
+  }
+  if (url?.protocol !== 'https:' && url?.protocol !== 'http:') {
     throw new FlagstageError(
       'invalid-option',
-      `flagsmithSource apiUrl "${apiUrl}" is not a URL; pass the API base, e.g. https://edge.api.flagsmith.com/api/v1/.`,
+      `flagsmithSource apiUrl "${apiUrl}" is not a URL over http(s); pass the API base, e.g. https://edge.api.flagsmith.com/api/v1/.`,
     );
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new FlagstageError('invalid-option', `flagsmithSource apiUrl must be http(s), got ${url.protocol}.`);
   }
   return `${url.href.replace(/[?#].*$/, '').replace(/\/+$/, '')}/environment-document/`;
 }
