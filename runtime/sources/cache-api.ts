@@ -31,13 +31,13 @@ export function cachesApiCache(cache: CacheLike, options: CachesApiCacheOptions 
       const response = await cache.match(keyFor(id));
       if (!response) return null;
       const fetchedAt = Number(response.headers.get(FETCHED_AT));
-      if (newerThan !== undefined && fetchedAt <= newerThan) {
-        // Nothing new: leave the body unread (a frequent check must not parse megabytes each time).
+      // `x <= undefined` is false: without newerThan only the fetch time itself is checked.
+      if (!(fetchedAt > 0 && fetchedAt < Infinity) || fetchedAt <= newerThan!) {
+        // Nothing new, or no fetch time: leave the body unread (a frequent check must not parse megabytes each time).
         await response.body?.cancel().catch(() => undefined);
         return null;
       }
-      const body = await response.text();
-      return Number.isFinite(fetchedAt) && fetchedAt > 0 ? { body, fetchedAt } : null;
+      return { body: await response.text(), fetchedAt };
     },
     async put(id, entry: CachedDocument) {
       await cache.put(
