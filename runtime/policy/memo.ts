@@ -54,7 +54,8 @@ export class DecisionMemo<K extends string = string> {
     identities[next] = identity;
     ring[next] = entry;
     this.#next = (next + 1) % RECENT;
-    return current(entry, identity, policy);
+    // A new entry was just made from this identity and policy.
+    return kept ? current(kept, identity, policy) : entry.memo;
   }
 }
 

@@ -118,6 +118,14 @@ describe('createFlagstage', () => {
     expect(await flags.decide('gastown', reused)).toMatchObject({ allowed: true, reason: 'allowlist' });
     (reused as { isAdmin: boolean }).isAdmin = true;
     expect(await flags.decide('gastown', reused)).toMatchObject({ allowed: true, reason: 'admin' });
+
+    // The same once its memo has left the recent ring for the longer-lived store.
+    const kept = { userId: 'nobody', orgId: null, isAdmin: false };
+    expect(await flags.decide('gastown', kept)).toMatchObject({ allowed: false });
+    expect(await flags.decide('convoys', kept)).toMatchObject({ allowed: false });
+    for (let i = 0; i < 40; i++) await flags.decide('gastown', user(`later-${i}`));
+    kept.userId = 'u1';
+    expect(await flags.decide('gastown', kept)).toMatchObject({ allowed: true, reason: 'allowlist' });
   });
 
   it('never lets extra traits override is_admin, user_id or org_id', async () => {
