@@ -239,7 +239,7 @@ export function snapshotOf<K extends string>(keys: readonly K[], identity: Ident
 
 /** A decision about nobody would be a decision about everybody: refuse an identity without a userId. */
 function checked(identity: Identity): Identity {
-  if (typeof identity !== 'object' || identity === null || typeof identity.userId !== 'string' || identity.userId === '') {
+  if (typeof identity?.userId !== 'string' || identity.userId === '') {
     throw new FlagstageError('invalid-identity', 'an identity needs a non-empty userId, resolved from the authenticated session');
   }
   return identity;

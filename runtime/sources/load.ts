@@ -79,8 +79,10 @@ function truncate(value: string): string {
 
 function invalid(error: unknown): SourceError {
   // The engine's problem already reads "invalid environment document at <path>: …".
-  const engine = error instanceof EngineDocumentError;
-  return new SourceError('invalid-document', engine ? error.problem : `invalid environment document: ${problemOf(error)}`, { path: engine ? error.path : undefined, cause: error });
+  return new SourceError('invalid-document', `${error instanceof EngineDocumentError ? '' : 'invalid environment document: '}${problemOf(error)}`, {
+    path: (error as { path?: string } | null)?.path,
+    cause: error,
+  });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -50,7 +50,6 @@ export function fetchEnvironmentDocument(request: OriginRequest): Promise<Record
         let response: Response;
         try {
           response = await request.fetch(url, {
-            method: 'GET',
             headers: { 'X-Environment-Key': request.environmentKey, Accept: 'application/json' },
             signal,
             redirect: 'manual',
