@@ -73,7 +73,7 @@ export function fetchEnvironmentDocument(request: OriginRequest): Promise<Record
 /** A page as a JSON object. The first page's failures have their own codes; a later page's are `broken-pages`. */
 async function readPage(response: Response, index: number, budget: { left: number; readonly max: number }): Promise<Record<string, unknown>> {
   const broken = (code: SourceErrorCode, problem: string, options: { status?: number; path?: string; cause?: unknown }) =>
-    new SourceError(index === 0 ? code : 'broken-pages', `${index === 0 ? 'the environment document' : `page ${index + 1} of the environment document`} ${problem}`, options);
+    new SourceError(index ? 'broken-pages' : code, `${index ? `page ${index + 1} of ` : ''}the environment document ${problem}`, options);
   if (!response.ok) {
     // Drain the body so the connection can be reused; its content is not ours to log.
     await drain(response);
