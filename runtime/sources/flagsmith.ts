@@ -141,7 +141,7 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
 
   function fail(error: unknown): void {
     lastFailureAt = now();
-    onError(asSourceError(error));
+    onError(error instanceof SourceError ? error : new SourceError('network', `refreshing the environment document failed (${problemOf(error)}).`, { cause: error }));
     if (memory && now() - memory.fetchedAt > maxStaleMs) {
       onError(
         new SourceError(
@@ -297,10 +297,4 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
     subscribe: listeners.subscribe,
     subscribeErrors: errors.subscribe,
   };
-}
-
-function asSourceError(error: unknown): SourceError {
-  return error instanceof SourceError
-    ? error
-    : new SourceError('network', `refreshing the environment document failed (${problemOf(error)}).`, { cause: error });
 }
