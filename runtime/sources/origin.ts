@@ -56,7 +56,9 @@ export function fetchEnvironmentDocument(request: OriginRequest): Promise<Record
           });
         } catch (error) {
           // After the deadline this is an abort, but the deadline's own rejection (late) has already settled the fetch.
-          throw new SourceError('network', `could not reach the environment document endpoint (${describe(error)}).`, { cause: error });
+          // The system's code for a failed connection (Node's fetch: cause.code ECONNREFUSED, ENOTFOUND).
+          const code = error instanceof Error && (error.cause as { code?: unknown } | undefined)?.code;
+          throw new SourceError('network', `could not reach the environment document endpoint (${problemOf(error)}${code ? `: ${code}` : ''}).`, { cause: error });
         }
         return { page: await readPage(response, index, budget), link: response.headers.get('link') };
       };
@@ -118,10 +120,4 @@ async function readCapped(response: Response, budget: { left: number; readonly m
 
 function drain(response: Response): Promise<void> | undefined {
   return response.body?.cancel().catch(() => undefined);
-}
-
-function describe(error: unknown): string {
-  // The system's code for a failed connection (Node's fetch: cause.code ECONNREFUSED, ENOTFOUND).
-  const code = error instanceof Error && (error.cause as { code?: unknown } | undefined)?.code;
-  return `${problemOf(error)}${code ? `: ${code}` : ''}`;
 }
