@@ -36,7 +36,7 @@ export async function loadDocument(
     if (order === null && revisionInstant(previous.revision) !== null) {
       throw new SourceError(
         'incomparable-revision',
-        `ignored an environment document whose revision ${stated === null ? 'is missing (no updated_at)' : `"${truncate(stated)}" is not a timestamp`}: nothing says it is newer than revision ${previous.revision}, which is kept.`,
+        `ignored an environment document whose revision ${stated === null ? 'is missing (no updated_at)' : `"${stated.length > 64 ? `${stated.slice(0, 64)}…` : stated}" is not a timestamp`}: nothing says it is newer than revision ${previous.revision}, which is kept.`,
         { path: '$.updated_at' },
       );
     }
@@ -67,22 +67,14 @@ export async function loadDocument(
   try {
     loaded = await loadedDocument(raw, fetchedAt);
   } catch (error) {
-    throw invalid(error);
+    // The engine's problem already reads "invalid environment document at <path>: …".
+    throw new SourceError('invalid-document', `${error instanceof EngineDocumentError ? '' : 'invalid environment document: '}${problemOf(error)}`, {
+      path: (error as { path?: string } | null)?.path,
+      cause: error,
+    });
   }
   if (digest !== null) digests.set(raw as object, digest);
   return loaded;
-}
-
-function truncate(value: string): string {
-  return value.length > 64 ? `${value.slice(0, 64)}…` : value;
-}
-
-function invalid(error: unknown): SourceError {
-  // The engine's problem already reads "invalid environment document at <path>: …".
-  return new SourceError('invalid-document', `${error instanceof EngineDocumentError ? '' : 'invalid environment document: '}${problemOf(error)}`, {
-    path: (error as { path?: string } | null)?.path,
-    cause: error,
-  });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

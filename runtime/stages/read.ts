@@ -104,6 +104,8 @@ export function readLayouts<K extends string>(manifest: Manifest<K>, document: R
     const allowSegment = segments.get(allowlistSegmentName(feature));
     const percentSegment = segments.get(percentageSegmentName(feature));
     const split = findSplit(percentSegment?.rules);
+    // A number reads back as itself (String round-trips every finite number).
+    const percent = Number.parseFloat(String(split?.value));
 
     let stage: Stage = 'admin-only';
     if (defaults.get(feature) === true) stage = 'ga';
@@ -119,7 +121,7 @@ export function readLayouts<K extends string>(manifest: Manifest<K>, document: R
       stage,
       killed: kill !== null && defaults.get(kill) !== false, // on, or missing
       ...(killSwitchMissing ? { killSwitchMissing: true as const } : {}),
-      percentage: split ? { value: clampPercent(split.value), by: split.property_ === TRAIT.orgId ? 'org' : 'user' } : null,
+      percentage: split ? { value: Number.isFinite(percent) ? Math.min(100, Math.max(0, percent)) : 0, by: split.property_ === TRAIT.orgId ? 'org' : 'user' } : null,
     };
     out[key] = { rollout, feature, allowSegment, percentSegment, split };
   }
@@ -137,12 +139,6 @@ function findSplit(rules: readonly SegmentRuleDocument[] | null | undefined): Se
     if (nested) return nested;
   }
   return null;
-}
-
-function clampPercent(value: unknown): number {
-  // A number reads back as itself (String round-trips every finite number).
-  const n = Number.parseFloat(String(value));
-  return Number.isFinite(n) ? Math.min(100, Math.max(0, n)) : 0;
 }
 
 /** Collects `user_id` / `org_id` IN (comma-separated) and EQUAL conditions, however they are nested or split. */
