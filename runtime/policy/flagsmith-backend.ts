@@ -32,7 +32,6 @@ export interface FlagsmithBackend<K extends string = string> extends PolicyBacke
 }
 
 const SEGMENT_PREFIX = 'TARGETING_MATCH; segment=';
-const MISSING: FeatureAnswer = Object.freeze({ enabled: false, by: null, segment: null, detail: 'MISSING' });
 
 /** One flag of one revision: its answer for an identity, from its compiled slice. */
 type FlagSlot = (identity: IdentityView) => FeatureAnswer;
@@ -71,20 +70,24 @@ export function flagsmithBackend<K extends string>(manifest: Manifest<K>, loaded
     const rollout = rollouts.get(flag);
     if (rollout === undefined) throw unknownFlag(flag);
     const feature = layouts[flag].feature;
-    // At 0%, a percentage match admits nobody: Flagsmith's split still admits the identities whose
-    // hash is exactly 0 (about 1 in 10,000), and a rollout at 0% means nobody.
     const zero = rollout.percentage?.value === 0;
+    // What a reason of Flagsmith's for this feature means to the policy.
+    const answer = (enabled: boolean, reason: string): FeatureAnswer => {
+      const segment = reason.startsWith(SEGMENT_PREFIX) ? reason.slice(SEGMENT_PREFIX.length) : null;
+      // Identity overrides are segments too (named identity_overrides), as in Flagsmith's engine.
+      const by: EnabledBy | null = !enabled ? null : segment === percentageSegmentName(feature) ? 'percentage' : segment !== null ? 'allowlist' : 'ga';
+      // At 0%, a percentage match admits nobody: Flagsmith's split still admits the identities whose
+      // hash is exactly 0 (about 1 in 10,000), and a rollout at 0% means nobody.
+      return by === 'percentage' && zero ? answer(false, ZERO_PERCENT) : Object.freeze({ enabled, by, segment, detail: reason });
+    };
     let slot: FlagSlot;
     try {
       // Only the decision: a gate bundles no values, variants or whole results.
-      const decide = compileDecision(environmentToContext(document, feature), feature, (enabled, reason) => {
-        const answer = toAnswer(feature, enabled, reason);
-        return Object.freeze(answer.by === 'percentage' && zero ? toAnswer(feature, false, ZERO_PERCENT) : answer);
-      });
-      slot = decide ?? (() => MISSING);
+      const missing = answer(false, 'MISSING');
+      slot = compileDecision(environmentToContext(document, feature), feature, answer) ?? (() => missing);
     } catch (error) {
       if (!(error instanceof EngineDocumentError)) throw error;
-      const invalid: FeatureAnswer = Object.freeze({ enabled: false, by: null, segment: null, detail: `INVALID_DOCUMENT; ${error.message}` });
+      const invalid = answer(false, `INVALID_DOCUMENT; ${error.message}`);
       options.onInvalid?.(flag, error);
       slot = () => invalid;
     }
@@ -93,7 +96,7 @@ export function flagsmithBackend<K extends string>(manifest: Manifest<K>, loaded
   };
 
   // A method, not a closure per identity: `this` is the identity's evaluation (its engine view).
-  function answer(this: Evaluation<K>, flag: K): FeatureAnswer {
+  function answerFor(this: Evaluation<K>, flag: K): FeatureAnswer {
     return (slots.get(flag) ?? slotOf(flag))(this);
   }
 
@@ -112,21 +115,9 @@ export function flagsmithBackend<K extends string>(manifest: Manifest<K>, loaded
       key: `${apiKey}_${identity.userId}`,
       keyPrefix: apiKey,
       traits: engineTraits(identity),
-      answer,
+      answer: answerFor,
     }),
   };
 }
 
 const ZERO_PERCENT = 'PERCENTAGE_SPLIT at 0%: nobody';
-
-function toAnswer(feature: string, enabled: boolean, reason: string): FeatureAnswer {
-  const segment = reason.startsWith(SEGMENT_PREFIX) ? reason.slice(SEGMENT_PREFIX.length) : null;
-  let by: EnabledBy | null = null;
-  if (enabled) {
-    if (segment === percentageSegmentName(feature)) by = 'percentage';
-    // Identity overrides are segments too (named identity_overrides), as in Flagsmith's engine.
-    else if (segment !== null) by = 'allowlist';
-    else by = 'ga';
-  }
-  return { enabled, by, segment, detail: reason };
-}
