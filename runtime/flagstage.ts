@@ -151,23 +151,20 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
     if (compiled === undefined) {
       compiled = compilePolicy(plans, makeBackend(manifest, document));
       policies.set(document.document, compiled);
-      reportMissingKillSwitches(compiled, document.revision);
+      // Problems found in the document, once per revision.
+      for (const key of keys) {
+        const feature = manifest.flags[key]?.killSwitchFeature;
+        if (feature == null || compiled.state(key).rollout?.killSwitchMissing !== true) continue;
+        reportError(
+          new SourceError(
+            'missing-kill-switch',
+            `revision ${document.revision}: kill-switch feature "${feature}" of flag "${key}" is missing, so "${key}" counts as killed (admin-only): \`flagstage provision\` recreates it (disabled = not killed), \`flagstage kill ${key}\` keeps it killed.`,
+          ),
+        );
+      }
     }
     lastDocument = document.document;
     return (lastPolicy = compiled);
-  };
-
-  const reportMissingKillSwitches = (compiled: CompiledPolicy<K>, revision: string): void => {
-    for (const key of keys) {
-      const feature = manifest.flags[key]?.killSwitchFeature;
-      if (feature == null || compiled.state(key).rollout?.killSwitchMissing !== true) continue;
-      reportError(
-        new SourceError(
-          'missing-kill-switch',
-          `revision ${revision}: kill-switch feature "${feature}" of flag "${key}" is missing, so "${key}" counts as killed (admin-only): \`flagstage provision\` recreates it (disabled = not killed), \`flagstage kill ${key}\` keeps it killed.`,
-        ),
-      );
-    }
   };
 
   /**
