@@ -45,7 +45,9 @@ export function fetchEnvironmentDocument(request: OriginRequest): Promise<Record
   return withTimeout(
     async (signal) => {
       const max = request.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
-      const budget = { left: max, max };
+      /** What the pages together may still read. */
+      let left = max;
+      // One page as a JSON object. The first page's failures have their own codes; a later page's are `broken-pages`.
       const read: PageReader = async (url, index) => {
         let response: Response;
         try {
@@ -56,11 +58,46 @@ export function fetchEnvironmentDocument(request: OriginRequest): Promise<Record
           });
         } catch (error) {
           // After the deadline this is an abort, but the deadline's own rejection (late) has already settled the fetch.
-          // The system's code for a failed connection (Node's fetch: cause.code ECONNREFUSED, ENOTFOUND).
+          // The system's code for a failed connection (Node's fetch: cause.code ECONNREFUSED, ENOTFOUND):
           const code = error instanceof Error && (error.cause as { code?: unknown } | undefined)?.code;
           throw new SourceError('network', `could not reach the environment document endpoint (${problemOf(error)}${code ? `: ${code}` : ''}).`, { cause: error });
         }
-        return { page: await readPage(response, index, budget), link: response.headers.get('link') };
+        const broken = (code: SourceErrorCode, problem: string, options: { status?: number; path?: string; cause?: unknown }) =>
+          new SourceError(index ? 'broken-pages' : code, `${index ? `page ${index + 1} of ` : ''}the environment document ${problem}`, options);
+        if (!response.ok) {
+          // Drain the body so the connection can be reused; its content is not ours to log.
+          await drain(response);
+          throw broken('http-status', `answered HTTP ${response.status}.`, { status: response.status });
+        }
+        // The body is read chunk by chunk and abandoned as soon as the pages together pass the budget:
+        // `response.text()` would buffer an endless body until the timeout, far past an isolate's memory.
+        const tooLarge = () =>
+          new SourceError('too-large', `the environment document is larger than maxDocumentBytes (${max} bytes): not read further; the document held, if any, is kept.`);
+        if (Number(response.headers.get('content-length')) > left) {
+          await drain(response);
+          throw tooLarge();
+        }
+        const reader = response.body?.getReader();
+        const decoder = new TextDecoder();
+        let text = '';
+        for (;;) {
+          const chunk = await reader?.read();
+          if (!chunk || chunk.done) break;
+          left -= chunk.value.byteLength;
+          if (left < 0) {
+            void reader!.cancel().catch(() => undefined);
+            throw tooLarge();
+          }
+          text += decoder.decode(chunk.value, { stream: true });
+        }
+        let page: unknown;
+        try {
+          page = JSON.parse(text + decoder.decode());
+        } catch (error) {
+          throw broken('invalid-json', 'is not valid JSON.', { cause: error });
+        }
+        if (page === null || typeof page !== 'object' || Array.isArray(page)) throw broken('invalid-document', 'is not a JSON object.', { path: '$' });
+        return { page: page as Record<string, unknown>, link: response.headers.get('link') };
       };
       const { page, link } = await read(request.url, 0);
       // Always followed: a document cut to its first page would drop overrides without a word, and a
@@ -70,52 +107,6 @@ export function fetchEnvironmentDocument(request: OriginRequest): Promise<Record
     request.timeoutMs,
     late,
   );
-}
-
-/** A page as a JSON object. The first page's failures have their own codes; a later page's are `broken-pages`. */
-async function readPage(response: Response, index: number, budget: { left: number; readonly max: number }): Promise<Record<string, unknown>> {
-  const broken = (code: SourceErrorCode, problem: string, options: { status?: number; path?: string; cause?: unknown }) =>
-    new SourceError(index ? 'broken-pages' : code, `${index ? `page ${index + 1} of ` : ''}the environment document ${problem}`, options);
-  if (!response.ok) {
-    // Drain the body so the connection can be reused; its content is not ours to log.
-    await drain(response);
-    throw broken('http-status', `answered HTTP ${response.status}.`, { status: response.status });
-  }
-  const text = await readCapped(response, budget);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw broken('invalid-json', 'is not valid JSON.', { cause: error });
-  }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw broken('invalid-document', 'is not a JSON object.', { path: '$' });
-  return json as Record<string, unknown>;
-}
-
-/**
- * The body as text, read chunk by chunk and abandoned as soon as the pages together pass the budget:
- * `response.text()` would buffer an endless body until the timeout, far past an isolate's memory.
- */
-async function readCapped(response: Response, budget: { left: number; readonly max: number }): Promise<string> {
-  const tooLarge = () =>
-    new SourceError('too-large', `the environment document is larger than maxDocumentBytes (${budget.max} bytes): not read further; the document held, if any, is kept.`);
-  if (Number(response.headers.get('content-length')) > budget.left) {
-    await drain(response);
-    throw tooLarge();
-  }
-  const reader = response.body?.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  for (;;) {
-    const chunk = await reader?.read();
-    if (!chunk || chunk.done) return text + decoder.decode();
-    budget.left -= chunk.value.byteLength;
-    if (budget.left < 0) {
-      void reader!.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    text += decoder.decode(chunk.value, { stream: true });
-  }
 }
 
 function drain(response: Response): Promise<void> | undefined {
