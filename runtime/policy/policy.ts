@@ -29,7 +29,7 @@ export function compilePolicy<K extends string>(plans: Readonly<Record<K, FlagPl
   const flags = new Map<K, FlagEntry<K>>();
   for (const key of Object.keys(plans) as K[]) {
     const state = backend ? stateOf(plans[key], backend) : NO_ENVIRONMENT_STATE;
-    flags.set(key, { index: flags.size, plan: plans[key], state, decided: [new Map(), new Map()] });
+    flags.set(key, { index: flags.size, plan: plans[key], state, decided: new Map() });
   }
   const entryOf = (flag: K): FlagEntry<K> => {
     const entry = flags.get(flag);
@@ -66,9 +66,9 @@ export function compilePolicy<K extends string>(plans: Readonly<Record<K, FlagPl
         allowed = answer.enabled;
         reason = answer.enabled ? (answer.by ?? 'ga') : (answer.denied ?? 'not-enabled');
       }
-      // A decision holds nothing about the identity: one frozen object per flag, outcome and
-      // reason in this revision, shared by every identity that gets it.
-      const decided = entry.decided[allowed ? 1 : 0];
+      // A decision holds nothing about the identity: one frozen object per flag and reason in this
+      // revision (a reason says whether it allows), shared by every identity that gets it.
+      const { decided } = entry;
       let decision = decided.get(reason);
       if (decision === undefined) {
         decision = Object.freeze({ flag, allowed, reason, stage: state.stage, killed: state.killed || reason === 'killed', revision });
@@ -87,8 +87,8 @@ interface FlagEntry<K extends string> {
   readonly index: number;
   readonly plan: FlagPlan<K>;
   readonly state: FlagState<K>;
-  /** The decisions made so far, denied [0] and allowed [1], by reason. */
-  readonly decided: readonly [Map<DecisionReason, Decision<K>>, Map<DecisionReason, Decision<K>>];
+  /** The decisions made so far, by reason: each reason either allows or denies. */
+  readonly decided: Map<DecisionReason, Decision<K>>;
 }
 
 function stateOf<K extends string>(plan: FlagPlan<K>, backend: PolicyBackend<K>): FlagState<K> {
