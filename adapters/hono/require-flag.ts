@@ -81,7 +81,8 @@ function admit(c: Context, next: Next, state: RequestState, flag: FlagKey, decis
   // Tracking waits for the route's answer (Hono has turned a thrown error into c.res by then); with
   // nothing to report to, nothing waits.
   if (options.track === false || !state.setup.tracks) return next();
-  return next().then(() => state.track(flag, c.res.status >= 500 ? 'error' : 'success'));
+  // An allowed decision means an identity: `flags.track` reports the outcome of its work.
+  return next().then(() => state.setup.flags.track(state.identity!, flag, c.res.status >= 500 ? 'error' : 'success', state.waitUntil));
 }
 
 function refuse(c: Context, state: RequestState, denial: Denial<FlagKey>, options: RequireFlagOptions): Response | Promise<Response> {

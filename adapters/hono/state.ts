@@ -75,11 +75,6 @@ export class RequestState implements FlagstageRequest {
     return decision;
   }
 
-  /** Reports the outcome of work the flag let this request's identity do (`flags.track`; a no-op without a reporter). */
-  track(flag: FlagKey, outcome: 'error' | 'success'): void {
-    if (this.identity !== null) this.setup.flags.track(this.identity, flag, outcome, this.waitUntil);
-  }
-
 }
 
 /** A decision, or the promise of one while the document is not at hand. */

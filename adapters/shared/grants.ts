@@ -6,9 +6,8 @@ import { FlagstageError } from 'flagstage';
  * `grantVerifier({ secrets })` from `flagstage/grants`).
  */
 export function checkGrantOptions(grants: unknown, caller: string): void {
-  if (grants === undefined) return;
-  const given = grants as { verify?: unknown; secrets?: unknown } | null;
-  if (typeof given?.verify === 'function') return;
+  const given = grants as { verify?: unknown; secrets?: unknown } | null | undefined;
+  if (given === undefined || typeof given?.verify === 'function') return;
   const moved = given?.secrets !== undefined;
   throw new FlagstageError(
     'invalid-option',
