@@ -10,17 +10,18 @@
 // call graph: whatever a collector or compiler function calls belongs to that part too, in proportion
 // to the calls (callgrind records each call's inclusive cost). That matters in workerd: when a
 // collection frees a request's wrappers, their C++ finalizers, destructors and `free`s run inside
-// the collector, about 15k instructions per request that a by-name split counted as mutator, landing
-// in whichever batch a collection happened to fall. Names are matched without their template and
+// the collector, about 12k instructions per request (of ~200k) that a by-name split counted as mutator,
+// landing in whichever batch a collection happened to fall (a major collection's batch read +25k to
+// +65k; with the call graph, +0k to +22k). Names are matched without their template and
 // argument lists (workerd's type wrapper is a template over every API type, `PerformanceMark`
 // among them, which a plain match took for the collector's marking).
 //
 // Why several workerd processes: one process settles in its own state (which functions end up
-// optimised, inlined, or left in baseline code after a deoptimisation), and that state moves the
-// gated-minus-ungated gap by about ±1k instructions from one process to the next, the same code
-// counted twice. Batches within one process cannot see that; only more processes can. So the count
-// runs `processes` workerd processes one after the other, each with its own warm-up and its own
-// interleaved batches (see overhead()).
+// optimised, and which are left in baseline code after a deoptimisation, until V8 optimises them
+// again thousands of requests later), and that state moves the gated-minus-ungated gap by about ±1k
+// instructions from one process to the next, the same code counted twice. Batches within one process
+// cannot see that; only more processes can. So the count runs `processes` workerd processes one
+// after the other, each with its own warm-up and its own interleaved batches (see overhead()).
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
