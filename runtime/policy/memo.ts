@@ -28,7 +28,8 @@ const RECENT = 16;
  * ```
  */
 export class DecisionMemo<K extends string = string> {
-  readonly #byIdentity = new WeakMap<Identity, Entry<K>>();
+  // Made when an entry first moves there: until then a new identity skips the lookup.
+  #byIdentity: WeakMap<Identity, Entry<K>> | undefined;
   // The ring's identities apart from their entries: one indexOf (a builtin's tight loop) finds an
   // identity, or finds that it is new, where a loop reading each entry cost ~40 instructions a slot.
   readonly #identities: (Identity | undefined)[] = Array(RECENT);
@@ -46,11 +47,11 @@ export class DecisionMemo<K extends string = string> {
       return current(entry, identity, policy);
     }
     const next = this.#next;
-    const kept = this.#byIdentity.get(identity);
+    const kept = this.#byIdentity?.get(identity);
     const entry: Entry<K> = kept ?? { memo: policy.memo(), userId: identity.userId, orgId: identity.orgId, isAdmin: identity.isAdmin, traits: identity.traits, uses: 0 };
     entry.uses++;
     const evicted = ring[next];
-    if (evicted !== undefined && evicted.uses > 1 && evicted !== kept) this.#byIdentity.set(identities[next]!, evicted);
+    if (evicted !== undefined && evicted.uses > 1 && evicted !== kept) (this.#byIdentity ??= new WeakMap()).set(identities[next]!, evicted);
     identities[next] = identity;
     ring[next] = entry;
     this.#next = (next + 1) % RECENT;

@@ -184,6 +184,22 @@ export function engineSuite(): void {
       expect(environment.evaluate({ identifier: 'user-5000' }).flags.gastown).toMatchObject({ enabled: false, value: null, reason: 'DEFAULT' });
     });
 
+    it('finds overridden identifiers that are also object keys or indexes, and nobody else by them', () => {
+      // The override index is a prototype-free object: identifiers such as `__proto__`, `constructor`
+      // or `0` must be found as themselves, and inherited names must not be found at all.
+      const listed = ['__proto__', 'constructor', '0', '12', 'user-1'];
+      const doc = stagedDocument(['nobody'], 0);
+      doc.identity_overrides = listed.map((identifier, i) => ({
+        identifier,
+        identity_features: [{ feature: { id: 1, name: 'gastown', type: 'STANDARD' }, enabled: true, feature_state_value: `value-${i}`, django_id: 100_000 + i }],
+      }));
+      const environment = compileEnvironment(doc);
+      listed.forEach((identifier, i) => expect(environment.evaluate({ identifier }).flags.gastown).toMatchObject({ enabled: true, value: `value-${i}` }));
+      for (const identifier of ['toString', 'hasOwnProperty', 'valueOf', '012', '12.0', 'user-10', '']) {
+        expect(environment.evaluate({ identifier }).flags.gastown).toMatchObject({ enabled: false, reason: 'DEFAULT' });
+      }
+    });
+
     it('follows Flagsmith in matching everyone with a rule that has no conditions', () => {
       // A trap for whoever writes segments: an allowlist emptied down to no IN condition at all
       // leaves `ANY []`, which Flagsmith (and so flagstage) treats as matching every identity.
