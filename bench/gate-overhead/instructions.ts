@@ -195,8 +195,11 @@ export interface Overhead {
   readonly perProcess: readonly number[];
   /**
    * Instructions per request of each route: mutator, the median over processes of each process's
-   * median batch; GC and JIT, the mean of all batches (a collection's cost lands in one batch for the
-   * allocations of many, so only the mean charges each request its share; it is context, not the figure).
+   * median batch; GC and JIT, the median of all batches. GC is context, not the figure: a collection
+   * lands in one batch for the allocations of many (and frees whatever it finds dead, the other
+   * route's requests too), so a batch reads either ~k or ~k+1 scavenges' worth; the mean would charge
+   * each request its share, but one batch in 16 with a major collection or a stall (+150k to +450k)
+   * moves it by tens of thousands.
    */
   readonly open: Parts;
   readonly gate: Parts;
@@ -217,11 +220,10 @@ export interface Overhead {
  */
 export function overhead<R extends string>(processes: readonly Record<R, readonly Parts[]>[], open: R, gate: R): Overhead {
   const middle = (batches: readonly Parts[]) => median(batches.map((b) => b.mutator));
-  const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
   const rounds = processes.map((counts) => counts[gate].map((g, round) => g.mutator / counts[open][round]!.mutator - 1));
   const across = (route: R): Parts => {
     const batches = processes.flatMap((counts) => counts[route]);
-    return { mutator: median(processes.map((counts) => middle(counts[route]))), gc: mean(batches.map((b) => b.gc)), jit: mean(batches.map((b) => b.jit)) };
+    return { mutator: median(processes.map((counts) => middle(counts[route]))), gc: median(batches.map((b) => b.gc)), jit: median(batches.map((b) => b.jit)) };
   };
   let outliers = 0;
   for (const counts of processes) {
