@@ -119,23 +119,19 @@ export function commaList(texts: readonly string[]): IdList {
     texts,
     has(id) {
       if (set !== null) return set.has(id);
-      if (++scans > SCANS_BEFORE_SET) {
-        set = new Set(texts.flatMap((text) => text.split(',')));
-        return set.has(id);
-      }
       // No piece holds a comma, so an id with one is never a member (and must not match two neighbours).
-      if (id.includes(',')) return false;
-      for (const text of texts) if (isPiece(text, id)) return true;
-      return false;
+      if (++scans <= SCANS_BEFORE_SET) return !id.includes(',') && texts.some((text) => isPiece(text, id));
+      set = new Set(texts.flatMap((text) => text.split(',')));
+      return set.has(id);
     },
   };
 }
 
 /** Whether `id` is one of the comma-separated pieces of `text`, found in place (no copy of the text). */
 function isPiece(text: string, id: string): boolean {
-  // An empty piece sits at either end or between two commas (indexOf('') would find it everywhere).
-  if (id === '') return text === '' || text.charCodeAt(0) === 0x2c || text.charCodeAt(text.length - 1) === 0x2c || text.includes(',,');
-  for (let at = text.indexOf(id); at >= 0; at = text.indexOf(id, at + 1)) {
+  // Every place the id sits is checked, an empty id's too (it sits everywhere, the end included: the
+  // search stops there, as indexOf past the end would find the end again).
+  for (let at = text.indexOf(id); at >= 0; at = at < text.length ? text.indexOf(id, at + 1) : -1) {
     const end = at + id.length;
     if ((at === 0 || text.charCodeAt(at - 1) === 0x2c) && (end === text.length || text.charCodeAt(end) === 0x2c)) return true;
   }

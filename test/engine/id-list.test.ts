@@ -26,4 +26,33 @@ describe('comma-separated IN lists', () => {
       { numRuns: 2000 },
     );
   });
+
+  // Allowlists as large as Flagsmith allows (100 values of 1,000 characters): ids of one format, so
+  // that strangers share their length and alphabet, plus near misses of listed ids (a character
+  // changed, dropped or added, two neighbours with their comma).
+  it('answers a Flagsmith-sized list as a Set of its ids does, while scanning and after', () => {
+    const id = fc.stringMatching(/^[a-f0-9-]{0,12}$/);
+    fc.assert(
+      fc.property(fc.uniqueArray(id, { minLength: 1, maxLength: 9_000, size: 'max' }), fc.array(fc.nat(), { minLength: 40, maxLength: 120 }), (listed, picks) => {
+        const texts: string[] = [];
+        for (const member of listed) {
+          const last = texts.length - 1;
+          if (last >= 0 && texts[last]!.length + 1 + member.length <= 1000) texts[last] += `,${member}`;
+          else texts.push(member);
+        }
+        const members = new Set(listed);
+        const ids = commaList(texts);
+        picks.forEach((pick, round) => {
+          const member = listed[pick % listed.length]!;
+          const neighbour = listed[(pick + 1) % listed.length]!;
+          const queries = [member, `${member}0`, member.slice(1), member.slice(0, -1), `x${member.slice(1)}`, `${member},${neighbour}`, `stranger-${round}-${pick}`];
+          const query = queries[pick % queries.length]!;
+          const expected = !query.includes(',') && members.has(query);
+          if (ids.has(query) !== expected) expect({ query, round, has: ids.has(query) }).toEqual({ query, round, has: expected });
+        });
+      }),
+      { numRuns: 40, endOnFailure: true },
+    );
+  });
 });
+
