@@ -252,7 +252,8 @@ function known(names: ReadonlySet<string>, what: string): Check<string> {
 const object = checked<Json>('an object', (value) => value !== null && typeof value === 'object' && !Array.isArray(value));
 const list = checked<unknown[]>('an array', Array.isArray);
 const optionalList = optional(list, []);
-const text = checked<string>('a string', (value) => isText(value));
+const isText = (value: unknown): boolean => typeof value === 'string';
+const text = checked<string>('a string', isText);
 const optionalText = optional(text, '');
 const boolean = checked<boolean>('a boolean', (value) => typeof value === 'boolean');
 const number = checked<number>('a number', Number.isFinite);
@@ -261,7 +262,6 @@ const anId = checked<string | number>('an id', (value) => Number.isFinite(value)
 const identifier: Check<string> = (value, path) => String(anId(value, path));
 const optionalId = optional(identifier, '');
 const flagValue = optional(checked<FlagValue>('a string, number, boolean or null', (value) => typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'), null);
-const isText = (value: unknown): boolean => typeof value === 'string';
 const conditionValue = optional(checked<string | string[]>('a string', (value) => isText(value) || (Array.isArray(value) && value.every(isText))), null);
 const ruleType = known(new Set(['ALL', 'ANY', 'NONE']), 'rule type');
 const operatorName = known(OPERATORS, 'operator');

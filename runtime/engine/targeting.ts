@@ -54,11 +54,7 @@ export function compileTargeting<S>(context: EvaluationContext, state: (feature:
 
   const segments: TargetedSegment<S>[] = [];
   // Identifier-only segments (identity overrides) by identifier; every other segment is evaluated.
-  // A prototype-free object asked with Object.hasOwn, not a Map: in workerd's V8, Map.get with a string
-  // made per request (the identifier) adds it to V8's string table (~1k instructions, and a string that
-  // outlives the request), while hasOwn only looks it up there: an identifier nobody listed is
-  // answered without reading this table. None until a segment lists someone.
-  let byIdentifier: Record<string, number[]> | undefined;
+  const byIdentifier = new Map<string, number[]>();
   const evaluated: Array<{ index: number; match: Matcher }> = [];
   for (const segment of Object.values(context.segments ?? {})) {
     const index = segments.length;
@@ -74,7 +70,11 @@ export function compileTargeting<S>(context: EvaluationContext, state: (feature:
     // A listed segment is found by lookup, never matched.
     if (!identifiers) evaluated.push({ index, match: compileSegment(segment, context) });
     else
-      for (const identifier of identifiers) ((byIdentifier ??= { __proto__: null } as object as Record<string, number[]>)[identifier] ??= []).push(index);
+      for (const identifier of identifiers) {
+        const list = byIdentifier.get(identifier);
+        if (list) list.push(index);
+        else byIdentifier.set(identifier, [index]);
+      }
   }
 
   const hits: number[] = [];
@@ -86,8 +86,7 @@ export function compileTargeting<S>(context: EvaluationContext, state: (feature:
     match(identity) {
       let count = 0;
       // An empty identifier is in no IN list (Flagsmith never matches a falsy value).
-      const { identifier } = identity;
-      const listed = byIdentifier && identifier !== '' && Object.hasOwn(byIdentifier, identifier) ? byIdentifier[identifier]! : NONE;
+      const listed = identity.identifier === '' || byIdentifier.size === 0 ? NONE : (byIdentifier.get(identity.identifier) ?? NONE);
       let next = 0;
       for (let i = 0; i < evaluated.length; i++) {
         const { index, match } = evaluated[i]!;

@@ -185,8 +185,9 @@ export function engineSuite(): void {
     });
 
     it('finds overridden identifiers that are also object keys or indexes, and nobody else by them', () => {
-      // The override index is a prototype-free object: identifiers such as `__proto__`, `constructor`
-      // or `0` must be found as themselves, and inherited names must not be found at all.
+      // Whatever indexes the overrides (a Map, or a prototype-free object asked with Object.hasOwn),
+      // identifiers such as `__proto__`, `constructor` or `0` are found as themselves, and inherited
+      // names are not found at all.
       const listed = ['__proto__', 'constructor', '0', '12', 'user-1'];
       const doc = stagedDocument(['nobody'], 0);
       doc.identity_overrides = listed.map((identifier, i) => ({
