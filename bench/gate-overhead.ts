@@ -1,9 +1,12 @@
 // What `requireFlag` costs a Worker: a Hono app in workerd (Miniflare), one route served ungated and
 // behind `requireFlag` with a fresh document in the isolate's memory, in the same run and the same
 // process, alternating short batches (so machine noise hits both alike). Each request carries a new
-// user (no decision is reused across requests), allowed through the flag's percentage stage after its
-// allowlist is checked, so the gated route does the full work: flagstage() setup, the policy, one
-// engine evaluation with an MD5 bucket. Prints requests per second of each and the ratio.
+// user (no decision is reused across requests), allowed through the flag's 50% percentage stage after
+// its allowlist and org list are checked, so the gated route does the full work: flagstage() setup,
+// the policy, one engine evaluation with an MD5 bucket. The users sent are those the rollout lets in,
+// picked beforehand by flagstage itself on the same document (ALLOWED_USERS): a 100% rollout would let
+// everyone in without hashing (Flagsmith's buckets are below 100, so the engine skips the MD5 there),
+// which is not the cost of a rollout in progress. Prints requests per second of each and the ratio.
 //
 // Requests per second are counted per second of workerd's own CPU time (the sum of its threads'
 // run time, /proc/<pid>/task/*/schedstat, in ns): the Worker's capacity when it is busy, unaffected
@@ -41,6 +44,7 @@ import { Miniflare, type MiniflareOptions } from 'miniflare';
 import { WORKER_COMPATIBILITY, workerBundleOptions } from '../cli/serve/worker-bundle';
 import { readdirSync, readFileSync } from 'node:fs';
 import process from 'node:process';
+import { createFlagstage, staticSource } from '../runtime/index';
 import { buildDocument } from '../runtime/testing/index';
 import { manifest, userIds } from './documents';
 import { countInstructions, overhead, type InstructionCounts } from './gate-overhead/instructions';
@@ -60,12 +64,28 @@ const CONCURRENCY = 16;
 const VERBOSE = isMain(import.meta.url);
 
 const document = buildDocument(manifest, {
-  gastown: { stage: 'percentage', percent: 100, users: userIds(500, 'listed-'), orgs: ['org-9'] },
+  gastown: { stage: 'percentage', percent: 50, users: userIds(500, 'listed-'), orgs: ['org-9'] },
   convoys: { stage: 'allowlist', users: userIds(50, 'listed-') },
   prMerge: { stage: 'percentage', percent: 50 },
   multiRig: { stage: 'ga' },
   molecules: { stage: 'admin-only' },
 });
+
+/**
+ * The users the bench sends, as the numbers n of `user-n`: those the 50% rollout lets in, decided here
+ * by flagstage on the same document with the Worker's identity, so every gated request hashes and is
+ * allowed. More than a run sends, so no id comes twice in one workerd process (a repeated id could
+ * find its string still in V8's string table, which a new user's never is).
+ */
+const ALLOWED_USERS = await allowedUsers(250_000);
+
+async function allowedUsers(count: number): Promise<readonly number[]> {
+  const flags = createFlagstage({ manifest, source: staticSource(document), logChanges: false });
+  const loaded = await flags.source.current();
+  const allowed: number[] = [];
+  for (let n = 0; allowed.length < count; n++) if (flags.decideOn(loaded, 'gastown', { userId: `user-${n}`, orgId: 'org-1', isAdmin: false }).allowed) allowed.push(n);
+  return allowed;
+}
 
 type Route = 'ungated' | 'gated' | 'app/ungated' | 'app/gated';
 /** The two layouts, each a pair of routes that differ by the gate alone. */
@@ -143,7 +163,7 @@ function cpuSeconds(pids: readonly number[]): number {
 let users = 0;
 async function request(base: URL, route: Route): Promise<void> {
   const target = new URL(`/${route}/towns`, base);
-  const init = { headers: { 'x-user': `user-${users++}` } };
+  const init = { headers: { 'x-user': `user-${ALLOWED_USERS[users++ % ALLOWED_USERS.length]}` } };
   // workerd closes a keep-alive connection left idle (during the in-isolate loops); undici may pick
   // one just as it closes: send that request again (a few times: under valgrind workerd is slow).
   for (let attempt = 0; ; attempt++) {
@@ -180,7 +200,7 @@ export async function countGateInstructions(worker: MiniflareOptions, log = VERB
   }).catch((error: unknown): InstructionCounts<Route> => ({ counted: false, why: `the count failed (${error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error)})` }));
 }
 
-/** The bench's Worker, bundled with the options `flagstage serve` uses, the document as a binding. */
+/** The bench's Worker, bundled with the options `flagstage serve` uses, the document and the users as bindings. */
 export async function gateWorker(): Promise<MiniflareOptions> {
   const bundle = await build({
     ...workerBundleOptions(),
@@ -190,7 +210,7 @@ export async function gateWorker(): Promise<MiniflareOptions> {
     mainFields: ['browser', 'module', 'main'],
     logLevel: 'error',
   });
-  return { modules: true, script: bundle.outputFiles[0]!.text, ...WORKER_COMPATIBILITY, bindings: { DOCUMENT: JSON.stringify(document) } };
+  return { modules: true, script: bundle.outputFiles[0]!.text, ...WORKER_COMPATIBILITY, bindings: { DOCUMENT: JSON.stringify(document), ALLOWED_USERS: ALLOWED_USERS.join(',') } };
 }
 
 export async function measureGateOverhead(): Promise<Figures> {

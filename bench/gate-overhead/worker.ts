@@ -12,6 +12,8 @@ import { manifest, requireGastown } from '../../flags.gen';
 interface Env {
   /** The environment document (JSON). */
   readonly DOCUMENT: string;
+  /** The numbers n of the users `user-n` the rollout lets in, comma-separated (the bench picks them). */
+  readonly ALLOWED_USERS: string;
 }
 
 type AppEnv = { Bindings: Env; Variables: { user: Identity | null } & FlagstageVariables };
@@ -45,6 +47,7 @@ function createApp(env: Env): Hono<AppEnv> {
 }
 
 let app: Hono<AppEnv> | undefined;
+let allowed: number[] | undefined;
 let users = 0;
 
 /** `/loop/<route>?n=N`: N requests to the route through app.fetch inside this one request. */
@@ -53,8 +56,10 @@ async function loop(app: Hono<AppEnv>, request: Request, env: Env, ctx: Executio
   // `<route>` is `ungated`, `gated`, `app/ungated` or `app/gated`.
   const target = new URL(`/${url.pathname.slice('/loop/'.length)}/towns`, url);
   const n = Number(url.searchParams.get('n') ?? '1000');
+  allowed ??= env.ALLOWED_USERS.split(',').map(Number);
   for (let i = 0; i < n; i++) {
-    const response = await app.fetch(new Request(target, { headers: { 'x-user': `loop-user-${users++}` } }), env, ctx);
+    // A new string per request, as a header's value is, from a number: a user the rollout lets in.
+    const response = await app.fetch(new Request(target, { headers: { 'x-user': `user-${allowed[users++ % allowed.length]}` } }), env, ctx);
     if (response.status !== 200) return new Response(`status ${response.status}`, { status: 500 });
     await response.arrayBuffer();
   }
