@@ -59,7 +59,9 @@ async function loop(app: Hono<AppEnv>, request: Request, env: Env, ctx: Executio
   allowed ??= env.ALLOWED_USERS.split(',').map(Number);
   for (let i = 0; i < n; i++) {
     // A new string per request, as a header's value is, from a number: a user the rollout lets in.
-    const response = await app.fetch(new Request(target, { headers: { 'x-user': `user-${allowed[users++ % allowed.length]}` } }), env, ctx);
+    // Taken from the list's end, while the bench's HTTP requests take it from the start, so no id
+    // comes twice in this isolate (~190k here, ~21k over HTTP, 250k in the list).
+    const response = await app.fetch(new Request(target, { headers: { 'x-user': `user-${allowed[allowed.length - 1 - (users++ % allowed.length)]}` } }), env, ctx);
     if (response.status !== 200) return new Response(`status ${response.status}`, { status: 500 });
     await response.arrayBuffer();
   }
