@@ -1,5 +1,6 @@
 // flagstage's engine vs flagsmith-nodejs 8.1.2 on the same documents and identities, in one process.
 // Run: npx tsx bench/engine.ts            (ENGINE_BENCH_ROUNDS=n for more or fewer rounds; 15 by default)
+// On another Node: /path/to/node --import tsx bench/engine.ts (the first line printed names the Node).
 //
 // 1. Gastown's staged document: 6 features, 4 segments (admins by trait, an allowlist IN on user_id
 //    and org_id, a percentage split, a percentage split on org_id) and one identity override.
@@ -12,7 +13,7 @@ import { buildEnvironmentModel } from '../node_modules/flagsmith-nodejs/build/es
 import { getEvaluationContext } from '../node_modules/flagsmith-nodejs/build/esm/flagsmith-engine/evaluation/evaluationContext/mappers.js';
 import { getEvaluationResult, IdentityModel, TraitModel } from '../node_modules/flagsmith-nodejs/build/esm/flagsmith-engine/index.js';
 import { pairBuckets } from '../runtime/engine/hashing';
-import { isMain, us, type BenchRow } from './table';
+import { isMain, nodeLine, us, type BenchRow } from './table';
 import { compileEnvironment, type EnvironmentDocument, type FeatureStateDocument, type SegmentConditionDocument, type SegmentDocument } from '../runtime/engine/index';
 
 const ROUNDS = Number(process.env.ENGINE_BENCH_ROUNDS ?? 15);
@@ -310,6 +311,7 @@ async function large(): Promise<void> {
 }
 
 if (isMain(import.meta.url)) {
+  console.log(`Run on ${nodeLine()}\n`);
   await staged(true);
   await large();
   if (sink === 42) console.log('');

@@ -1,5 +1,8 @@
 // `npm run bench`: every benchmark, one table (figure, goal, reference in the same run, ratio).
 // Each benchmark also runs on its own with more detail: npx tsx bench/<name>.ts.
+// The table's first line names the Node it ran on. Another Node, no change needed: put its bin first
+// on PATH (npm, the build and the benches then all run on it), e.g.
+//   PATH=/opt/node-v24/bin:$PATH npm run bench
 import { allowlistRows } from './allowlist';
 import { codegenRows } from './codegen';
 import { coldStartRows } from './cold-start';

@@ -17,7 +17,11 @@ export interface BenchRow {
   readonly met?: boolean;
 }
 
+/** Which Node (and V8) the figures come from: V8's tiers and builtins change between Node lines. */
+export const nodeLine = (): string => `Node ${process.version} (V8 ${process.versions.v8})`;
+
 export function printTable(rows: readonly BenchRow[]): void {
+  console.log(`Run on ${nodeLine()}`);
   const header: BenchRow = { figure: 'figure', value: 'value', goal: 'goal', reference: 'reference (same run)', ratio: 'ratio' };
   const cells = (row: BenchRow) => [row.figure, row.value, row.goal + (row.met === undefined ? '' : row.met ? ' (met)' : ' (NOT met)'), row.reference, row.ratio];
   const all = [header, ...rows].map(cells);

@@ -54,6 +54,8 @@ export function compileTargeting<S>(context: EvaluationContext, state: (feature:
 
   const segments: TargetedSegment<S>[] = [];
   // Identifier-only segments (identity overrides) by identifier; every other segment is evaluated.
+  // A Map for the reason commaList keeps a Set (operators.ts); hasOwn here alone costs workerd more,
+  // as the IN list's Set.has then internalizes the same id anyway.
   const byIdentifier = new Map<string, number[]>();
   const evaluated: Array<{ index: number; match: Matcher }> = [];
   for (const segment of Object.values(context.segments ?? {})) {
