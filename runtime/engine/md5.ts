@@ -126,60 +126,71 @@ const K = new Int32Array(64);
 for (let i = 0; i < 64; i++) K[i] = Math.abs(Math.sin(i + 1)) * 4294967296;
 
 /**
- * One MD5 step: `b` plus `a + q + x + k` rotated left by `s`. Small enough for V8 to inline all
- * sixteen calls below.
- * `q`, the round's function of the last step's result, is added last: the rest is summed while
- * that step still runs (5-10% faster than `a + q + x + k`).
- */
-function step(q: number, a: number, b: number, x: number, s: number, k: number): number {
-  a = (x + k + a + q) | 0;
-  return (((a << s) | (a >>> (32 - s))) + b) | 0;
-}
-
-/**
  * MD5's compression of the block in words 0-15 of `x` into `state`. Each round is a loop of four
  * iterations of four steps: the rotations stay constants, the message word is computed (round 1
  * reads word j, round 2 word 5j + 1, round 3 word 3j + 5, round 4 word 7j, mod 16), and each loop
  * counts from its own constant start (faster than one counter running through the four). Half the
- * bytes of the 64 steps written out (2.3 against 4.8 KB minified), for 0-10% more time per hash
- * in a same-process A/B, depending on the machine's load (measured in wave 5, notes/md5.md).
- * No branch but the loops' own, and kept apart from the padding's loops: when the steps shared a
- * function with them, a deoptimization in a rarely taken loop could leave the steps in
- * on-stack-replacement code, 30 times slower for the rest of the process. Word indexes without a
- * block offset: V8 then checks and offsets less per step (about 7% fewer instructions per hash
- * than `x[o + j]`, counted under valgrind).
+ * bytes of the 64 steps written out (2.5 against 4.8 KB minified). No branch but the loops' own, and
+ * kept apart from the padding's loops: when the steps shared a function with them, a deoptimization
+ * in a rarely taken loop could leave the steps in on-stack-replacement code, 30 times slower for the
+ * rest of the process. Word indexes without a block offset: V8 then checks and offsets less per step
+ * (about 7% fewer instructions per hash than `x[o + j]`, counted under valgrind).
+ *
+ * Each step is written out, not a call to a step function, for V8's middle tier, Maglev, which
+ * workerd runs this in for its first thousands of hashes (Turbofan takes over only after ~3,000 calls,
+ * and under load its compile job lags further; Node 20 has no Maglev): Maglev inlined about half of
+ * the 64 calls, and every other call boxed its 32-bit arguments and result in heap numbers. Counted
+ * with callgrind in workerd, per hash: Maglev 7,350 -> 3,280 instructions, Turbofan 1,540 -> 1,210.
  */
 function compress(x: Int32Array): void {
-  // Locals, not the module's bindings: V8 then loads and checks them once, not on every iteration.
   const k = K;
-  const f = step;
   let a = state[0]!;
   let b = state[1]!;
   let c = state[2]!;
   let d = state[3]!;
+  // A step's sum: the round's function of the last step's result comes last, so the rest is summed
+  // while that step still runs (5-10% faster than adding it first). Not truncated: it is exact (below
+  // 2^34), and both shifts take it modulo 2^32.
+  let t: number;
   for (let j = 0; j < 16; j += 4) {
-    a = f((b & c) | (~b & d), a, b, x[j]!, 7, k[j]!);
-    d = f((a & b) | (~a & c), d, a, x[j + 1]!, 12, k[j + 1]!);
-    c = f((d & a) | (~d & b), c, d, x[j + 2]!, 17, k[j + 2]!);
-    b = f((c & d) | (~c & a), b, c, x[j + 3]!, 22, k[j + 3]!);
+    t = x[j]! + k[j]! + a + ((b & c) | (~b & d));
+    a = (((t << 7) | (t >>> 25)) + b) | 0;
+    t = x[j + 1]! + k[j + 1]! + d + ((a & b) | (~a & c));
+    d = (((t << 12) | (t >>> 20)) + a) | 0;
+    t = x[j + 2]! + k[j + 2]! + c + ((d & a) | (~d & b));
+    c = (((t << 17) | (t >>> 15)) + d) | 0;
+    t = x[j + 3]! + k[j + 3]! + b + ((c & d) | (~c & a));
+    b = (((t << 22) | (t >>> 10)) + c) | 0;
   }
   for (let j = 16; j < 32; j += 4) {
-    a = f((b & d) | (c & ~d), a, b, x[((5 * j + 1) & 15)]!, 5, k[j]!);
-    d = f((a & c) | (b & ~c), d, a, x[((5 * j + 6) & 15)]!, 9, k[j + 1]!);
-    c = f((d & b) | (a & ~b), c, d, x[((5 * j + 11) & 15)]!, 14, k[j + 2]!);
-    b = f((c & a) | (d & ~a), b, c, x[((5 * j) & 15)]!, 20, k[j + 3]!);
+    t = x[(5 * j + 1) & 15]! + k[j]! + a + ((b & d) | (c & ~d));
+    a = (((t << 5) | (t >>> 27)) + b) | 0;
+    t = x[(5 * j + 6) & 15]! + k[j + 1]! + d + ((a & c) | (b & ~c));
+    d = (((t << 9) | (t >>> 23)) + a) | 0;
+    t = x[(5 * j + 11) & 15]! + k[j + 2]! + c + ((d & b) | (a & ~b));
+    c = (((t << 14) | (t >>> 18)) + d) | 0;
+    t = x[(5 * j) & 15]! + k[j + 3]! + b + ((c & a) | (d & ~a));
+    b = (((t << 20) | (t >>> 12)) + c) | 0;
   }
   for (let j = 32; j < 48; j += 4) {
-    a = f(b ^ c ^ d, a, b, x[((3 * j + 5) & 15)]!, 4, k[j]!);
-    d = f(a ^ b ^ c, d, a, x[((3 * j + 8) & 15)]!, 11, k[j + 1]!);
-    c = f(d ^ a ^ b, c, d, x[((3 * j + 11) & 15)]!, 16, k[j + 2]!);
-    b = f(c ^ d ^ a, b, c, x[((3 * j + 14) & 15)]!, 23, k[j + 3]!);
+    t = x[(3 * j + 5) & 15]! + k[j]! + a + (b ^ c ^ d);
+    a = (((t << 4) | (t >>> 28)) + b) | 0;
+    t = x[(3 * j + 8) & 15]! + k[j + 1]! + d + (a ^ b ^ c);
+    d = (((t << 11) | (t >>> 21)) + a) | 0;
+    t = x[(3 * j + 11) & 15]! + k[j + 2]! + c + (d ^ a ^ b);
+    c = (((t << 16) | (t >>> 16)) + d) | 0;
+    t = x[(3 * j + 14) & 15]! + k[j + 3]! + b + (c ^ d ^ a);
+    b = (((t << 23) | (t >>> 9)) + c) | 0;
   }
   for (let j = 48; j < 64; j += 4) {
-    a = f(c ^ (b | ~d), a, b, x[((7 * j) & 15)]!, 6, k[j]!);
-    d = f(b ^ (a | ~c), d, a, x[((7 * j + 7) & 15)]!, 10, k[j + 1]!);
-    c = f(a ^ (d | ~b), c, d, x[((7 * j + 14) & 15)]!, 15, k[j + 2]!);
-    b = f(d ^ (c | ~a), b, c, x[((7 * j + 21) & 15)]!, 21, k[j + 3]!);
+    t = x[(7 * j) & 15]! + k[j]! + a + (c ^ (b | ~d));
+    a = (((t << 6) | (t >>> 26)) + b) | 0;
+    t = x[(7 * j + 7) & 15]! + k[j + 1]! + d + (b ^ (a | ~c));
+    d = (((t << 10) | (t >>> 22)) + a) | 0;
+    t = x[(7 * j + 14) & 15]! + k[j + 2]! + c + (a ^ (d | ~b));
+    c = (((t << 15) | (t >>> 17)) + d) | 0;
+    t = x[(7 * j + 21) & 15]! + k[j + 3]! + b + (d ^ (c | ~a));
+    b = (((t << 21) | (t >>> 11)) + c) | 0;
   }
   state[0] = state[0]! + a;
   state[1] = state[1]! + b;

@@ -17,7 +17,7 @@ const encoder = new TextEncoder();
  * ```
  */
 export function documentRevision(doc: Readonly<Record<string, unknown>>): string {
-  return statedRevision(doc) ?? contentRevision(new _SHA256().update(encoder.encode(canonicalJson(doc))).digest());
+  return statedRevision(doc) ?? `sha256:${hex(new _SHA256().update(encoder.encode(canonicalJson(doc))).digest())}`;
 }
 
 /**
@@ -50,16 +50,12 @@ function statedRevision(doc: Readonly<Record<string, unknown>>): string | null {
   return typeof doc.updated_at === 'string' && doc.updated_at !== '' ? doc.updated_at : null;
 }
 
-function contentRevision(digest: Uint8Array): string {
-  return `sha256:${hex(digest)}`;
-}
-
 function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (byte) => (byte | 256).toString(16).slice(1)).join('');
 }
 
 function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.keys(value)
       .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
