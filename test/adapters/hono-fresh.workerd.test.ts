@@ -5,7 +5,7 @@
 // check `current()` would have started, delays a kill, or hides a source's failure.
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { createFlagstage, flagsmithSource, type FlagsmithSourceOptions, type FlagstageError, type Identity, type OutcomeReporter } from 'flagstage';
+import { createFlagstage, flagsmithSource, staticSource, type FlagsmithSourceOptions, type FlagstageError, type Identity, type OutcomeReporter } from 'flagstage';
 import { flagstage, requireFlag, type FlagstageVariables } from 'flagstage/hono';
 import { manifest, requireGastown } from '../../flags.gen';
 import { buildDocument } from '../../runtime/testing/index';
@@ -211,5 +211,29 @@ describe("requireFlag waits for the route's answer only when there is an outcome
       { outcome: 'error', reason: 'allowlist' },
       { outcome: 'success', reason: 'admin' },
     ]);
+  });
+});
+
+describe("a request's memo (flagstage/hono, workerd)", () => {
+  it('is bound to the document it was made on: a new revision mid-request is decided on its own evaluation', async () => {
+    // The identity's memo keeps decisions and the engine's evaluation for the request; a refresh
+    // landing between two of its decisions must not let the second reuse the first revision's
+    // evaluation.
+    const before = await staticSource(buildDocument(manifest, { gastown: { stage: 'ga' }, convoys: { stage: 'ga' } })).current();
+    const after = await staticSource(buildDocument(manifest, { gastown: { stage: 'ga' }, convoys: { stage: 'admin-only' } })).current();
+    let held = before;
+    const flags = createFlagstage({ manifest, source: { current: async () => held, fresh: () => held ?? undefined } });
+    const app = new Hono<AppEnv>();
+    app.use(flagstage<AppEnv>(flags, { identity: () => users.alice }));
+    app.get('/both', async (c) => {
+      const first = await c.var.flagstage.decide('gastown');
+      held = after; // a refresh landed
+      const second = await c.var.flagstage.decide('convoys');
+      return c.json({ first: [first?.allowed, first?.revision], second: [second?.allowed, second?.reason, second?.revision] });
+    });
+    const body = (await (await app.request('/both')).json()) as { first: unknown[]; second: unknown[] };
+    expect(body.first).toEqual([true, before!.revision]);
+    expect(body.second).toEqual([false, 'not-enabled', after!.revision]);
+    expect(after!.revision).not.toBe(before!.revision);
   });
 });
