@@ -16,6 +16,13 @@
 // argument lists (workerd's type wrapper is a template over every API type, `PerformanceMark`
 // among them, which a plain match took for the collector's marking).
 //
+// Why `--fair-sched=yes`: valgrind runs one thread at a time, and by default a thread that gives the
+// lock up can take it straight back, so on an idle machine workerd's main thread starved V8's
+// background compiler threads: no function reached optimised code after the first warm-up round, and
+// the count read the gate in baseline code (+65% on an idle machine, +16.5% with a little load, +6% with
+// other valgrind runs alongside: the same code, 29 Nov). With fair scheduling the threads take turns,
+// and an idle run reads as a loaded one (+5.8% in one idle process, where it had read +70%).
+//
 // Why several workerd processes: one process settles in its own state (which functions end up
 // optimised, and which are left in baseline code after a deoptimisation, until V8 optimises them
 // again thousands of requests later), and that state moves the gated-minus-ungated gap by about ±1k
@@ -91,7 +98,7 @@ async function countProcess<R extends string>(options: InstructionOptions<R>, in
   const wrapper = join(dir, 'workerd.sh');
   writeFileSync(
     wrapper,
-    `#!/bin/sh\nexec valgrind --tool=callgrind --smc-check=all-non-file --callgrind-out-file=${dir}/cg.%p --dump-line=no --dump-instr=no --compress-strings=no -q ${JSON.stringify(workerd)} "$@"\n`,
+    `#!/bin/sh\nexec valgrind --tool=callgrind --fair-sched=yes --smc-check=all-non-file --callgrind-out-file=${dir}/cg.%p --dump-line=no --dump-instr=no --compress-strings=no -q ${JSON.stringify(workerd)} "$@"\n`,
   );
   chmodSync(wrapper, 0o755);
   const previous = process.env.MINIFLARE_WORKERD_PATH;
