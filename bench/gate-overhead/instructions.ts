@@ -19,9 +19,9 @@
 // Why `--fair-sched=yes`: valgrind runs one thread at a time, and by default a thread that gives the
 // lock up can take it straight back, so on an idle machine workerd's main thread starved V8's
 // background compiler threads: no function reached optimised code after the first warm-up round, and
-// the count read the gate in baseline code (+65% on an idle machine, +16.5% with a little load, +6% with
+// the count read the gate in baseline code (+68% on an idle machine, +16.5% with a little load, +6% with
 // other valgrind runs alongside: the same code, 29 Nov). With fair scheduling the threads take turns,
-// and an idle run reads as a loaded one (+5.8% in one idle process, where it had read +70%).
+// and an idle run reads as a loaded one (+5.9% in one idle process, where it had read +68%).
 //
 // Why several workerd processes: one process settles in its own state (which functions end up
 // optimised, and which are left in baseline code after a deoptimisation, until V8 optimises them
