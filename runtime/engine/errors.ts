@@ -17,7 +17,7 @@ import { FlagstageError } from '../errors/flagstage-error';
 export class EngineDocumentError extends FlagstageError<'invalid-document'> {
   override name = 'EngineDocumentError';
   /** JSON path of the offending field, e.g. `project.segments[2].rules[0].conditions[1].operator`. */
-  readonly path: string;
+  declare readonly path: string; // assigned by the constructor (see FlagstageError)
 
   constructor(path: string, problem: string) {
     super('invalid-document', `invalid environment document${path ? ` at ${path}` : ''}: ${problem}`);

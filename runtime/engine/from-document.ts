@@ -1,7 +1,8 @@
 import type { EnvironmentDocument } from './document';
+import { clipped } from '../errors/flagstage-error';
 import { EngineDocumentError } from './errors';
 import { OPERATORS, order } from './operators';
-import { put } from './records';
+import { isObject, put } from './records';
 import type {
   ConditionOperator,
   EvaluationContext,
@@ -100,7 +101,10 @@ function identityOverrideSegments(
   uses: (states: unknown) => boolean,
   stateOf: (state: unknown, path: string) => FeatureContext | undefined,
 ): Record<string, SegmentContext> {
-  const groups = new Map<string, { identifiers: string[]; overrides: FeatureContext[] }>();
+  // Each group's segment is made when its first identity is read (so in document order), and its
+  // IN list grows with every identity after that.
+  const groups = new Map<string, string[]>();
+  const segments: Record<string, SegmentContext> = {};
   items(root, 'identity_overrides', '', (item, path) => {
     const identity = object(item, path);
     const id = field(identity, 'identifier', path, text);
@@ -110,14 +114,10 @@ function identityOverrideSegments(
     }).sort((a, b) => order(a.name, b.name));
     if (overrides.length === 0) return;
     const signature = JSON.stringify(overrides.map(({ key: _key, ...rest }) => rest));
-    const group = groups.get(signature);
-    if (group) group.identifiers.push(id);
-    else groups.set(signature, { identifiers: [id], overrides });
-  }, true, (item) => uses((item as Json | null)?.identity_features));
-  const segments: Record<string, SegmentContext> = {};
-  let n = 0;
-  for (const { identifiers, overrides } of groups.values()) {
-    const key = `identity_override_${n++}`;
+    let identifiers = groups.get(signature);
+    if (identifiers) return void identifiers.push(id);
+    const key = `identity_override_${groups.size}`;
+    groups.set(signature, (identifiers = [id]));
     segments[key] = {
       key,
       name: 'identity_overrides',
@@ -125,7 +125,7 @@ function identityOverrideSegments(
       overrides,
       metadata: { source: 'identity_override' },
     };
-  }
+  }, true, (item) => uses((item as Json | null)?.identity_features));
   return segments;
 }
 
@@ -249,7 +249,7 @@ function known(names: ReadonlySet<string>, what: string): Check<string> {
   };
 }
 
-const object = checked<Json>('an object', (value) => value !== null && typeof value === 'object' && !Array.isArray(value));
+const object = checked<Json>('an object', isObject);
 const list = checked<unknown[]>('an array', Array.isArray);
 const optionalList = optional(list, []);
 const isText = (value: unknown): boolean => typeof value === 'string';
@@ -269,7 +269,7 @@ const operatorName = known(OPERATORS, 'operator');
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'string') return JSON.stringify(clipped(value, 40));
   if (typeof value === 'object') return 'an object';
   return typeof value === 'undefined' ? 'nothing' : `${typeof value} ${String(value)}`;
 }

@@ -46,7 +46,8 @@ export async function sha256Hex(text: string): Promise<string> {
   return hex(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text))));
 }
 
-function statedRevision(doc: Readonly<Record<string, unknown>>): string | null {
+/** A document's own revision: its `updated_at` when that is a non-empty string, else null. */
+export function statedRevision(doc: Readonly<Record<string, unknown>>): string | null {
   return typeof doc.updated_at === 'string' && doc.updated_at !== '' ? doc.updated_at : null;
 }
 

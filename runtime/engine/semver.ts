@@ -6,14 +6,12 @@
 /** A parsed version: major, minor and patch, then the prerelease identifiers (numbers where numeric). */
 export type SemVer = readonly (string | number)[];
 
-const NUMERIC = '0|[1-9]\\d*';
-const PRERELEASE_ID = `(?:\\d*[a-zA-Z-][a-zA-Z0-9-]*|${NUMERIC})`;
-const FULL = new RegExp(
-  `^v?(${NUMERIC})\\.(${NUMERIC})\\.(${NUMERIC})` +
-    `(?:-(${PRERELEASE_ID}(?:\\.${PRERELEASE_ID})*))?` +
-    `(?:\\+[a-zA-Z0-9-]+(?:\\.[a-zA-Z0-9-]+)*)?$`,
-);
-const DIGITS = /^[0-9]+$/;
+// node-semver's strict FULL: v?, three numbers without leading zeros (0|[1-9]\d*), an optional
+// prerelease of dot-separated ids (alphanumeric with a letter or hyphen, or a number), optional build
+// metadata. One literal rather than composed from parts: fewer bytes in the bundle.
+const FULL =
+  /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:\d*[a-zA-Z-][a-zA-Z0-9-]*|0|[1-9]\d*)(?:\.(?:\d*[a-zA-Z-][a-zA-Z0-9-]*|0|[1-9]\d*))*))?(?:\+[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*)?$/;
+const DIGITS = /^\d+$/;
 const MAX_LENGTH = 256;
 
 /**

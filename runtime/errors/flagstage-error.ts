@@ -35,16 +35,28 @@ export function prefixed(problem: string): string {
  */
 export class FlagstageError<C extends FlagstageErrorCode = FlagstageErrorCode> extends Error {
   override name = 'FlagstageError';
-  readonly code: C;
+  // Declared, not defined: the constructor assigns both (in this order), so the bundle needs no
+  // class field definitions for them.
+  declare readonly code: C;
   /** The message without its `flagstage:` prefix, to embed in another message. */
-  readonly problem: string;
+  declare readonly problem: string;
 
   constructor(code: C, problem: string, options: { readonly cause?: unknown } = {}) {
-    const text = problem.startsWith(PREFIX) ? problem.slice(PREFIX.length) : problem;
-    super(`${PREFIX}${text}`, 'cause' in options ? { cause: options.cause } : undefined);
+    const text = unprefixed(problem);
+    // Error installs `cause` when `options` has one ('cause' in options), and reads nothing else of it.
+    super(`${PREFIX}${text}`, options);
     this.code = code;
     this.problem = text;
   }
+}
+
+/** A text cut to its first `max` characters (and `…`) when longer, to quote in a message. */
+export function clipped(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+function unprefixed(text: string): string {
+  return text.startsWith(PREFIX) ? text.slice(PREFIX.length) : text;
 }
 
 /**
@@ -53,7 +65,7 @@ export class FlagstageError<C extends FlagstageErrorCode = FlagstageErrorCode> e
  */
 export function problemOf(error: unknown): string {
   if (error instanceof FlagstageError) return error.problem;
-  if (error instanceof Error) return error.message.startsWith(PREFIX) ? error.message.slice(PREFIX.length) : error.message;
+  if (error instanceof Error) return unprefixed(error.message);
   return String(error);
 }
 

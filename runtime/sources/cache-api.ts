@@ -1,3 +1,4 @@
+import { drain } from './origin';
 import { DEFAULT_SHARED_TTL_SECONDS, type CachedDocument, type SharedCache } from './shared-cache';
 
 /** The part of the Workers Cache API (`caches.default`, `await caches.open(name)`) this uses. */
@@ -34,7 +35,7 @@ export function cachesApiCache(cache: CacheLike, options: CachesApiCacheOptions 
       // `x <= undefined` is false: without newerThan only the fetch time itself is checked.
       if (!(fetchedAt > 0 && fetchedAt < Infinity) || fetchedAt <= newerThan!) {
         // Nothing new, or no fetch time: leave the body unread (a frequent check must not parse megabytes each time).
-        await response.body?.cancel().catch(() => undefined);
+        await drain(response.body);
         return null;
       }
       return { body: await response.text(), fetchedAt };

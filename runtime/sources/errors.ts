@@ -11,10 +11,11 @@ export type { SourceErrorCode } from '../errors/codes';
  */
 export class SourceError extends FlagstageError<SourceErrorCode> {
   override name = 'SourceError';
+  // Declared, not defined: the constructor assigns both (see FlagstageError).
   /** The JSON path of the bad field, for `invalid-document`. */
-  readonly path: string | undefined;
+  declare readonly path: string | undefined;
   /** The HTTP status, for `http-status`. */
-  readonly status: number | undefined;
+  declare readonly status: number | undefined;
 
   constructor(code: SourceErrorCode, problem: string, options: { path?: string; status?: number; cause?: unknown } = {}) {
     super(code, problem, options); // the cause, if given

@@ -1,5 +1,7 @@
 import { EngineDocumentError } from '../engine/index';
-import { problemOf } from '../errors/flagstage-error';
+import { statedRevision } from '../engine/revision';
+import { isObject } from '../engine/records';
+import { clipped, problemOf } from '../errors/flagstage-error';
 import { loadedDocument, refetched } from './loaded';
 import { SourceError } from './errors';
 import { compareRevisions, contentDigest, revisionInstant } from './revision';
@@ -31,12 +33,12 @@ export async function loadDocument(
   // document costs more than everything else a cold isolate does before its first decision.
   let digest: string | null = null;
   if (previous && isObject(raw)) {
-    const stated = typeof raw.updated_at === 'string' && raw.updated_at !== '' ? raw.updated_at : null;
+    const stated = statedRevision(raw);
     const order = stated === null ? null : compareRevisions(stated, previous.revision);
     if (order === null && revisionInstant(previous.revision) !== null) {
       throw new SourceError(
         'incomparable-revision',
-        `ignored an environment document whose revision ${stated === null ? 'is missing (no updated_at)' : `"${stated.length > 64 ? `${stated.slice(0, 64)}…` : stated}" is not a timestamp`}: nothing says it is newer than revision ${previous.revision}, which is kept.`,
+        `ignored an environment document whose revision ${stated === null ? 'is missing (no updated_at)' : `"${clipped(stated, 64)}" is not a timestamp`}: nothing says it is newer than revision ${previous.revision}, which is kept.`,
         { path: '$.updated_at' },
       );
     }
@@ -75,8 +77,4 @@ export async function loadDocument(
   }
   if (digest !== null) digests.set(raw as object, digest);
   return loaded;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

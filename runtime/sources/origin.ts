@@ -2,6 +2,7 @@ import { SourceError, type SourceErrorCode } from './errors';
 import { withTimeout } from '../timeout';
 import { problemOf } from '../errors/flagstage-error';
 import { followPages } from './pages';
+import { isObject } from '../engine/records';
 
 /** The `fetch` a source uses; injectable so tests (and service bindings) can stand in for the network. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -17,8 +18,8 @@ export interface OriginRequest {
   readonly maxDocumentBytes?: number;
 }
 
-/** One page of the document, read within the fetch's budget, with the `Link` header that may announce the next. */
-export type PageReader = (url: string, index: number) => Promise<{ readonly page: Record<string, unknown>; readonly link: string | null }>;
+/** One page of the document, read within the fetch's budget, and the `Link` header that may announce the next. */
+export type PageReader = (url: string, index: number) => Promise<readonly [page: Record<string, unknown>, link: string | null]>;
 
 /** Reads the pages a first page's `Link` header announces and returns the merged document (`followPages`). `url` is the first page's. */
 export type PageFollower = (first: Record<string, unknown>, link: string | null, url: string, read: PageReader) => Promise<Record<string, unknown>>;
@@ -66,7 +67,7 @@ export function fetchEnvironmentDocument(request: OriginRequest): Promise<Record
           new SourceError(index ? 'broken-pages' : code, `${index ? `page ${index + 1} of ` : ''}the environment document ${problem}`, options);
         if (!response.ok) {
           // Drain the body so the connection can be reused; its content is not ours to log.
-          await drain(response);
+          await drain(response.body);
           throw broken('http-status', `answered HTTP ${response.status}.`, { status: response.status });
         }
         // The body is read chunk by chunk and abandoned as soon as the pages together pass the budget:
@@ -74,7 +75,7 @@ export function fetchEnvironmentDocument(request: OriginRequest): Promise<Record
         const tooLarge = () =>
           new SourceError('too-large', `the environment document is larger than maxDocumentBytes (${max} bytes): not read further; the document held, if any, is kept.`);
         if (Number(response.headers.get('content-length')) > left) {
-          await drain(response);
+          await drain(response.body);
           throw tooLarge();
         }
         const reader = response.body?.getReader();
@@ -85,7 +86,7 @@ export function fetchEnvironmentDocument(request: OriginRequest): Promise<Record
           if (!chunk || chunk.done) break;
           left -= chunk.value.byteLength;
           if (left < 0) {
-            void reader!.cancel().catch(() => undefined);
+            void drain(reader);
             throw tooLarge();
           }
           text += decoder.decode(chunk.value, { stream: true });
@@ -96,10 +97,10 @@ export function fetchEnvironmentDocument(request: OriginRequest): Promise<Record
         } catch (error) {
           throw broken('invalid-json', 'is not valid JSON.', { cause: error });
         }
-        if (page === null || typeof page !== 'object' || Array.isArray(page)) throw broken('invalid-document', 'is not a JSON object.', { path: '$' });
-        return { page: page as Record<string, unknown>, link: response.headers.get('link') };
+        if (!isObject(page)) throw broken('invalid-document', 'is not a JSON object.', { path: '$' });
+        return [page, response.headers.get('link')];
       };
-      const { page, link } = await read(request.url, 0);
+      const [page, link] = await read(request.url, 0);
       // Always followed: a document cut to its first page would drop overrides without a word, and a
       // refused one would freeze the flags (a kill-switch flipped afterwards would never arrive).
       return followPages(page, link, request.url, read);
@@ -109,6 +110,10 @@ export function fetchEnvironmentDocument(request: OriginRequest): Promise<Record
   );
 }
 
-function drain(response: Response): Promise<void> | undefined {
-  return response.body?.cancel().catch(() => undefined);
+/**
+ * Cancels a body (or its reader) without a word if that fails: the body is not ours to read
+ * (a refused response, one too large, a cache entry with nothing new) and the connection can be reused.
+ */
+export function drain(body: { cancel(): Promise<void> } | null | undefined): Promise<void> | undefined {
+  return body?.cancel().catch(() => undefined);
 }

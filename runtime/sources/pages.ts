@@ -24,7 +24,7 @@ export const followPages: PageFollower = async (first, link, url, read) => {
     if (seen.has(next)) throw broken('the environment document pages loop back to a page already read.');
     if (pages.length >= MAX_PAGES) throw broken(`the environment document has more than ${MAX_PAGES} pages.`);
     seen.add(next);
-    const { page, link: after } = await read(next, pages.length);
+    const [page, after] = await read(next, pages.length);
     pages.push(page);
     next = nextPageUrl(after, next);
   }

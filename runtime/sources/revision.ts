@@ -21,11 +21,8 @@ export function compareRevisions(a: string, b: string): number | null {
   const left = revisionInstant(a);
   const right = revisionInstant(b);
   if (left === null || right === null) return a === b ? 0 : null;
-  if (left.seconds !== right.seconds) return left.seconds - right.seconds;
-  const width = Math.max(left.fraction.length, right.fraction.length);
-  const l = left.fraction.padEnd(width, '0');
-  const r = right.fraction.padEnd(width, '0');
-  return l < r ? -1 : l > r ? 1 : 0;
+  // Fractions without trailing zeros compare as text: '5' (.5) > '49' (.49), '' (.0) < '1'.
+  return left.seconds - right.seconds || (left.fraction < right.fraction ? -1 : left.fraction > right.fraction ? 1 : 0);
 }
 
 /** An instant with exact sub-second precision. */

@@ -1,4 +1,5 @@
 import { inValues } from '../engine/operators';
+import { isObject } from '../engine/records';
 import type { FlagDefinition, Manifest } from '../manifest/types';
 import type { SegmentConditionDocument, SegmentRuleDocument } from '../engine/document';
 import type { RolloutDocument } from './document';
@@ -169,7 +170,7 @@ function readAllowlist(rules: readonly SegmentRuleDocument[]): Allowlist {
  * The objects of a list, or none: documents are checked only for their frame before this runs (the
  * engine validates a flag's part when it compiles it), so a malformed entry is skipped, not thrown on.
  */
+// An array where an object belongs reads as one without fields either way, so it is skipped too.
 function items<T extends object>(value: readonly T[] | null | undefined): T[] {
-  if (!Array.isArray(value)) return [];
-  return value.filter((item): item is T => item !== null && typeof item === 'object');
+  return Array.isArray(value) ? (value.filter(isObject) as T[]) : [];
 }
