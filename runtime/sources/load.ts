@@ -31,7 +31,6 @@ export async function loadDocument(
 ): Promise<LoadedDocument> {
   // Digests are taken only to compare with a held document, never on a cold load: hashing a large
   // document costs more than everything else a cold isolate does before its first decision.
-  let digest: string | null = null;
   if (previous && isObject(raw)) {
     const stated = statedRevision(raw);
     const order = stated === null ? null : compareRevisions(stated, previous.revision);
@@ -50,10 +49,7 @@ export async function loadDocument(
     }
     // The same revision (however spelled), or two that are not timestamps: the content decides.
     if (!order) {
-      digest = await contentDigest(raw);
-      let held = digests.get(previous.document);
-      if (held === undefined) digests.set(previous.document, (held = await contentDigest(previous.document as unknown as Record<string, unknown>)));
-      if (held === digest) return refetched(previous, fetchedAt);
+      if ((await digestOf(previous.document)) === (await digestOf(raw))) return refetched(previous, fetchedAt);
       if (order === 0) {
         notice?.(
           new SourceError(
@@ -75,6 +71,12 @@ export async function loadDocument(
       cause: error,
     });
   }
-  if (digest !== null) digests.set(raw as object, digest);
   return loaded;
+}
+
+/** A document's content digest, taken once per document object (the raw one's is kept for when it is held). */
+async function digestOf(document: object): Promise<string> {
+  let digest = digests.get(document);
+  if (digest === undefined) digests.set(document, (digest = await contentDigest(document as Record<string, unknown>)));
+  return digest;
 }

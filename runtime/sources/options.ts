@@ -37,7 +37,7 @@ export function checkEnvironmentKey(environmentKey: string): void {
 /** `flagsmithSource`'s numeric options when none are given (README: "The runtime"), in the order they are checked. */
 export const FLAGSMITH_SOURCE_DEFAULTS = Object.freeze({
   ttlMs: 5_000,
-  maxStaleMs: 60 * 60_000,
+  maxStaleMs: 3_600_000, // an hour
   timeoutMs: 2_000,
   maxDocumentBytes: DEFAULT_MAX_DOCUMENT_BYTES,
   minRefreshIntervalMs: 1_000,

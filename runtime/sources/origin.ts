@@ -28,7 +28,7 @@ export type PageFollower = (first: Record<string, unknown>, link: string | null,
  * 10 MiB: a large Flagsmith environment (thousands of identity overrides) is a few MiB, and a Worker
  * isolate has 128 MB for everything, so a body that keeps coming is cut off long before that.
  */
-export const DEFAULT_MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_MAX_DOCUMENT_BYTES = 10_485_760; // 10 * 1024 * 1024
 
 /**
  * Fetches the environment document from Flagsmith, following every `rel="next"` page (Flagsmith pages

@@ -21,17 +21,18 @@ export function compareRevisions(a: string, b: string): number | null {
   const left = revisionInstant(a);
   const right = revisionInstant(b);
   if (left === null || right === null) return a === b ? 0 : null;
+  const [seconds, fraction] = left;
+  const [otherSeconds, otherFraction] = right;
   // Fractions without trailing zeros compare as text: '5' (.5) > '49' (.49), '' (.0) < '1'.
-  return left.seconds - right.seconds || (left.fraction < right.fraction ? -1 : left.fraction > right.fraction ? 1 : 0);
+  return seconds - otherSeconds || (fraction < otherFraction ? -1 : fraction > otherFraction ? 1 : 0);
 }
 
-/** An instant with exact sub-second precision. */
-export interface RevisionInstant {
-  /** Whole seconds since the epoch, UTC. */
-  readonly seconds: number;
-  /** The fractional second's digits without trailing zeros (`'5'` for .500, `''` for none). */
-  readonly fraction: string;
-}
+/**
+ * An instant with exact sub-second precision: whole seconds since the epoch (UTC), then the
+ * fractional second's digits without trailing zeros (`'5'` for .500, `''` for none). A pair rather
+ * than an object with named fields: the names would stay in the bundle.
+ */
+export type RevisionInstant = readonly [seconds: number, fraction: string];
 
 // Date, then optional time (T, t or a space), seconds, a fraction of any length (. or ,) and a zone:
 // Z, or an offset as +HH, +HHMM or +HH:MM. No zone means UTC, as Django stores it.
@@ -42,7 +43,7 @@ const TIMESTAMP =
  * The instant a revision names, or null when it is not a timestamp Flagsmith could have written.
  *
  * @example
- * revisionInstant('2026-01-01T01:00:00.1234567890+01:00'); // { seconds: 1767225600, fraction: '123456789' }
+ * revisionInstant('2026-01-01T01:00:00.1234567890+01:00'); // [1767225600, '123456789']
  */
 export function revisionInstant(value: string): RevisionInstant | null {
   const match = TIMESTAMP.exec(value.trim());
@@ -52,7 +53,7 @@ export function revisionInstant(value: string): RevisionInstant | null {
   // A field out of range rolls over into the next one (February 30th is March 2nd, 24:00 the next
   // day): only a valid date and time reads back as written.
   if (new Date(time).toISOString().slice(5, 19) !== `${month}-${day}T${hour}:${minute}:${second}` || +offsetHours > 23 || +offsetMinutes > 59) return null;
-  return { seconds: time / 1000 - (sign === '-' ? -1 : 1) * (+offsetHours * 3600 + +offsetMinutes * 60), fraction: fraction.replace(/0+$/, '') };
+  return [time / 1000 - (sign === '-' ? -1 : 1) * (+offsetHours * 3600 + +offsetMinutes * 60), fraction.replace(/0+$/, '')];
 }
 
 /**

@@ -134,7 +134,7 @@ function payloadTime(payload: Record<string, unknown>): number | null {
   const stamp = data !== null && typeof data === 'object' ? (data as Record<string, unknown>).timestamp : payload.timestamp;
   if (typeof stamp !== 'string') return null;
   const instant = revisionInstant(stamp);
-  return instant === null ? null : instant.seconds * 1000;
+  return instant === null ? null : instant[0] * 1000; // its seconds
 }
 
 function hex(bytes: Uint8Array): string {

@@ -41,13 +41,14 @@ export function walkParents(flag: string, parentOf: (key: string) => string | nu
  * ```
  */
 export function lineage<K extends string>(manifest: Manifest<K>, flag: K): K[] {
-  const { chain, cycle } = walkParents(flag, (key) => (Object.hasOwn(manifest.flags, key) ? manifest.flags[key as K].parent : null));
+  // A key that is not a flag ends the walk, so the chain it would end cannot also be a cycle.
+  let child: string = flag;
+  const { chain, cycle } = walkParents(flag, (key) => {
+    if (!Object.hasOwn(manifest.flags, key)) throw new FlagstageError('invalid-manifest', `flag "${child}" names parent "${key}", which is not in the manifest`);
+    child = key;
+    return manifest.flags[key as K].parent;
+  });
   if (cycle !== null) throw new FlagstageError('invalid-manifest', `flag "${flag}" has a parent cycle (${cycle.join(' -> ')})`);
-  for (const key of chain) {
-    if (!Object.hasOwn(manifest.flags, key)) {
-      throw new FlagstageError('invalid-manifest', `flag "${chain[chain.indexOf(key) - 1] ?? flag}" names parent "${key}", which is not in the manifest`);
-    }
-  }
   return chain as K[];
 }
 

@@ -76,12 +76,12 @@ export function readLayouts<K extends string>(manifest: Manifest<K>, document: R
   // costs one look at its name, and nothing is allocated for it (indexed loops: a cold isolate runs
   // this unoptimized, where for-of allocates per element, and the GC of that garbage is most of the
   // cost of a large document).
+  // One set for the features and the segments: a feature or segment that only bears a name wanted
+  // for the other kind lands in a map that is never asked for that name.
   const wanted = new Set<string>();
-  const wantedSegments = new Set<string>();
   for (const { feature, killSwitchFeature } of Object.values<FlagDefinition>(manifest.flags)) {
     // A null kill-switch in the set is never looked up: only names (strings) are.
-    wanted.add(feature).add(killSwitchFeature!);
-    wantedSegments.add(allowlistSegmentName(feature)).add(percentageSegmentName(feature));
+    wanted.add(feature).add(killSwitchFeature!).add(allowlistSegmentName(feature)).add(percentageSegmentName(feature));
   }
   const states = document.feature_states;
   for (let i = 0; Array.isArray(states) && i < states.length; i++) {
@@ -94,8 +94,10 @@ export function readLayouts<K extends string>(manifest: Manifest<K>, document: R
   const all = document.project?.segments;
   for (let i = 0; Array.isArray(all) && i < all.length; i++) {
     const segment = all[i];
-    // Flagsmith names are not unique; the first wins, as the CLI never writes two of one name.
-    if (wantedSegments.has(segment?.name) && !segments.has(segment!.name)) segments.set(segment!.name, segment!);
+    const name = segment?.name;
+    // Flagsmith names are not unique; the first wins, as the CLI never writes two of one name. A
+    // name that is not a string (the null of no kill-switch) is never asked for.
+    if (wanted.has(name) && !segments.has(name)) segments.set(name, segment!);
   }
 
   const out = {} as Record<K, FlagLayout>;
@@ -108,10 +110,14 @@ export function readLayouts<K extends string>(manifest: Manifest<K>, document: R
     // A number reads back as itself (String round-trips every finite number).
     const percent = Number.parseFloat(String(split?.value));
 
-    let stage: Stage = 'admin-only';
-    if (defaults.get(feature) === true) stage = 'ga';
-    else if (overrideEnabled(percentSegment, feature)) stage = 'percentage';
-    else if (overrideEnabled(allowSegment, feature)) stage = 'allowlist';
+    const stage: Stage =
+      defaults.get(feature) === true
+        ? 'ga'
+        : overrideEnabled(percentSegment, feature)
+          ? 'percentage'
+          : overrideEnabled(allowSegment, feature)
+            ? 'allowlist'
+            : 'admin-only';
 
     // A document can only close access it cannot read: a kill-switch feature that is gone (deleted in
     // the dashboard, a document written without it) may have been on, so it counts as on.
