@@ -62,7 +62,7 @@ export function environmentToContext(doc: EnvironmentDocument, feature?: string)
       metadata: { source: 'api', id: segment.id },
     };
   }, true, (item) => uses((item as Json | null)?.feature_states));
-  Object.assign(segments, identityOverrideSegments(root, uses, stateOf));
+  identityOverrideSegments(root, uses, stateOf, segments);
 
   return {
     environment: { key: field(root, 'api_key', '', text), name: root.name === undefined ? '' : field(root, 'name', '', text) },
@@ -93,18 +93,19 @@ export function checkEnvironmentFrame(doc: unknown): asserts doc is EnvironmentD
 }
 
 /**
- * Identities overridden with the same feature states share one segment, as in Flagsmith's SDKs; the
- * identifiers are a list (not a comma-joined string), so identifiers containing commas still match.
+ * Adds the identity overrides to `segments`: identities overridden with the same feature states share
+ * one segment, as in Flagsmith's SDKs; the identifiers are a list (not a comma-joined string), so
+ * identifiers containing commas still match.
  */
 function identityOverrideSegments(
   root: Json,
   uses: (states: unknown) => boolean,
   stateOf: (state: unknown, path: string) => FeatureContext | undefined,
-): Record<string, SegmentContext> {
+  segments: Record<string, SegmentContext>,
+): void {
   // Each group's segment is made when its first identity is read (so in document order), and its
   // IN list grows with every identity after that.
   const groups = new Map<string, string[]>();
-  const segments: Record<string, SegmentContext> = {};
   items(root, 'identity_overrides', '', (item, path) => {
     const identity = object(item, path);
     const id = field(identity, 'identifier', path, text);
@@ -112,7 +113,7 @@ function identityOverrideSegments(
       const context = stateOf(state, statePath);
       return context && { ...context, priority: -Infinity };
     }).sort((a, b) => order(a.name, b.name));
-    if (overrides.length === 0) return;
+    if (!overrides.length) return;
     const signature = JSON.stringify(overrides.map(({ key: _key, ...rest }) => rest));
     let identifiers = groups.get(signature);
     if (identifiers) return void identifiers.push(id);
@@ -126,7 +127,6 @@ function identityOverrideSegments(
       metadata: { source: 'identity_override' },
     };
   }, true, (item) => uses((item as Json | null)?.identity_features));
-  return segments;
 }
 
 function featureState(value: unknown, path: string): FeatureContext {
@@ -147,7 +147,7 @@ function featureState(value: unknown, path: string): FeatureContext {
     metadata: { id: feature.id },
   };
   const variants = multivariateValues(state, path);
-  if (variants.length > 0) context.variants = variants;
+  if (variants.length) context.variants = variants;
   const priority = field(state, 'feature_segment', path, optional(object, {} as Json)).priority;
   if (priority != null) context.priority = number(priority, `${path}.feature_segment.priority`);
   return context;

@@ -23,7 +23,7 @@ export function parseJsonPath(path: string): string[] | null {
     if (name === undefined || (match![1] !== undefined && (name === '' || name === '*'))) return null;
     members.push(name);
   }
-  return members.length > 0 ? members : null;
+  return members.length ? members : null;
 }
 
 /** One member: `.name`, `['name']`, `["name"]` (up to the first closing quote and bracket) or `[0]`. */

@@ -63,15 +63,14 @@ function unprefixed(text: string): string {
  * The problem an unknown thrown value describes, without a `flagstage:` prefix, to embed in a
  * message of its own: `refreshing failed (${problemOf(error)})`.
  */
+// A FlagstageError's problem is its message unprefixed, so it needs no case of its own.
 export function problemOf(error: unknown): string {
-  if (error instanceof FlagstageError) return error.problem;
-  if (error instanceof Error) return unprefixed(error.message);
-  return String(error);
+  return error instanceof Error ? unprefixed(error.message) : String(error);
 }
 
 /** Whether a value is a `FlagstageError` with one of the given codes (any code when none are given). */
 export function isFlagstageError<C extends FlagstageErrorCode>(error: unknown, ...codes: readonly C[]): error is FlagstageError<C> {
-  return error instanceof FlagstageError && (codes.length === 0 || (codes as readonly FlagstageErrorCode[]).includes(error.code));
+  return error instanceof FlagstageError && (!codes.length || (codes as readonly FlagstageErrorCode[]).includes(error.code));
 }
 
 /**

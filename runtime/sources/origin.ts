@@ -42,7 +42,6 @@ export const DEFAULT_MAX_DOCUMENT_BYTES = 10_485_760; // 10 * 1024 * 1024
  * });
  */
 export function fetchEnvironmentDocument(request: OriginRequest): Promise<Record<string, unknown>> {
-  const late = () => new SourceError('timeout', `the environment document took longer than ${request.timeoutMs} ms.`);
   return withTimeout(
     async (signal) => {
       const max = request.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
@@ -58,7 +57,7 @@ export function fetchEnvironmentDocument(request: OriginRequest): Promise<Record
             redirect: 'manual',
           });
         } catch (error) {
-          // After the deadline this is an abort, but the deadline's own rejection (late) has already settled the fetch.
+          // After the deadline this is an abort, but the deadline's own rejection (timeout) has already settled the fetch.
           // The system's code for a failed connection (Node's fetch: cause.code ECONNREFUSED, ENOTFOUND):
           const code = error instanceof Error && (error.cause as { code?: unknown } | undefined)?.code;
           throw new SourceError('network', `could not reach the environment document endpoint (${problemOf(error)}${code ? `: ${code}` : ''}).`, { cause: error });
@@ -106,7 +105,7 @@ export function fetchEnvironmentDocument(request: OriginRequest): Promise<Record
       return followPages(page, link, request.url, read);
     },
     request.timeoutMs,
-    late,
+    () => new SourceError('timeout', `the environment document took longer than ${request.timeoutMs} ms.`),
   );
 }
 

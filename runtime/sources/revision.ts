@@ -34,11 +34,6 @@ export function compareRevisions(a: string, b: string): number | null {
  */
 export type RevisionInstant = readonly [seconds: number, fraction: string];
 
-// Date, then optional time (T, t or a space), seconds, a fraction of any length (. or ,) and a zone:
-// Z, or an offset as +HH, +HHMM or +HH:MM. No zone means UTC, as Django stores it.
-const TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/;
-
 /**
  * The instant a revision names, or null when it is not a timestamp Flagsmith could have written.
  *
@@ -46,7 +41,10 @@ const TIMESTAMP =
  * revisionInstant('2026-01-01T01:00:00.1234567890+01:00'); // [1767225600, '123456789']
  */
 export function revisionInstant(value: string): RevisionInstant | null {
-  const match = TIMESTAMP.exec(value.trim());
+  // Date, then optional time (T, t or a space), seconds, a fraction of any length (. or ,) and a zone:
+  // Z, or an offset as +HH, +HHMM or +HH:MM. No zone means UTC, as Django stores it. (Written here,
+  // not as a module constant: one name fewer in the bundle; a document load reads one or two.)
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/.exec(value.trim());
   if (!match) return null;
   const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = '', , sign, offsetHours = '0', offsetMinutes = '0'] = match as unknown as string[];
   const time = Date.UTC(+year!, +month! - 1, +day!, +hour, +minute, +second);

@@ -22,8 +22,6 @@ export interface FlagLayout {
   readonly split: SegmentConditionDocument | null;
 }
 
-const SPLIT = 'PERCENTAGE_SPLIT';
-
 /**
  * Reads every flag's rollout from an environment document with the mapping of `naming.ts`: GA is
  * the feature's environment default, percentage and allowlist are the enabled overrides of
@@ -108,7 +106,7 @@ export function readLayouts<K extends string>(manifest: Manifest<K>, document: R
     const percentSegment = segments.get(percentageSegmentName(feature));
     const split = findSplit(percentSegment?.rules);
     // A number reads back as itself (String round-trips every finite number).
-    const percent = Number.parseFloat(String(split?.value));
+    const percent = parseFloat(String(split?.value));
 
     const stage: Stage =
       defaults.get(feature) === true
@@ -141,7 +139,7 @@ function overrideEnabled(segment: ReadSegment | undefined, feature: string): boo
 
 function findSplit(rules: readonly SegmentRuleDocument[] | null | undefined): SegmentConditionDocument | null {
   for (const rule of items(rules)) {
-    for (const condition of items(rule.conditions)) if (condition.operator === SPLIT) return condition;
+    for (const condition of items(rule.conditions)) if (condition.operator === 'PERCENTAGE_SPLIT') return condition;
     const nested = findSplit(items(rule.rules));
     if (nested) return nested;
   }
