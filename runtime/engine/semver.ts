@@ -56,8 +56,9 @@ export function compareSemver(a: SemVer, b: SemVer): number {
 
 /** Two different identifiers: numeric ones by value and before the others, which compare as text. */
 function compareIdentifiers(a: string | number, b: string | number): number {
-  const aNumeric = DIGITS.test(String(a));
-  const bNumeric = DIGITS.test(String(b));
+  // RegExp#test reads its argument as a string.
+  const aNumeric = DIGITS.test(a as string);
+  const bNumeric = DIGITS.test(b as string);
   if (aNumeric && bNumeric) [a, b] = [Number(a), Number(b)];
   return a === b ? 0 : aNumeric !== bNumeric ? (aNumeric ? -1 : 1) : a < b ? -1 : 1;
 }

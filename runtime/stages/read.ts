@@ -105,8 +105,8 @@ export function readLayouts<K extends string>(manifest: Manifest<K>, document: R
     const allowSegment = segments.get(allowlistSegmentName(feature));
     const percentSegment = segments.get(percentageSegmentName(feature));
     const split = findSplit(percentSegment?.rules);
-    // A number reads back as itself (String round-trips every finite number).
-    const percent = parseFloat(String(split?.value));
+    // A number reads back as itself (parseFloat reads it as a string, which round-trips every finite number).
+    const percent = parseFloat(split?.value as string);
 
     const stage: Stage =
       defaults.get(feature) === true
