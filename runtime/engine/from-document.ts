@@ -261,7 +261,7 @@ const anId = checked<string | number>('an id', (value) => Number.isFinite(value)
 /** An id: a number or a non-empty string, as a string. */
 const identifier: Check<string> = (value, path) => String(anId(value, path));
 const optionalId = optional(identifier, '');
-const flagValue = optional(checked<FlagValue>('a string, number, boolean or null', (value) => typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'), null);
+const flagValue = optional(checked<FlagValue>('a string, number, boolean or null', (value) => isText(value) || typeof value === 'number' || typeof value === 'boolean'), null);
 const conditionValue = optional(checked<string | string[]>('a string', (value) => isText(value) || (Array.isArray(value) && value.every(isText))), null);
 const ruleType = known(new Set(['ALL', 'ANY', 'NONE']), 'rule type');
 const operatorName = known(OPERATORS, 'operator');

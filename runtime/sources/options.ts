@@ -55,8 +55,8 @@ export function numericOptions(options: Readonly<Partial<Record<NumericOption, n
   for (const name of Object.keys(checked) as NumericOption[]) {
     const value = options[name] ?? checked[name];
     const bytes = name === 'maxDocumentBytes';
-    // Number.isInteger and Number.isFinite are false for anything but a number.
-    if (!(bytes ? Number.isInteger(value) : Number.isFinite(value)) || value <= 0) {
+    // Number.isFinite is false for anything but a number; a finite number is whole when % 1 is 0.
+    if (!Number.isFinite(value) || (bytes && value % 1) || value <= 0) {
       throw new FlagstageError('invalid-option', `flagsmithSource ${name} must be a positive ${bytes ? 'whole number of bytes' : 'number of milliseconds'}, got ${String(value)}.`);
     }
     checked[name] = value;

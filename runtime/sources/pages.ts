@@ -39,9 +39,10 @@ export const followPages: PageFollower = async (first, link, url, read) => {
 export function nextPageUrl(linkHeader: string | null, base: string): string | null {
   // Each link is <its target> and its parameters, up to the next link (commas may appear inside <...>).
   for (const [, href, parameters] of linkHeader?.matchAll(/<([^>]*)>([^<]*)/g) ?? []) {
-    // The relation types of the link's parameters: `rel="next last"` -> next, last.
+    // The relation types of the link's parameters, separated by white space and in any case:
+    // `rel="next last"` is a next link.
     const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^;,\s]+))/i.exec(parameters!);
-    if (!rel || !(rel[1] ?? rel[2]!).toLowerCase().split(/\s+/).includes('next')) continue;
+    if (!rel || !/(^|\s)next(\s|$)/i.test(rel[1] ?? rel[2]!)) continue;
     let target: URL;
     try {
       target = new URL(decoded(href!), base);

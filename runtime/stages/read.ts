@@ -140,7 +140,7 @@ function overrideEnabled(segment: ReadSegment | undefined, feature: string): boo
 function findSplit(rules: readonly SegmentRuleDocument[] | null | undefined): SegmentConditionDocument | null {
   for (const rule of items(rules)) {
     for (const condition of items(rule.conditions)) if (condition.operator === 'PERCENTAGE_SPLIT') return condition;
-    const nested = findSplit(items(rule.rules));
+    const nested = findSplit(rule.rules);
     if (nested) return nested;
   }
   return null;
