@@ -67,9 +67,8 @@ export function requireFlag<K extends FlagKey>(gate: Gate<K>, options: RequireFl
   return function requireFlag(c, next) {
     const state = getState(c, caller);
     if (continuing) return withGrant(c, next, state, flag, options);
-    const identity = state.identity;
     // The live decision: waited for only when it is not at hand.
-    const decision = identity === null ? null : state.decideFor(flag, identity);
+    const decision = state.decideFor(flag);
     return decision instanceof Promise ? decision.then((settled) => admit(c, next, state, flag, settled, options)) : admit(c, next, state, flag, decision, options);
   } as MiddlewareHandler;
 }
@@ -106,9 +105,8 @@ async function withGrant(c: Context, next: Next, state: RequestState, flag: Flag
     throw new FlagstageError('missing-setup', "requireFlag(gate, { continuing: true }) needs flagstage(flags, { identity, grants: { verify: grantVerifier({ secrets }) } }) (grantVerifier from 'flagstage/grants')");
   }
   const token = grants!.token ? await grants!.token(c) : c.req.header('x-flagstage-grant');
-  const { identity } = state;
-  if (!token) return admit(c, next, state, flag, identity === null ? null : await state.decideFor(flag, identity), options);
-  const result = await judge<FlagKey>(token, c, flag, identity);
+  if (!token) return admit(c, next, state, flag, await state.decideFor(flag), options);
+  const result = await judge<FlagKey>(token, c, flag, state.identity);
   if (!result.allowed) return refuse(c, state, result.denial, options);
   c.set('flagGrant', result.grant!);
   return next();

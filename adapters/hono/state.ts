@@ -44,7 +44,7 @@ export class RequestState implements FlagstageRequest {
 
   // async: a decision that throws (an identity without a userId) rejects, as it always did.
   async decide<K extends FlagKey>(flag: K): Promise<Decision<K> | null> {
-    return (this.identity === null ? null : this.decideFor(flag, this.identity)) as Decision<K> | Promise<Decision<K>> | null;
+    return this.decideFor(flag) as Decision<K> | Promise<Decision<K>> | null;
   }
 
   snapshot(): Promise<FlagSnapshot> {
@@ -59,9 +59,11 @@ export class RequestState implements FlagstageRequest {
   /**
    * What the gate resolution decides through (`GateDecider`): memoised per flag for this request.
    * On a fresh document in memory the decision itself (`flags.decideFresh`), so a gate awaits nothing;
-   * otherwise its promise (a cold isolate, a refresh due).
+   * otherwise its promise (a cold isolate, a refresh due). Null without an identity.
    */
-  decideFor(flag: FlagKey, identity: Identity): Decided {
+  decideFor(flag: FlagKey): Decided | null {
+    const { identity } = this;
+    if (identity === null) return null;
     if (this.#flag === flag) return this.#decision!;
     const others = this.#flag === undefined ? undefined : (this.#others ??= new Map());
     let decision = others?.get(flag);
