@@ -1,6 +1,6 @@
 // MD5 of a JavaScript string's UTF-8 bytes, specialised for what the engine hashes: short keys such
-// as "<segment id>,<api key>_<user id>", hashed once or twice per decision. The string is encoded
-// into a reused buffer as it is read (no TextEncoder, no allocation) and compressed in place,
+// as "<segment id>,<api key>_<user id>", hashed once or twice per decision. An ASCII string is
+// encoded into a reused buffer as it is read (no TextEncoder, no allocation) and compressed in place,
 // so hashing a 60-byte ASCII key is one pass over the characters and one or two compressions.
 //
 // A lone surrogate (a UTF-16 half without its pair) encodes as U+FFFD (EF BF BD), exactly as
@@ -28,91 +28,24 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
  * Hashes `start` (from `md5Start`) followed by `text` as UTF-8, and returns the digest as words:
  * A, B, C, D, each holding four digest bytes in little-endian order. The array is reused by the
  * next call: read it first.
- *
- * Why a start: the engine hashes "<segment id>,<api key>_<identifier>" for every identity, and the
- * part before the identifier never changes, so it is encoded once and copied a word at a time
- * (encoding costs about 40 instructions a character). Nor is the key built: a joined string of 13
- * or more characters is a rope in V8, which reading it character by character first flattens.
  */
 export function md5Words(text: string, start?: Int32Array): Int32Array {
-  const begin = start?.[0] ?? 0;
-  // At most 3 bytes per UTF-16 unit, plus 72 bytes of padding and length.
-  const most = begin + text.length * 3 + 72;
-  if (most > bytes.length) words = new Int32Array((bytes = new Uint8Array((most + 63) & ~63)).buffer);
-  // The start's last word may end in zeros past its bytes: the text's bytes overwrite them.
-  if (start) for (let i = 1; i < start.length; i++) words[i - 1] = start[i]!;
-  return digest(encode(text, bytes, begin));
+  md5Residue(text, start);
+  return state;
 }
 
 /**
  * The start of many hashed keys, encoded once for `md5Words`: its UTF-8 byte length, then its
  * bytes as words. A start ending in ASCII (a comma, an underscore) hashes exactly as the joined
- * string would, whatever surrogates the text after it holds.
+ * string would, whatever surrogates the text after it holds. Encoded by TextEncoder (lone surrogates
+ * as U+FFFD too): it runs once per split or API key, not per hash.
  */
 export function md5Start(text: string): Int32Array {
-  const out = new Uint8Array(text.length * 3 + 8);
-  const n = encode(text, out, 4);
-  const start = new Int32Array(out.buffer, 0, (n + 3) >> 2);
-  start[0] = n - 4;
+  const encoded = new TextEncoder().encode(text);
+  const start = new Int32Array((encoded.length + 7) >> 2);
+  new Uint8Array(start.buffer, 4).set(encoded);
+  start[0] = encoded.length;
   return start;
-}
-
-/** Writes `text` as UTF-8 into `out` from byte `n`; returns the byte after it. */
-function encode(text: string, out: Uint8Array, n: number): number {
-  const length = text.length;
-  for (let i = 0; i < length; i++) {
-    let code = text.charCodeAt(i);
-    if (code < 0x80) {
-      out[n++] = code;
-    } else if (code < 0x800) {
-      out[n++] = 0xc0 | (code >> 6);
-      out[n++] = 0x80 | (code & 0x3f);
-    } else {
-      if (code >= 0xd800 && code < 0xe000) {
-        const next = code < 0xdc00 && i + 1 < length ? text.charCodeAt(i + 1) : 0;
-        if (next >= 0xdc00 && next < 0xe000) {
-          code = 0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00);
-          i++;
-          out[n++] = 0xf0 | (code >> 18);
-          out[n++] = 0x80 | ((code >> 12) & 0x3f);
-          out[n++] = 0x80 | ((code >> 6) & 0x3f);
-          out[n++] = 0x80 | (code & 0x3f);
-          continue;
-        }
-        code = 0xfffd;
-      }
-      out[n++] = 0xe0 | (code >> 12);
-      out[n++] = 0x80 | ((code >> 6) & 0x3f);
-      out[n++] = 0x80 | (code & 0x3f);
-    }
-  }
-  return n;
-}
-
-/** Pads the `n` message bytes in the buffer and compresses them. */
-function digest(n: number): Int32Array {
-  // Padding: 0x80, zeros up to 56 bytes mod 64, then the length in bits as a 64-bit little-endian number.
-  const count = (((n + 8) >> 6) + 1) << 4;
-  const last = n >> 2;
-  if (!LITTLE_ENDIAN) for (let i = 0; i <= last; i++) words[i] = swap(words[i]!);
-  // The word holding byte n keeps the message's bytes below n, then 0x80, then zeros: one store
-  // instead of a loop whose length changes with every key.
-  const shift = (n & 3) << 3;
-  words[last] = (words[last]! & ((1 << shift) - 1)) | (0x80 << shift);
-  const first = last + 1;
-  // One block (keys up to 55 bytes): only the words the last one-block message left non-zero.
-  for (let word = first; word < (count === 16 ? tidy : count - 2); word++) words[word] = 0;
-  tidy = count === 16 ? first : 14;
-  words[count - 2] = n << 3;
-  // The store truncates, as Math.floor would (n is never negative).
-  words[count - 1] = n / 2 ** 29;
-  // MD5's initial state; its last two words are the first two inverted (fewer bytes than four constants).
-  state[2] = ~(state[0] = 0x67452301);
-  state[3] = ~(state[1] = 0xefcdab89);
-  compress(words);
-  // A longer message's later blocks move to the front in turn: `compress` reads words 0-15 only.
-  for (let o = 16; o < count; o += 16) compress(words.copyWithin(0, o, o + 16));
-  return state;
 }
 
 /**
@@ -218,16 +151,60 @@ function compress(x: Int32Array): void {
 }
 
 /**
- * The digest of `start` and `text` (see `md5Words`) as Flagsmith reads it, one 128-bit
- * big-endian integer, modulo 9999, without BigInt: the four 32-bit words weighted by 2^96, 2^64, 2^32
- * and 1 modulo 9999. Every product is below 2^45 and their sum below 2^47, so the sum is an exact
- * double, and one division (exact too: its remainder is either 0 or at least 1/9999 away from the
- * next integer) reduces it.
+ * The digest of `start` and `text` as Flagsmith reads it, one 128-bit big-endian integer, modulo
+ * 9999, without BigInt: the four 32-bit words weighted by 2^96, 2^64, 2^32 and 1 modulo 9999. Every
+ * product is below 2^45 and their sum below 2^47, so the sum is an exact double, and one division
+ * (exact too: its remainder is either 0 or at least 1/9999 away from the next integer) reduces it.
+ *
+ * Why a start: the engine hashes "<segment id>,<api key>_<identifier>" for every identity, and the
+ * part before the identifier never changes, so it is encoded once and copied a word at a time
+ * (encoding costs about 40 instructions a character). Nor is the key built: a joined string of 13
+ * or more characters is a rope in V8, which reading it character by character first flattens.
  */
 export function md5Residue(text: string, start?: Int32Array): number {
-  const digest = md5Words(text, start);
+  const length = text.length;
+  let n = start?.[0] ?? 0;
+  // At most 3 bytes per UTF-16 unit, plus 72 bytes of padding and length.
+  const most = n + length * 3 + 72;
+  if (most > bytes.length) words = new Int32Array((bytes = new Uint8Array((most + 63) & ~63)).buffer);
+  // The start's last word may end in zeros past its bytes: the text's bytes overwrite them.
+  if (start) for (let i = 1; i < start.length; i++) words[i - 1] = start[i]!;
+  // The text as UTF-8: ASCII here, one byte a character, the rest from the first other character by
+  // TextEncoder (lone surrogates as U+FFFD too), rare in keys. No encoder function: Maglev, which runs
+  // this for a workerd isolate's first thousands of hashes, did not inline it, and calling it cost
+  // ~430 instructions per hash.
+  const out = bytes;
+  let i = 0;
+  for (let code; i < length && (code = text.charCodeAt(i)) < 0x80; i++) out[n++] = code;
+  if (i < length) n += new TextEncoder().encodeInto(text.slice(i), out.subarray(n)).written;
+  // Padding: 0x80, zeros up to 56 bytes mod 64, then the length in bits as a 64-bit little-endian number.
+  const count = (((n + 8) >> 6) + 1) << 4;
+  const last = n >> 2;
+  if (!LITTLE_ENDIAN) for (let i = 0; i <= last; i++) words[i] = swap(words[i]!);
+  // The word holding byte n keeps the message's bytes below n, then 0x80, then zeros: one store
+  // instead of a loop whose length changes with every key.
+  const shift = (n & 3) << 3;
+  words[last] = (words[last]! & ((1 << shift) - 1)) | (0x80 << shift);
+  const first = last + 1;
+  // One block (keys up to 55 bytes): only the words the last one-block message left non-zero. At
+  // least one store (word `first` is zero or the length either way), so the store always has type
+  // feedback: Maglev deoptimizes at a store it never saw run, and in a workload of same-length keys
+  // only the first shorter key runs it (seen in workerd: the hash then ran in baseline code).
+  let word = first;
+  do words[word] = 0;
+  while (++word < (count === 16 ? tidy : count - 2));
+  tidy = count === 16 ? first : 14;
+  words[count - 2] = n << 3;
+  // The store truncates, as Math.floor would (n is never negative).
+  words[count - 1] = n / 2 ** 29;
+  // MD5's initial state; its last two words are the first two inverted (fewer bytes than four constants).
+  state[2] = ~(state[0] = 0x67452301);
+  state[3] = ~(state[1] = 0xefcdab89);
+  compress(words);
+  // A longer message's later blocks move to the front in turn: `compress` reads words 0-15 only.
+  for (let o = 16; o < count; o += 16) compress(words.copyWithin(0, o, o + 16));
   // 2^96, 2^64 and 2^32 modulo 9999.
-  const sum = swap(digest[0]!) * 7291 + swap(digest[1]!) * 1897 + swap(digest[2]!) * 6835 + swap(digest[3]!);
+  const sum = swap(state[0]!) * 7291 + swap(state[1]!) * 1897 + swap(state[2]!) * 6835 + swap(state[3]!);
   return sum - Math.floor(sum / 9999) * 9999;
 }
 
