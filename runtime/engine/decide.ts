@@ -37,7 +37,11 @@ export function compileDecision<T>(context: EvaluationContext, name: string, ans
   return (identity) => {
     let chosen: Override<DecisionState<T> | null> | undefined;
     const count = targeting.match(identity);
-    for (let i = 0; i < count; i++) for (const override of segments[hits[i]!]!.overrides) if (override.slot === slot && beats(override, chosen)) chosen = override;
+    // Indexed loops, not for-of: workerd runs this in Maglev, where a for-of steps an iterator (299 -> 177 instructions a gated request, profile).
+    for (let i = 0; i < count; i++) {
+      const overrides = segments[hits[i]!]!.overrides;
+      for (let j = 0; j < overrides.length; j++) if (overrides[j]!.slot === slot && beats(overrides[j]!, chosen)) chosen = overrides[j];
+    }
     const state = chosen ? chosen.state! : own;
     // Identities past the last variant's range keep the feature state's own reason.
     return (state.split && state.answers[rangeIndex(state.split, identity)]) ?? state.answer;

@@ -15,7 +15,7 @@ export interface CompiledCondition {
 /** A test of a trait that is set (not null). */
 type Test = (trait: Exclude<TraitValue, null>) => boolean;
 
-const never: Matcher = () => false;
+export const never: Matcher = () => false;
 
 /**
  * The orderings: what each operator makes of a comparison's sign (negative, 0, positive, or NaN

@@ -61,6 +61,8 @@ export function flagsmithBackend<K extends string>(manifest: Manifest<K>, loaded
   const rollouts = new Map<K, FlagStanding>();
   for (const key of Object.keys(layouts) as K[]) rollouts.set(key, Object.freeze(layouts[key].rollout));
   const apiKey = document.api_key;
+  // Joined once: a new identity's key is then one concatenation, not two.
+  const keyStart = `${apiKey}_`;
   // One evaluator per flag, compiled on first use in this revision: a decision evaluates only the
   // segments of the flag it is about (`environmentToContext(document, feature)`), not every flag's percentage split.
   // Compiling a slice validates exactly what the flag reads; a malformed part denies that flag to
@@ -112,7 +114,7 @@ export function flagsmithBackend<K extends string>(manifest: Manifest<K>, loaded
     // `<api key>_<identifier>`, hashed as its two parts.
     evaluate: (identity: Identity): Evaluation<K> => ({
       identifier: identity.userId,
-      key: `${apiKey}_${identity.userId}`,
+      key: keyStart + identity.userId,
       keyPrefix: apiKey,
       traits: engineTraits(identity),
       answer: answerFor,

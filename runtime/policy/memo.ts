@@ -1,7 +1,7 @@
 import type { Identity } from '../identity';
 import type { CompiledPolicy, IdentityMemo } from './compiled-policy';
 
-/** How many recent identities are held directly: more than the requests one isolate interleaves. */
+/** How many recent identities are held directly: more than the requests one isolate interleaves (a power of two). */
 const RECENT = 16;
 
 /**
@@ -54,7 +54,7 @@ export class DecisionMemo<K extends string = string> {
     if (evicted !== undefined && evicted.uses > 1 && evicted !== kept) (this.#byIdentity ??= new WeakMap()).set(identities[next]!, evicted);
     identities[next] = identity;
     ring[next] = entry;
-    this.#next = (next + 1) % RECENT;
+    this.#next = (next + 1) & (RECENT - 1);
     // A new entry was just made from this identity and policy.
     return kept ? current(kept, identity, policy) : entry.memo;
   }
