@@ -58,92 +58,156 @@ const K = new Int32Array(64);
 for (let i = 0; i < 64; i++) K[i] = Math.abs(Math.sin(i + 1)) * 2 ** 32;
 
 /**
- * MD5's compression of the block in words 0-15 of `x` into `state`. Each round is a loop of four
- * iterations of four steps: the rotations stay constants, the message word is computed (round 1
- * reads word j, round 2 word 5j + 1, round 3 word 3j + 5, round 4 word 7j, mod 16), and each loop
- * counts from its own constant start (faster than one counter running through the four). Half the
- * bytes of the 64 steps written out (2.5 against 4.8 KB minified). No branch but the loops' own, and
- * kept apart from the padding's loops: when the steps shared a function with them, a deoptimization
- * in a rarely taken loop could leave the steps in on-stack-replacement code, 30 times slower for the
- * rest of the process. Word indexes without a block offset: V8 then checks and offsets less per step
- * (about 7% fewer instructions per hash than `x[o + j]`, counted under valgrind).
+ * MD5's compression of the block in words 0-15 of `x` into `state`: the 64 steps written out, the
+ * message words read into locals once. workerd runs this in V8's middle tier, Maglev, for an
+ * isolate's first thousands of hashes (it reached Turbofan only after ~7,900 in the gate bench), and
+ * there each typed-array load costs 10-20 instructions: the four loops of four steps this replaces
+ * read a message word and a constant per step from arrays, 128 loads per compression. Counted in
+ * workerd (the gate bench, README layout, 2 processes each, same time): +11.0k -> +9.8k instructions
+ * per gated request (+5.8% -> +5.1%); in Node 20 evaluate is 5-14% faster (same-process A/B); it costs
+ * +381 B gzip of the all-exports bundle. The constants stay in `K` (computed, not literals: literals
+ * saved ~500 more instructions per hash for ~+290 B more). No branch, and kept apart from the
+ * padding's loops: when the steps shared a function with them, a deoptimization in a rarely taken
+ * loop could leave the steps in on-stack-replacement code, 30 times slower for the rest of the process.
+ * Every step's rotation and word are constants, as Maglev needs them: with a step function, Maglev
+ * inlined only half the calls and boxed the rest's 32-bit values in heap numbers.
  *
- * Each step is written out, not a call to a step function, for V8's middle tier, Maglev, which
- * workerd runs this in for its first thousands of hashes (Turbofan takes over only after ~3,000 calls,
- * and under load its compile job lags further; Node 20 has no Maglev): Maglev inlined about half of
- * the 64 calls, and every other call boxed its 32-bit arguments and result in heap numbers. And each
- * loop starts with `a |= 0` for the four words it carries: Maglev compiles a loop before it knows
- * that its variables are 32-bit integers, and adds them as doubles, converting every operand; after
- * `|= 0` they are known integers and each addition is one machine add (Turbofan drops the `|= 0`).
- * Counted with callgrind in workerd, per hash: Maglev 7,350 -> 3,280 (steps written out) -> 2,780
- * (`|= 0`) instructions; Turbofan 1,540 -> 1,210.
+ * A step's sum: the round's function of the last step's result comes last, so the rest is summed
+ * while that step still runs (5-10% faster than adding it first). Not truncated: it is exact (below
+ * 2^34), and both shifts take it modulo 2^32.
  */
 function compress(x: Int32Array): void {
   const k = K;
-  let a = state[0]!;
-  let b = state[1]!;
-  let c = state[2]!;
-  let d = state[3]!;
-  // A step's sum: the round's function of the last step's result comes last, so the rest is summed
-  // while that step still runs (5-10% faster than adding it first). Not truncated: it is exact (below
-  // 2^34), and both shifts take it modulo 2^32.
-  let t: number;
-  for (let j = 0; j < 16; j += 4) {
-    a |= 0;
-    b |= 0;
-    c |= 0;
-    d |= 0;
-    t = x[j]! + k[j]! + a + ((b & c) | (~b & d));
-    a = (((t << 7) | (t >>> 25)) + b) | 0;
-    t = x[j + 1]! + k[j + 1]! + d + ((a & b) | (~a & c));
-    d = (((t << 12) | (t >>> 20)) + a) | 0;
-    t = x[j + 2]! + k[j + 2]! + c + ((d & a) | (~d & b));
-    c = (((t << 17) | (t >>> 15)) + d) | 0;
-    t = x[j + 3]! + k[j + 3]! + b + ((c & d) | (~c & a));
-    b = (((t << 22) | (t >>> 10)) + c) | 0;
-  }
-  for (let j = 16; j < 32; j += 4) {
-    a |= 0;
-    b |= 0;
-    c |= 0;
-    d |= 0;
-    t = x[(5 * j + 1) & 15]! + k[j]! + a + ((b & d) | (c & ~d));
-    a = (((t << 5) | (t >>> 27)) + b) | 0;
-    t = x[(5 * j + 6) & 15]! + k[j + 1]! + d + ((a & c) | (b & ~c));
-    d = (((t << 9) | (t >>> 23)) + a) | 0;
-    t = x[(5 * j + 11) & 15]! + k[j + 2]! + c + ((d & b) | (a & ~b));
-    c = (((t << 14) | (t >>> 18)) + d) | 0;
-    t = x[(5 * j) & 15]! + k[j + 3]! + b + ((c & a) | (d & ~a));
-    b = (((t << 20) | (t >>> 12)) + c) | 0;
-  }
-  for (let j = 32; j < 48; j += 4) {
-    a |= 0;
-    b |= 0;
-    c |= 0;
-    d |= 0;
-    t = x[(3 * j + 5) & 15]! + k[j]! + a + (b ^ c ^ d);
-    a = (((t << 4) | (t >>> 28)) + b) | 0;
-    t = x[(3 * j + 8) & 15]! + k[j + 1]! + d + (a ^ b ^ c);
-    d = (((t << 11) | (t >>> 21)) + a) | 0;
-    t = x[(3 * j + 11) & 15]! + k[j + 2]! + c + (d ^ a ^ b);
-    c = (((t << 16) | (t >>> 16)) + d) | 0;
-    t = x[(3 * j + 14) & 15]! + k[j + 3]! + b + (c ^ d ^ a);
-    b = (((t << 23) | (t >>> 9)) + c) | 0;
-  }
-  for (let j = 48; j < 64; j += 4) {
-    a |= 0;
-    b |= 0;
-    c |= 0;
-    d |= 0;
-    t = x[(7 * j) & 15]! + k[j]! + a + (c ^ (b | ~d));
-    a = (((t << 6) | (t >>> 26)) + b) | 0;
-    t = x[(7 * j + 7) & 15]! + k[j + 1]! + d + (b ^ (a | ~c));
-    d = (((t << 10) | (t >>> 22)) + a) | 0;
-    t = x[(7 * j + 14) & 15]! + k[j + 2]! + c + (a ^ (d | ~b));
-    c = (((t << 15) | (t >>> 17)) + d) | 0;
-    t = x[(7 * j + 21) & 15]! + k[j + 3]! + b + (d ^ (c | ~a));
-    b = (((t << 21) | (t >>> 11)) + c) | 0;
-  }
+  const x0 = x[0]!, x1 = x[1]!, x2 = x[2]!, x3 = x[3]!, x4 = x[4]!, x5 = x[5]!, x6 = x[6]!, x7 = x[7]!, x8 = x[8]!, x9 = x[9]!, x10 = x[10]!, x11 = x[11]!, x12 = x[12]!, x13 = x[13]!, x14 = x[14]!, x15 = x[15]!;
+  let a = state[0]!, b = state[1]!, c = state[2]!, d = state[3]!, t: number;
+  t = x0 + k[0]! + a + ((b & c) | (~b & d));
+  a = (((t << 7) | (t >>> 25)) + b) | 0;
+  t = x1 + k[1]! + d + ((a & b) | (~a & c));
+  d = (((t << 12) | (t >>> 20)) + a) | 0;
+  t = x2 + k[2]! + c + ((d & a) | (~d & b));
+  c = (((t << 17) | (t >>> 15)) + d) | 0;
+  t = x3 + k[3]! + b + ((c & d) | (~c & a));
+  b = (((t << 22) | (t >>> 10)) + c) | 0;
+  t = x4 + k[4]! + a + ((b & c) | (~b & d));
+  a = (((t << 7) | (t >>> 25)) + b) | 0;
+  t = x5 + k[5]! + d + ((a & b) | (~a & c));
+  d = (((t << 12) | (t >>> 20)) + a) | 0;
+  t = x6 + k[6]! + c + ((d & a) | (~d & b));
+  c = (((t << 17) | (t >>> 15)) + d) | 0;
+  t = x7 + k[7]! + b + ((c & d) | (~c & a));
+  b = (((t << 22) | (t >>> 10)) + c) | 0;
+  t = x8 + k[8]! + a + ((b & c) | (~b & d));
+  a = (((t << 7) | (t >>> 25)) + b) | 0;
+  t = x9 + k[9]! + d + ((a & b) | (~a & c));
+  d = (((t << 12) | (t >>> 20)) + a) | 0;
+  t = x10 + k[10]! + c + ((d & a) | (~d & b));
+  c = (((t << 17) | (t >>> 15)) + d) | 0;
+  t = x11 + k[11]! + b + ((c & d) | (~c & a));
+  b = (((t << 22) | (t >>> 10)) + c) | 0;
+  t = x12 + k[12]! + a + ((b & c) | (~b & d));
+  a = (((t << 7) | (t >>> 25)) + b) | 0;
+  t = x13 + k[13]! + d + ((a & b) | (~a & c));
+  d = (((t << 12) | (t >>> 20)) + a) | 0;
+  t = x14 + k[14]! + c + ((d & a) | (~d & b));
+  c = (((t << 17) | (t >>> 15)) + d) | 0;
+  t = x15 + k[15]! + b + ((c & d) | (~c & a));
+  b = (((t << 22) | (t >>> 10)) + c) | 0;
+  t = x1 + k[16]! + a + ((b & d) | (c & ~d));
+  a = (((t << 5) | (t >>> 27)) + b) | 0;
+  t = x6 + k[17]! + d + ((a & c) | (b & ~c));
+  d = (((t << 9) | (t >>> 23)) + a) | 0;
+  t = x11 + k[18]! + c + ((d & b) | (a & ~b));
+  c = (((t << 14) | (t >>> 18)) + d) | 0;
+  t = x0 + k[19]! + b + ((c & a) | (d & ~a));
+  b = (((t << 20) | (t >>> 12)) + c) | 0;
+  t = x5 + k[20]! + a + ((b & d) | (c & ~d));
+  a = (((t << 5) | (t >>> 27)) + b) | 0;
+  t = x10 + k[21]! + d + ((a & c) | (b & ~c));
+  d = (((t << 9) | (t >>> 23)) + a) | 0;
+  t = x15 + k[22]! + c + ((d & b) | (a & ~b));
+  c = (((t << 14) | (t >>> 18)) + d) | 0;
+  t = x4 + k[23]! + b + ((c & a) | (d & ~a));
+  b = (((t << 20) | (t >>> 12)) + c) | 0;
+  t = x9 + k[24]! + a + ((b & d) | (c & ~d));
+  a = (((t << 5) | (t >>> 27)) + b) | 0;
+  t = x14 + k[25]! + d + ((a & c) | (b & ~c));
+  d = (((t << 9) | (t >>> 23)) + a) | 0;
+  t = x3 + k[26]! + c + ((d & b) | (a & ~b));
+  c = (((t << 14) | (t >>> 18)) + d) | 0;
+  t = x8 + k[27]! + b + ((c & a) | (d & ~a));
+  b = (((t << 20) | (t >>> 12)) + c) | 0;
+  t = x13 + k[28]! + a + ((b & d) | (c & ~d));
+  a = (((t << 5) | (t >>> 27)) + b) | 0;
+  t = x2 + k[29]! + d + ((a & c) | (b & ~c));
+  d = (((t << 9) | (t >>> 23)) + a) | 0;
+  t = x7 + k[30]! + c + ((d & b) | (a & ~b));
+  c = (((t << 14) | (t >>> 18)) + d) | 0;
+  t = x12 + k[31]! + b + ((c & a) | (d & ~a));
+  b = (((t << 20) | (t >>> 12)) + c) | 0;
+  t = x5 + k[32]! + a + (b ^ c ^ d);
+  a = (((t << 4) | (t >>> 28)) + b) | 0;
+  t = x8 + k[33]! + d + (a ^ b ^ c);
+  d = (((t << 11) | (t >>> 21)) + a) | 0;
+  t = x11 + k[34]! + c + (d ^ a ^ b);
+  c = (((t << 16) | (t >>> 16)) + d) | 0;
+  t = x14 + k[35]! + b + (c ^ d ^ a);
+  b = (((t << 23) | (t >>> 9)) + c) | 0;
+  t = x1 + k[36]! + a + (b ^ c ^ d);
+  a = (((t << 4) | (t >>> 28)) + b) | 0;
+  t = x4 + k[37]! + d + (a ^ b ^ c);
+  d = (((t << 11) | (t >>> 21)) + a) | 0;
+  t = x7 + k[38]! + c + (d ^ a ^ b);
+  c = (((t << 16) | (t >>> 16)) + d) | 0;
+  t = x10 + k[39]! + b + (c ^ d ^ a);
+  b = (((t << 23) | (t >>> 9)) + c) | 0;
+  t = x13 + k[40]! + a + (b ^ c ^ d);
+  a = (((t << 4) | (t >>> 28)) + b) | 0;
+  t = x0 + k[41]! + d + (a ^ b ^ c);
+  d = (((t << 11) | (t >>> 21)) + a) | 0;
+  t = x3 + k[42]! + c + (d ^ a ^ b);
+  c = (((t << 16) | (t >>> 16)) + d) | 0;
+  t = x6 + k[43]! + b + (c ^ d ^ a);
+  b = (((t << 23) | (t >>> 9)) + c) | 0;
+  t = x9 + k[44]! + a + (b ^ c ^ d);
+  a = (((t << 4) | (t >>> 28)) + b) | 0;
+  t = x12 + k[45]! + d + (a ^ b ^ c);
+  d = (((t << 11) | (t >>> 21)) + a) | 0;
+  t = x15 + k[46]! + c + (d ^ a ^ b);
+  c = (((t << 16) | (t >>> 16)) + d) | 0;
+  t = x2 + k[47]! + b + (c ^ d ^ a);
+  b = (((t << 23) | (t >>> 9)) + c) | 0;
+  t = x0 + k[48]! + a + (c ^ (b | ~d));
+  a = (((t << 6) | (t >>> 26)) + b) | 0;
+  t = x7 + k[49]! + d + (b ^ (a | ~c));
+  d = (((t << 10) | (t >>> 22)) + a) | 0;
+  t = x14 + k[50]! + c + (a ^ (d | ~b));
+  c = (((t << 15) | (t >>> 17)) + d) | 0;
+  t = x5 + k[51]! + b + (d ^ (c | ~a));
+  b = (((t << 21) | (t >>> 11)) + c) | 0;
+  t = x12 + k[52]! + a + (c ^ (b | ~d));
+  a = (((t << 6) | (t >>> 26)) + b) | 0;
+  t = x3 + k[53]! + d + (b ^ (a | ~c));
+  d = (((t << 10) | (t >>> 22)) + a) | 0;
+  t = x10 + k[54]! + c + (a ^ (d | ~b));
+  c = (((t << 15) | (t >>> 17)) + d) | 0;
+  t = x1 + k[55]! + b + (d ^ (c | ~a));
+  b = (((t << 21) | (t >>> 11)) + c) | 0;
+  t = x8 + k[56]! + a + (c ^ (b | ~d));
+  a = (((t << 6) | (t >>> 26)) + b) | 0;
+  t = x15 + k[57]! + d + (b ^ (a | ~c));
+  d = (((t << 10) | (t >>> 22)) + a) | 0;
+  t = x6 + k[58]! + c + (a ^ (d | ~b));
+  c = (((t << 15) | (t >>> 17)) + d) | 0;
+  t = x13 + k[59]! + b + (d ^ (c | ~a));
+  b = (((t << 21) | (t >>> 11)) + c) | 0;
+  t = x4 + k[60]! + a + (c ^ (b | ~d));
+  a = (((t << 6) | (t >>> 26)) + b) | 0;
+  t = x11 + k[61]! + d + (b ^ (a | ~c));
+  d = (((t << 10) | (t >>> 22)) + a) | 0;
+  t = x2 + k[62]! + c + (a ^ (d | ~b));
+  c = (((t << 15) | (t >>> 17)) + d) | 0;
+  t = x9 + k[63]! + b + (d ^ (c | ~a));
+  b = (((t << 21) | (t >>> 11)) + c) | 0;
   state[0] = state[0]! + a;
   state[1] = state[1]! + b;
   state[2] = state[2]! + c;
