@@ -48,24 +48,24 @@ export function environmentToContext(doc: EnvironmentDocument, feature?: string)
   const stateOf = (state: unknown, path: string): FeatureContext | undefined => (mine(state) ? featureState(state, path) : undefined);
   const root = object(doc, '');
   const features: Record<string, FeatureContext> = {};
-  for (const state of items(root, 'feature_states', '', featureState, false, mine)) put(features, state.name, state);
+  for (const state of items(root, 'feature_states', featureState, false, mine)) put(features, state.name, state);
 
   const segments: Record<string, SegmentContext> = {};
-  items(field(root, 'project', '', object), 'segments', 'project', (item, path) => {
+  items(root('project', object), 'segments', (item, path) => {
     const segment = object(item, path);
-    const id = field(segment, 'id', path, identifier);
+    const id = segment('id', identifier);
     segments[id] = {
       key: id,
-      name: field(segment, 'name', path, text),
-      rules: items(segment, 'rules', path, segmentRule, false),
-      overrides: items(segment, 'feature_states', path, stateOf),
-      metadata: { source: 'api', id: segment.id },
+      name: segment('name', text),
+      rules: items(segment, 'rules', segmentRule, false),
+      overrides: items(segment, 'feature_states', stateOf),
+      metadata: { source: 'api', id: segment('id') },
     };
   }, true, (item) => uses((item as Json | null)?.feature_states));
   identityOverrideSegments(root, uses, stateOf, segments);
 
   return {
-    environment: { key: field(root, 'api_key', '', text), name: root.name === undefined ? '' : field(root, 'name', '', text) },
+    environment: { key: root('api_key', text), name: root('name', optionalName) },
     features,
     segments,
   };
@@ -85,11 +85,11 @@ export function environmentToContext(doc: EnvironmentDocument, feature?: string)
  */
 export function checkEnvironmentFrame(doc: unknown): asserts doc is EnvironmentDocument {
   const root = object(doc, '');
-  field(root, 'api_key', '', text);
-  field(root, 'feature_states', '', list);
-  field(field(root, 'project', '', object), 'segments', 'project', optionalList);
-  field(root, 'identity_overrides', '', optionalList);
-  if (root.name !== undefined) field(root, 'name', '', text);
+  root('api_key', text);
+  root('feature_states', list);
+  root('project', object)('segments', optionalList);
+  root('identity_overrides', optionalList);
+  root('name', optionalName);
 }
 
 /**
@@ -98,7 +98,7 @@ export function checkEnvironmentFrame(doc: unknown): asserts doc is EnvironmentD
  * identifiers containing commas still match.
  */
 function identityOverrideSegments(
-  root: Json,
+  root: Fields,
   uses: (states: unknown) => boolean,
   stateOf: (state: unknown, path: string) => FeatureContext | undefined,
   segments: Record<string, SegmentContext>,
@@ -106,10 +106,10 @@ function identityOverrideSegments(
   // Each group's segment is made when its first identity is read (so in document order), and its
   // IN list grows with every identity after that.
   const groups = new Map<string, string[]>();
-  items(root, 'identity_overrides', '', (item, path) => {
+  items(root, 'identity_overrides', (item, path) => {
     const identity = object(item, path);
-    const id = field(identity, 'identifier', path, text);
-    const overrides = items(identity, 'identity_features', path, (state, statePath) => {
+    const id = identity('identifier', text);
+    const overrides = items(identity, 'identity_features', (state, statePath) => {
       const context = stateOf(state, statePath);
       return context && { ...context, priority: -Infinity };
     }).sort((a, b) => order(a.name, b.name));
@@ -131,25 +131,25 @@ function identityOverrideSegments(
 
 function featureState(value: unknown, path: string): FeatureContext {
   const state = object(value, path);
-  const feature = field(state, 'feature', path, object);
-  const featurePath = `${path}.feature`;
-  const name = field(feature, 'name', featurePath, text);
-  const id = field(feature, 'id', featurePath, identifier);
-  const djangoId = field(state, 'django_id', path, optionalId);
-  const uuid = field(state, 'featurestate_uuid', path, optionalText);
+  const feature = state('feature', object);
+  const name = feature('name', text);
+  const id = feature('id', identifier);
+  const djangoId = state('django_id', optionalId);
+  const uuid = state('featurestate_uuid', optionalText);
   const context: FeatureContext = {
     // The multivariate hashing key: the feature state's database id, else its UUID. Documents with
     // neither (only hand-written ones) hash on the feature id so that allocation stays stable.
     key: djangoId || uuid || `feature_${id}`,
     name,
-    enabled: field(state, 'enabled', path, boolean),
-    value: field(state, 'feature_state_value', path, flagValue),
-    metadata: { id: feature.id },
+    enabled: state('enabled', boolean),
+    value: state('feature_state_value', flagValue),
+    metadata: { id: feature('id') },
   };
-  const variants = multivariateValues(state, path);
+  const variants = multivariateValues(state);
   if (variants.length) context.variants = variants;
-  const priority = field(state, 'feature_segment', path, optional(object, {} as Json)).priority;
-  if (priority != null) context.priority = number(priority, `${path}.feature_segment.priority`);
+  // An absent feature_segment reads as one without fields.
+  const priority = state('feature_segment', optional(object, (() => undefined) as Fields))('priority', optional(number, undefined));
+  if (priority !== undefined) context.priority = priority;
   return context;
 }
 
@@ -158,15 +158,15 @@ function featureState(value: unknown, path: string): FeatureContext {
  * have no id. Ids are kept as priorities; a UUID order is kept as ranks, since a UUID does not fit a
  * JSON number.
  */
-function multivariateValues(state: Json, path: string): FeatureValue[] {
+function multivariateValues(state: Fields): FeatureValue[] {
   const orders: Array<number | bigint | undefined> = [];
-  const variants = items(state, 'multivariate_feature_state_values', path, (item, itemPath): FeatureValue => {
+  const variants = items(state, 'multivariate_feature_state_values', (item, itemPath): FeatureValue => {
     const mv = object(item, itemPath);
-    const option = field(mv, 'multivariate_feature_option', itemPath, object);
-    orders.push(mv.id != null ? field(mv, 'id', itemPath, number) : field(mv, 'mv_fs_value_uuid', itemPath, optional(uuidOrder, undefined)));
+    const option = mv('multivariate_feature_option', object);
+    orders.push(mv('id') != null ? mv('id', number) : mv('mv_fs_value_uuid', optional(uuidOrder, undefined)));
     return {
-      value: field(option, 'value', `${itemPath}.multivariate_feature_option`, flagValue),
-      weight: field(mv, 'percentage_allocation', itemPath, number),
+      value: option('value', flagValue),
+      weight: mv('percentage_allocation', number),
       priority: 0,
     };
   });
@@ -186,36 +186,38 @@ function uuidOrder(value: unknown, path: string): bigint {
 function segmentRule(value: unknown, path: string): SegmentRule {
   const rule = object(value, path);
   return {
-    type: field(rule, 'type', path, ruleType) as RuleType,
-    conditions: items(rule, 'conditions', path, segmentCondition),
-    rules: items(rule, 'rules', path, segmentRule),
+    type: rule('type', ruleType) as RuleType,
+    conditions: items(rule, 'conditions', segmentCondition),
+    rules: items(rule, 'rules', segmentRule),
   };
 }
 
 function segmentCondition(value: unknown, path: string): SegmentCondition {
   const condition = object(value, path);
-  const operator = field(condition, 'operator', path, operatorName) as ConditionOperator;
-  const property = field(condition, 'property_', path, optionalText);
-  return { property, operator, value: field(condition, 'value', path, conditionValue) };
+  const operator = condition('operator', operatorName) as ConditionOperator;
+  const property = condition('property_', optionalText);
+  return { property, operator, value: condition('value', conditionValue) };
 }
 
 // Every check reads one field and names its JSON path in one message shape: "expected <what>, got <value>".
 
 type Check<T> = (value: unknown, path: string) => T;
 
-/** `parent[key]`, checked by `check` at the JSON path `path.key`. */
-function field<T>(parent: Json, key: string, path: string, check: Check<T>): T {
-  return check(parent[key], path ? `${path}.${key}` : key);
-}
+/**
+ * The fields of one JSON object: `at(key, check)` is `object[key]` checked by `check` at the JSON
+ * path `path.key`; `at(key)` is the field as it is. One reader per object, rather than the object,
+ * the key and the path handed to every read: -60 B gzip of the gates' bundle over its 35 reads.
+ */
+type Fields = <T = unknown>(key: string, check?: Check<T>) => T;
 
 /**
- * The list `parent[key]` (absent or null = empty when `optional`), each item read at `path.key[i]`;
+ * The list at `key` (absent or null = empty when `optional`), each item read at `path.key[i]`;
  * an item read as `undefined` is left out (paths keep the document's indexes).
  */
 // `wanted` turns an item away before its path is built: a cold isolate runs this unoptimized, and a
 // path string (or a mapped array) for each of 10,000 unrelated features was a third of a cold start.
-function items<T>(parent: Json, key: string, path: string, read: Check<T | undefined>, optional = true, wanted?: (item: unknown) => boolean): T[] {
-  return field(parent, key, path, (value, at) => {
+function items<T>(parent: Fields, key: string, read: Check<T | undefined>, optional = true, wanted?: (item: unknown) => boolean): T[] {
+  return parent(key, (value, at) => {
     const all = (optional ? optionalList : list)(value, at);
     const out: T[] = [];
     for (let i = 0; i < all.length; i++) {
@@ -249,12 +251,18 @@ function known(names: ReadonlySet<string>, what: string): Check<string> {
   };
 }
 
-const object = checked<Json>('an object', isObject);
+/** An object, as the reader of its fields. */
+const object: Check<Fields> = (value, path) => {
+  const fields = checked<Json>('an object', isObject)(value, path);
+  return ((key: string, check?: Check<unknown>) => (check ? check(fields[key], path ? `${path}.${key}` : key) : fields[key])) as Fields;
+};
 const list = checked<unknown[]>('an array', Array.isArray);
 const optionalList = optional(list, []);
 const isText = (value: unknown): boolean => typeof value === 'string';
 const text = checked<string>('a string', isText);
 const optionalText = optional(text, '');
+/** A string, or '' when absent (but not null). */
+const optionalName: Check<string> = (value, path) => (value === undefined ? '' : text(value, path));
 const boolean = checked<boolean>('a boolean', (value) => typeof value === 'boolean');
 const number = checked<number>('a number', Number.isFinite);
 const anId = checked<string | number>('an id', (value) => Number.isFinite(value) || (typeof value === 'string' && value !== ''));

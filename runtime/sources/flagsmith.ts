@@ -183,7 +183,7 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
     let raw: Record<string, unknown>;
     let loaded: LoadedDocument;
     try {
-      raw = await fetchEnvironmentDocument({ url, environmentKey, fetch: fetchFn, timeoutMs, maxDocumentBytes });
+      raw = await fetchEnvironmentDocument(url, environmentKey, fetchFn, timeoutMs, maxDocumentBytes);
       loaded = await loadDocument(raw, now(), memory, onError);
     } catch (error) {
       fail(error);

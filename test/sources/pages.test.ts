@@ -48,11 +48,10 @@ describe('fetchEnvironmentDocument and paged documents', () => {
   ];
   it('reads every page a Link header announces, whatever its spelling, and only those', async () => {
     for (const [index, link] of headers.entries()) {
-      const request = { url, environmentKey: 'ser.k', fetch: fetchWith(link), timeoutMs: 2_000 };
       const paged = index < 5; // the last two announce only a previous page
-      expect(await fetchEnvironmentDocument(request)).toEqual({ api_key: 'k', identity_overrides: paged ? [1, 2] : [1] });
+      expect(await fetchEnvironmentDocument(url, 'ser.k', fetchWith(link), 2_000)).toEqual({ api_key: 'k', identity_overrides: paged ? [1, 2] : [1] });
     }
-    expect(await fetchEnvironmentDocument({ url, environmentKey: 'ser.k', fetch: fetchWith(null), timeoutMs: 2_000 })).toEqual({ api_key: 'k', identity_overrides: [1] });
+    expect(await fetchEnvironmentDocument(url, 'ser.k', fetchWith(null), 2_000)).toEqual({ api_key: 'k', identity_overrides: [1] });
   });
 });
 

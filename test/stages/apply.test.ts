@@ -4,6 +4,7 @@ import { compileEnvironment } from '../../runtime/engine/index';
 import { allowlistIdProblem, allowlistProblem } from '../../runtime/stages/allowlist';
 import { applyRollout, createDocument } from '../../runtime/stages/apply';
 import type { StagedDocument } from '../../runtime/stages/document';
+import type { FlagDefinition } from '../../runtime/manifest/types';
 import { ancestors, lineage, walkParents } from '../../runtime/stages/parents';
 import { readRollout } from '../../runtime/stages/read';
 import { patchedRollout, rolloutPatch, sameRollout, type RolloutPatch } from '../../runtime/stages/rollout';
@@ -103,6 +104,15 @@ describe('stages and parents', () => {
     expect(walkParents('a', (key) => parents[key])).toEqual({ chain: ['a', 'b', 'c'], cycle: ['a', 'b', 'c', 'a'] });
     const broken = { flags: { a: { ...manifest.flags.gastown!, key: 'a' as const, parent: 'ghost' } } };
     expect(() => lineage(broken, 'a')).toThrow(/names parent "ghost", which is not in the manifest/);
+    // lineage walks on its own (no walkParents in a gate's bundle): the same messages, word for word.
+    const flag = (key: string, parent: string | null) => ({ ...manifest.flags.gastown!, key, parent }) as FlagDefinition<never>;
+    const cyclic = { flags: { a: flag('a', 'b'), b: flag('b', 'c'), c: flag('c', 'b') } };
+    expect(() => lineage(cyclic, 'a')).toThrow('flagstage: flag "a" has a parent cycle (b -> c -> b)');
+    const deep = { flags: { a: flag('a', 'b'), b: flag('b', 'ghost') } };
+    expect(() => lineage(deep, 'a')).toThrow('flagstage: flag "b" names parent "ghost", which is not in the manifest');
+    expect(() => lineage(deep, 'x' as 'a')).toThrow('flagstage: flag "x" names parent "x", which is not in the manifest');
+    const open = { flags: { a: flag('a', 'b'), b: { ...flag('b', null), parent: undefined as unknown as null } } };
+    expect(lineage(open, 'a')).toEqual(['a', 'b']);
   });
 });
 
