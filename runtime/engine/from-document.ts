@@ -148,7 +148,7 @@ function featureState(value: unknown, path: string): FeatureContext {
   const variants = multivariateValues(state);
   if (variants.length) context.variants = variants;
   // An absent feature_segment reads as one without fields.
-  const priority = state('feature_segment', optional(object, (() => undefined) as Fields))('priority', optional(number, undefined));
+  const priority = state('feature_segment', optional(object, (() => undefined) as Fields))('priority', optional(number));
   if (priority !== undefined) context.priority = priority;
   return context;
 }
@@ -163,7 +163,7 @@ function multivariateValues(state: Fields): FeatureValue[] {
   const variants = items(state, 'multivariate_feature_state_values', (item, itemPath): FeatureValue => {
     const mv = object(item, itemPath);
     const option = mv('multivariate_feature_option', object);
-    orders.push(mv('id') != null ? mv('id', number) : mv('mv_fs_value_uuid', optional(uuidOrder, undefined)));
+    orders.push(mv('id') != null ? mv('id', number) : mv('mv_fs_value_uuid', optional(uuidOrder)));
     return {
       value: option('value', flagValue),
       weight: mv('percentage_allocation', number),
@@ -237,9 +237,9 @@ function checked<T>(what: string, test: (value: unknown) => boolean): Check<T> {
   return (value, path) => (test(value) ? (value as T) : fail(path, what, value));
 }
 
-/** `check`, except that an absent or null value is `none`. */
-function optional<T, N>(check: Check<T>, none: N): Check<T | N> {
-  return (value, path) => (value == null ? none : check(value, path));
+/** `check`, except that an absent or null value is `none` (default: undefined). */
+function optional<T, N = undefined>(check: Check<T>, none?: N): Check<T | N> {
+  return (value, path) => (value == null ? (none as N) : check(value, path));
 }
 
 /** A string from `names`. */

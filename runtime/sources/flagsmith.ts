@@ -71,13 +71,12 @@ export interface FlagsmithSource extends DocumentSource {
   subscribeErrors(handler: ErrorHandler<SourceError>): () => void;
 }
 
-/** One refresh in flight: `ready` once a cold request has something to serve, `done` when finished. */
-interface Refresh {
-  readonly ready: Promise<void>;
-  readonly done: Promise<void>;
-  /** Real time (`Date.now()`), whatever clock the source was given. */
-  readonly startedAt: number;
-}
+/**
+ * One refresh in flight: `ready` once a cold request has something to serve, `done` when finished,
+ * `startedAt` in real time (`Date.now()`), whatever clock the source was given. A tuple: field names
+ * would stay in the bundle.
+ */
+type Refresh = readonly [ready: Promise<void>, done: Promise<void>, startedAt: number];
 
 /**
  * The Flagsmith environment document, layered: in isolate memory, then the optional shared
@@ -96,9 +95,8 @@ interface Refresh {
 export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSource {
   checkEnvironmentKey(options.environmentKey);
   const url = environmentDocumentUrl(options.apiUrl);
-  const { ttlMs, maxStaleMs, timeoutMs, maxDocumentBytes, minRefreshIntervalMs, sharedCacheCheckMs } = numericOptions(options);
-  const { environmentKey } = options;
-  const cache = options.cache ?? null;
+  const [ttlMs, maxStaleMs, timeoutMs, maxDocumentBytes, minRefreshIntervalMs, sharedCacheCheckMs] = numericOptions(options);
+  const { environmentKey, cache } = options;
   const now = options.now ?? Date.now;
   const errors = errorReporter(options.onError);
   const onError = errors.report;
@@ -129,7 +127,7 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
 
   // Real time, not the injected clock: this guards against promises that will never settle.
   const alive = (refresh: Refresh | null): refresh is Refresh =>
-    refresh !== null && Date.now() - refresh.startedAt < abandonAfterMs;
+    refresh !== null && Date.now() - refresh[2] < abandonAfterMs;
 
   function accept(next: LoadedDocument): void {
     const previous = memory;
@@ -224,7 +222,7 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
         markReady();
       }
     })();
-    const refresh: Refresh = { ready, done, startedAt: Date.now() };
+    const refresh: Refresh = [ready, done, Date.now()];
     running = refresh;
     void done.finally(() => {
       if (running === refresh) running = null;
@@ -239,7 +237,7 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
       if (now() - lastFailureAt < coldRetryMs) return null;
       start('cold', context); // becomes `running`
     }
-    await settle(queuedForce ?? running!.ready);
+    await settle(queuedForce ?? running![0]);
     return memory;
   }
 
@@ -281,14 +279,14 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
       if (queuedForce) return queuedForce;
       const forced = (async () => {
         // Always one await first: what follows runs after queuedForce is set below.
-        await (alive(running) && settle(running.done));
+        await (alive(running) && settle(running[1]));
         // Callers until then share this refresh: a burst of webhooks costs one fetch per interval.
         const wait = lastForcedAt + minRefreshIntervalMs - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         // From here on a new forced refresh queues behind this one: the origin may change again.
         queuedForce = null;
         lastForcedAt = Date.now();
-        await start('force', context).done;
+        await start('force', context)[1];
         return memory;
       })();
       queuedForce = forced;

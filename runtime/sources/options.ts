@@ -47,21 +47,23 @@ export const FLAGSMITH_SOURCE_DEFAULTS = Object.freeze({
 type NumericOption = keyof typeof FLAGSMITH_SOURCE_DEFAULTS;
 
 /**
- * Every numeric option of `flagsmithSource`, or its default: a duration must be a positive finite
- * number of milliseconds, `maxDocumentBytes` a positive whole number of bytes.
+ * Every numeric option of `flagsmithSource`, or its default, in the order of
+ * `FLAGSMITH_SOURCE_DEFAULTS`: a duration must be a positive finite number of milliseconds,
+ * `maxDocumentBytes` a positive whole number of bytes. A list rather than a record: the names would
+ * stay in the bundle a second time.
  */
-export function numericOptions(options: Readonly<Partial<Record<NumericOption, number>>>): Record<NumericOption, number> {
-  const checked: Record<NumericOption, number> = { ...FLAGSMITH_SOURCE_DEFAULTS };
-  for (const name of Object.keys(checked) as NumericOption[]) {
-    const value = options[name] ?? checked[name];
+export function numericOptions(
+  options: Readonly<Partial<Record<NumericOption, number>>>,
+): [ttlMs: number, maxStaleMs: number, timeoutMs: number, maxDocumentBytes: number, minRefreshIntervalMs: number, sharedCacheCheckMs: number] {
+  return Object.entries(FLAGSMITH_SOURCE_DEFAULTS).map(([name, fallback]) => {
+    const value = options[name as NumericOption] ?? fallback;
     const bytes = name === 'maxDocumentBytes';
     // Number.isFinite is false for anything but a number; a finite number is whole when % 1 is 0.
     if (!Number.isFinite(value) || (bytes && value % 1) || value <= 0) {
       throw new FlagstageError('invalid-option', `flagsmithSource ${name} must be a positive ${bytes ? 'whole number of bytes' : 'number of milliseconds'}, got ${String(value)}.`);
     }
-    checked[name] = value;
-  }
-  return checked;
+    return value;
+  }) as never;
 }
 
 /** An id for the environment that does not reveal its key (128 bits of a SHA-256): the shared cache is keyed by it. */

@@ -1,5 +1,4 @@
 import { SourceError } from './errors';
-import type { PageFollower } from './origin';
 
 /**
  * Flagsmith pages a large environment document: the first page is the document, every further
@@ -10,26 +9,8 @@ import type { PageFollower } from './origin';
 /** The most pages followed before the sequence is considered broken (a loop or a runaway server). */
 export const MAX_PAGES = 100;
 
-const broken = (problem: string, path?: string): SourceError => new SourceError('broken-pages', problem, { path });
-
-/**
- * Reads every page a first page announces and merges them: how `fetchEnvironmentDocument` reads a
- * paged document. Pages are followed on the first page's origin only, at most `MAX_PAGES`, never in
- * a loop.
- */
-export const followPages: PageFollower = async (first, link, url, read) => {
-  const pages: [Record<string, unknown>, ...Record<string, unknown>[]] = [first];
-  const seen = new Set([url]);
-  for (let next = nextPageUrl(link, url); next !== null; ) {
-    if (seen.has(next)) throw broken('the environment document pages loop back to a page already read.');
-    if (pages.length >= MAX_PAGES) throw broken(`the environment document has more than ${MAX_PAGES} pages.`);
-    seen.add(next);
-    const [page, after] = await read(next, pages.length);
-    pages.push(page);
-    next = nextPageUrl(after, next);
-  }
-  return mergePages(pages);
-};
+/** A `broken-pages` error: the page sequence cannot be trusted (a loop, too many pages, a bad page or link). */
+export const brokenPages = (problem: string, path?: string): SourceError => new SourceError('broken-pages', problem, { path });
 
 /**
  * The `rel="next"` target of a `Link` header, resolved against `base`, or null when there is none.
@@ -47,9 +28,9 @@ export function nextPageUrl(linkHeader: string | null, base: string): string | n
     try {
       target = new URL(decoded(href!), base);
     } catch {
-      throw broken('the origin announced a next page that is not a URL.');
+      throw brokenPages('the origin announced a next page that is not a URL.');
     }
-    if (target.origin !== new URL(base).origin) throw broken(`the origin announced a next page on another origin (${target.origin}); it was not followed.`);
+    if (target.origin !== new URL(base).origin) throw brokenPages(`the origin announced a next page on another origin (${target.origin}); it was not followed.`);
     return target.href;
   }
   return null;
@@ -66,7 +47,7 @@ export function mergePages(pages: readonly [Record<string, unknown>, ...Record<s
   const first = pages[0];
   if (pages.length === 1) return first;
   const overrides = pages.flatMap(({ identity_overrides: more }, index) => {
-    if (more != null && !Array.isArray(more)) throw broken(`page ${index + 1} of the environment document has identity_overrides that is not a list.`, '$.identity_overrides');
+    if (more != null && !Array.isArray(more)) throw brokenPages(`page ${index + 1} of the environment document has identity_overrides that is not a list.`, '$.identity_overrides');
     return more ?? [];
   });
   return { ...first, identity_overrides: overrides };

@@ -53,6 +53,19 @@ describe('fetchEnvironmentDocument and paged documents', () => {
     }
     expect(await fetchEnvironmentDocument(url, 'ser.k', fetchWith(null), 2_000)).toEqual({ api_key: 'k', identity_overrides: [1] });
   });
+  it('refuses a sequence that loops, runs past 100 pages or breaks on a later page', async () => {
+    // Page n links to page n + 1 up to `last`, then to `then`.
+    const chain = (last: number, then: number | null, body = (n: number) => JSON.stringify({ identity_overrides: [n] })) => async (input: string) => {
+      const n = Number(new URL(input).searchParams.get('page') ?? 1);
+      const next = n < last ? n + 1 : then;
+      return new Response(body(n), { headers: next === null ? {} : { Link: `<${url}?page=${next}>; rel="next"` } });
+    };
+    await expect(fetchEnvironmentDocument(url, 'ser.k', chain(3, 2), 2_000)).rejects.toThrow('flagstage: the environment document pages loop back to a page already read.');
+    await expect(fetchEnvironmentDocument(url, 'ser.k', chain(Infinity, null), 2_000)).rejects.toThrow('flagstage: the environment document has more than 100 pages.');
+    expect(await fetchEnvironmentDocument(url, 'ser.k', chain(100, null), 2_000)).toEqual({ identity_overrides: Array.from({ length: 100 }, (_, i) => i + 1) });
+    const broken = fetchEnvironmentDocument(url, 'ser.k', chain(3, null, (n) => (n === 2 ? '{' : '{}')), 2_000);
+    await expect(broken).rejects.toMatchObject({ code: 'broken-pages', message: 'flagstage: page 2 of the environment document is not valid JSON.' });
+  });
 });
 
 describe('revisions', () => {
