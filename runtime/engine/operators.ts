@@ -224,7 +224,8 @@ function traitTest(operator: string, raw: unknown): Test | null {
   if (!holds) return null;
   if (semver) {
     // Flagsmith compares NOT_EQUAL as text even for versions, with JavaScript's loose equality.
-    if (operator === 'NOT_EQUAL') return (t) => !looseEquals(text, t);
+    // (`==` between a string and a number or boolean compares Number(text) and Number(t); two strings as text.)
+    if (operator === 'NOT_EQUAL') return (t) => text != (t as string);
     const expected = parseSemver(text);
     return (t) => {
       const actual = expected && parseSemver(t);
@@ -264,10 +265,4 @@ function moduloTest(raw: string): Test | null {
   // A divisor of NaN or 0 matches nothing; a trait that is NaN leaves a NaN remainder, which never equals.
   if (parts.length !== 2 || !divisor || Number.isNaN(remainder)) return null;
   return (t) => typeof t !== 'boolean' && (typeof t === 'number' ? t : parseFloat(t)) % divisor === remainder;
-}
-
-/** `text == t` as JavaScript evaluates it, spelled out. */
-function looseEquals(text: string, t: Exclude<TraitValue, null>): boolean {
-  if (typeof t === 'string') return text === t;
-  return Number(text) === Number(t);
 }

@@ -55,12 +55,11 @@ export interface ErrorReporter<E extends FlagstageError = FlagstageError> {
  * ```
  */
 export function errorReporter<E extends FlagstageError>(own?: ErrorHandler<E>): ErrorReporter<E> {
-  const handlers = new Set<ErrorHandler<E>>();
+  // The own handler first, then the subscribers in order: a Set keeps insertion order.
+  const handlers = new Set<ErrorHandler<E>>(own === undefined ? [] : [own]);
   return {
     report(error) {
-      if (own === undefined && handlers.size === 0) return report(warnError, error);
-      if (own !== undefined) report(own, error);
-      for (const handler of handlers) report(handler, error);
+      for (const handler of handlers.size ? handlers : [warnError]) report(handler, error);
     },
     subscribe(handler) {
       // Wrapped, so subscribing the same function twice still gives two independent unsubscribes.

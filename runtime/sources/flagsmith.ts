@@ -150,46 +150,44 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
     }
   }
 
-  /** Adopts the shared entry when it is newer than memory. Says whether it is fresh, stale or unusable. */
-  async function fromShared(shared: SharedCache): Promise<'fresh' | 'stale' | 'none'> {
+  /**
+   * Adopts the shared entry when it is newer than memory. Says whether it is fresh (true), stale
+   * (false) or unusable (undefined): not as words, which would stay in the bundle.
+   */
+  async function fromShared(shared: SharedCache): Promise<boolean | void> {
     let entry;
     sharedCheckedAt = now();
     try {
       entry = await withTimeout(shared.get(await cacheKey(), memory?.fetchedAt), timeoutMs);
     } catch (error) {
-      onError(sharedCacheError('reading the shared cache failed', error));
-      return 'none';
+      return onError(sharedCacheError('reading the shared cache failed', error));
     }
-    if (!entry || (memory && entry.fetchedAt <= memory.fetchedAt)) return 'none';
+    if (!entry || (memory && entry.fetchedAt <= memory.fetchedAt)) return;
     try {
       accept(await loadDocument(JSON.parse(entry.body), entry.fetchedAt, memory, onError));
     } catch (error) {
       // An older revision is normal (KV propagates slowly); an incomparable one is reported as such;
       // anything else means a corrupt entry.
-      if (error instanceof SourceError && error.code === 'incomparable-revision') {
-        onError(error);
-      } else if (!(error instanceof SourceError && error.code === 'older-document')) {
-        onError(sharedCacheError('the shared cache held an unusable document', error));
-      }
-      return 'none';
+      const code = error instanceof SourceError && error.code;
+      if (code !== 'older-document') onError(code === 'incomparable-revision' ? (error as SourceError) : sharedCacheError('the shared cache held an unusable document', error));
+      return;
     }
-    return now() - entry.fetchedAt < ttlMs ? 'fresh' : 'stale';
+    return now() - entry.fetchedAt < ttlMs;
   }
 
-  /** Fetches, validates and adopts the origin's document; returns the shared-cache write, if any. */
-  async function fromOrigin(): Promise<Promise<void> | null> {
+  /** Fetches, validates and adopts the origin's document; returns the shared-cache write, if any (else undefined). */
+  async function fromOrigin(): Promise<Promise<void> | void> {
     let raw: Record<string, unknown>;
     let loaded: LoadedDocument;
     try {
       raw = await fetchEnvironmentDocument(url, environmentKey, fetchFn, timeoutMs, maxDocumentBytes);
       loaded = await loadDocument(raw, now(), memory, onError);
     } catch (error) {
-      fail(error);
-      return null;
+      return fail(error);
     }
     lastFailureAt = -Infinity;
     accept(loaded);
-    if (!cache) return null;
+    if (!cache) return;
     return (async () => {
       try {
         await cache.put(await cacheKey(), { body: JSON.stringify(raw), fetchedAt: loaded.fetchedAt });
@@ -210,8 +208,8 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
         if (kind !== 'force' && cache) {
           const shared = await fromShared(cache);
           // A check between origin refreshes only looks at what other isolates stored.
-          if (shared === 'fresh' || kind === 'shared') return;
-          if (shared === 'stale') markReady(); // serve it now, refresh from the origin behind it
+          if (shared || kind === 'shared') return;
+          if (shared === false) markReady(); // serve it now, refresh from the origin behind it
         }
         const write = await fromOrigin();
         markReady();

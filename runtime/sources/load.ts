@@ -7,9 +7,6 @@ import { SourceError } from './errors';
 import { compareRevisions, contentDigest, revisionInstant } from './revision';
 import type { LoadedDocument } from './source';
 
-/** Content digests of documents a source holds, taken when first compared, so a refetch is compared without rehashing the held one. */
-const digests = new WeakMap<object, string>();
-
 /**
  * Turns raw JSON into a `LoadedDocument`, compiling it only when it is new. Rules, in order:
  * - a document whose revision cannot be compared (no `updated_at`, or not a timestamp) never
@@ -49,7 +46,7 @@ export async function loadDocument(
     }
     // The same revision (however spelled), or two that are not timestamps: the content decides.
     if (!order) {
-      if ((await digestOf(previous.document)) === (await digestOf(raw))) return refetched(previous, fetchedAt);
+      if ((await contentDigest(previous.document)) === (await contentDigest(raw))) return refetched(previous, fetchedAt);
       if (order === 0) {
         notice?.(
           new SourceError(
@@ -72,11 +69,4 @@ export async function loadDocument(
     });
   }
   return loaded;
-}
-
-/** A document's content digest, taken once per document object (the raw one's is kept for when it is held). */
-async function digestOf(document: object): Promise<string> {
-  let digest = digests.get(document);
-  if (digest === undefined) digests.set(document, (digest = await contentDigest(document as Record<string, unknown>)));
-  return digest;
 }

@@ -42,11 +42,12 @@ export type RevisionInstant = readonly [seconds: number, fraction: string];
  */
 export function revisionInstant(value: string): RevisionInstant | null {
   // Date, then optional time (T, t or a space), seconds, a fraction of any length (. or ,) and a zone:
-  // Z, or an offset as +HH, +HHMM or +HH:MM. No zone means UTC, as Django stores it. (Written here,
-  // not as a module constant: one name fewer in the bundle; a document load reads one or two.)
-  const match = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/.exec(value.trim());
+  // Z or z (the pattern ignores case: T and Z are its only letters), or an offset as +HH, +HHMM or
+  // +HH:MM. No zone means UTC, as Django stores it. (Written here, not as a module constant: one name
+  // fewer in the bundle; a document load reads one or two.)
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:[t ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(?:z|([+-])(\d{2})(?::?(\d{2}))?)?$/i.exec(value.trim());
   if (!match) return null;
-  const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = '', , sign, offsetHours = '0', offsetMinutes = '0'] = match as unknown as string[];
+  const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = '', sign, offsetHours = '0', offsetMinutes = '0'] = match as unknown as string[];
   const time = Date.UTC(+year!, +month! - 1, +day!, +hour, +minute, +second);
   // A field out of range rolls over into the next one (February 30th is March 2nd, 24:00 the next
   // day): only a valid date and time reads back as written.
@@ -54,15 +55,21 @@ export function revisionInstant(value: string): RevisionInstant | null {
   return [time / 1000 - (sign === '-' ? -1 : 1) * (+offsetHours * 3600 + +offsetMinutes * 60), fraction.replace(/0+$/, '')];
 }
 
+/** Content digests of documents a source holds, taken when first compared, so a refetch is compared without rehashing the held one. */
+const digests = new WeakMap<object, string>();
+
 /**
  * A digest of a document's content, its revision left out (so two spellings of one instant with the
  * same content digest the same): detects a document that changed under an unchanged revision. A
  * SHA-256 through WebCrypto (native, so fast on a megabyte of JSON) of its JSON text; JSON.stringify
- * escapes lone surrogates, so the UTF-8 it hashes is exact.
+ * escapes lone surrogates, so the UTF-8 it hashes is exact. Taken once per document object (the raw
+ * one's is kept for when it is held).
  *
  * @example
  * await contentDigest({ ...doc, updated_at: 'a' }) === await contentDigest({ ...doc, updated_at: 'b' }); // true
  */
-export function contentDigest(raw: Readonly<Record<string, unknown>>): Promise<string> {
-  return sha256Hex(JSON.stringify({ ...raw, updated_at: undefined }));
+export async function contentDigest(raw: Readonly<Record<string, unknown>>): Promise<string> {
+  let digest = digests.get(raw);
+  if (digest === undefined) digests.set(raw, (digest = await sha256Hex(JSON.stringify({ ...raw, updated_at: undefined }))));
+  return digest;
 }
