@@ -77,6 +77,6 @@ export function isFlagstageError<C extends FlagstageErrorCode>(error: unknown, .
  * The error for a flag key the manifest does not have (code `unknown-flag`): a typo cast past the
  * types, or a manifest and a `flags.gen.ts` out of step.
  */
-export function unknownFlag(flag: unknown, where = 'the manifest'): FlagstageError<'unknown-flag'> {
-  return new FlagstageError('unknown-flag', `unknown flag "${String(flag)}"; it is not in ${where}`);
+export function unknownFlag(flag: unknown): FlagstageError<'unknown-flag'> {
+  return new FlagstageError('unknown-flag', `unknown flag "${String(flag)}"; it is not in the manifest`);
 }

@@ -93,10 +93,10 @@ type Refresh = readonly [ready: Promise<void>, done: Promise<void>, startedAt: n
  * const doc = await source.current(ctx); // ctx: the Worker's ExecutionContext
  */
 export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSource {
-  checkEnvironmentKey(options.environmentKey);
+  const { environmentKey, cache } = options;
+  checkEnvironmentKey(environmentKey);
   const url = environmentDocumentUrl(options.apiUrl);
   const [ttlMs, maxStaleMs, timeoutMs, maxDocumentBytes, minRefreshIntervalMs, sharedCacheCheckMs] = numericOptions(options);
-  const { environmentKey, cache } = options;
   const now = options.now ?? Date.now;
   const errors = errorReporter(options.onError);
   const onError = errors.report;

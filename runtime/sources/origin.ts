@@ -22,14 +22,14 @@ export const DEFAULT_MAX_DOCUMENT_BYTES = 10_485_760; // 10 * 1024 * 1024
  * Positional, not an options object: its field names would stay in the bundle (-27 B gzip).
  *
  * @example
- * const raw = await fetchEnvironmentDocument('https://edge.api.flagsmith.com/api/v1/environment-document/', 'ser.abc', fetch, 2_000);
+ * const raw = await fetchEnvironmentDocument('https://edge.api.flagsmith.com/api/v1/environment-document/', 'ser.abc', fetch, 2_000, DEFAULT_MAX_DOCUMENT_BYTES);
  */
 export function fetchEnvironmentDocument(
   url: string,
   environmentKey: string,
   fetch: FetchLike,
   timeoutMs: number,
-  max = DEFAULT_MAX_DOCUMENT_BYTES,
+  max: number,
 ): Promise<Record<string, unknown>> {
   return withTimeout(
     async (signal) => {

@@ -95,11 +95,11 @@ export function ensureFlags(doc: StagedDocument, manifest: Manifest): StagedDocu
  */
 export function applyRollout(doc: StagedDocument, manifest: Manifest, flag: string, patch: RolloutPatch): StagedDocument {
   const definition: FlagDefinition | undefined = Object.prototype.hasOwnProperty.call(manifest.flags, flag) ? manifest.flags[flag] : undefined;
-  if (definition === undefined) throw unknownFlag(flag, 'this manifest');
+  if (definition === undefined) throw unknownFlag(flag);
   if (patch.killed !== undefined && definition.killSwitchFeature === null) throw new FlagstageError('usage', `"${flag}" has no kill-switch of its own`);
   const draft = clone(ensureFlags(doc, manifest));
   const before = readRollout(manifest, draft)[flag];
-  if (before === undefined) throw unknownFlag(flag, 'this manifest');
+  if (before === undefined) throw unknownFlag(flag);
   const target = patchedRollout(before, patch);
   if (target.stage === 'percentage' && target.percentage === null) {
     throw new FlagstageError('usage', `"${flag}" cannot be at stage percentage without a percentage`);

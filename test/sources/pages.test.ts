@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fetchEnvironmentDocument } from '../../runtime/sources/origin';
+import { DEFAULT_MAX_DOCUMENT_BYTES, fetchEnvironmentDocument } from '../../runtime/sources/origin';
 import { mergePages, nextPageUrl } from '../../runtime/sources/pages';
 import { compareRevisions } from '../../runtime/sources/revision';
 import { environmentDocumentUrl } from '../../runtime/sources/options';
@@ -49,9 +49,9 @@ describe('fetchEnvironmentDocument and paged documents', () => {
   it('reads every page a Link header announces, whatever its spelling, and only those', async () => {
     for (const [index, link] of headers.entries()) {
       const paged = index < 5; // the last two announce only a previous page
-      expect(await fetchEnvironmentDocument(url, 'ser.k', fetchWith(link), 2_000)).toEqual({ api_key: 'k', identity_overrides: paged ? [1, 2] : [1] });
+      expect(await fetchEnvironmentDocument(url, 'ser.k', fetchWith(link), 2_000, DEFAULT_MAX_DOCUMENT_BYTES)).toEqual({ api_key: 'k', identity_overrides: paged ? [1, 2] : [1] });
     }
-    expect(await fetchEnvironmentDocument(url, 'ser.k', fetchWith(null), 2_000)).toEqual({ api_key: 'k', identity_overrides: [1] });
+    expect(await fetchEnvironmentDocument(url, 'ser.k', fetchWith(null), 2_000, DEFAULT_MAX_DOCUMENT_BYTES)).toEqual({ api_key: 'k', identity_overrides: [1] });
   });
   it('refuses a sequence that loops, runs past 100 pages or breaks on a later page', async () => {
     // Page n links to page n + 1 up to `last`, then to `then`.
@@ -60,10 +60,10 @@ describe('fetchEnvironmentDocument and paged documents', () => {
       const next = n < last ? n + 1 : then;
       return new Response(body(n), { headers: next === null ? {} : { Link: `<${url}?page=${next}>; rel="next"` } });
     };
-    await expect(fetchEnvironmentDocument(url, 'ser.k', chain(3, 2), 2_000)).rejects.toThrow('flagstage: the environment document pages loop back to a page already read.');
-    await expect(fetchEnvironmentDocument(url, 'ser.k', chain(Infinity, null), 2_000)).rejects.toThrow('flagstage: the environment document has more than 100 pages.');
-    expect(await fetchEnvironmentDocument(url, 'ser.k', chain(100, null), 2_000)).toEqual({ identity_overrides: Array.from({ length: 100 }, (_, i) => i + 1) });
-    const broken = fetchEnvironmentDocument(url, 'ser.k', chain(3, null, (n) => (n === 2 ? '{' : '{}')), 2_000);
+    await expect(fetchEnvironmentDocument(url, 'ser.k', chain(3, 2), 2_000, DEFAULT_MAX_DOCUMENT_BYTES)).rejects.toThrow('flagstage: the environment document pages loop back to a page already read.');
+    await expect(fetchEnvironmentDocument(url, 'ser.k', chain(Infinity, null), 2_000, DEFAULT_MAX_DOCUMENT_BYTES)).rejects.toThrow('flagstage: the environment document has more than 100 pages.');
+    expect(await fetchEnvironmentDocument(url, 'ser.k', chain(100, null), 2_000, DEFAULT_MAX_DOCUMENT_BYTES)).toEqual({ identity_overrides: Array.from({ length: 100 }, (_, i) => i + 1) });
+    const broken = fetchEnvironmentDocument(url, 'ser.k', chain(3, null, (n) => (n === 2 ? '{' : '{}')), 2_000, DEFAULT_MAX_DOCUMENT_BYTES);
     await expect(broken).rejects.toMatchObject({ code: 'broken-pages', message: 'flagstage: page 2 of the environment document is not valid JSON.' });
   });
 });
