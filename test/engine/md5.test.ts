@@ -58,6 +58,36 @@ describe('md5', () => {
     // ~17 s alone; the default 60 s is not enough when the test files share two busy cores.
   }, 240_000);
 
+  it('equals node:crypto when hashes with the same starts, other starts, no start, long and non-ASCII keys interleave', () => {
+    // md5Residue skips copying a start the buffer still holds from the hash before: every way the
+    // buffer's front can be overwritten between two hashes with one start object must be noticed.
+    const random = prng(1994);
+    const next = md5Inputs(31);
+    // Starts end in ASCII, as the engine's do: a lone surrogate at a start's end would pair with the text's.
+    const starts = ['17,flagstageTestEnvKey_', '3,ser.bench_', 'a,', '', 'é,😀\ud800_', `${'x'.repeat(50)},`, `${'y'.repeat(70)}_`].map((text) => ({ text, start: md5Start(text) }));
+    const residue = (text: string) => Number(BigInt(`0x${createHash('md5').update(text).digest('hex')}`) % 9999n);
+    const check = (prefix: string, start: Int32Array | undefined, key: string, words: boolean) => {
+      if (!words) {
+        const ours = md5Residue(key, start);
+        if (ours !== residue(prefix + key)) expect({ prefix, key, residue: ours }).toEqual({ prefix, key, residue: residue(prefix + key) });
+        return;
+      }
+      const expected = (hash('md5', prefix + key, 'buffer') as Buffer).toString('hex');
+      const hex = Buffer.from(digestBytes(md5Words(key, start))).toString('hex');
+      if (hex !== expected) expect({ prefix, key, md5: hex }).toEqual({ prefix, key, md5: expected });
+    };
+    for (let i = 0; i < 100_000; i++) {
+      // Mostly short ASCII identifiers with the same start, as a gated Worker hashes; the rest random.
+      const pick = Math.floor(random() * (starts.length + 2));
+      const { text: prefix, start } = pick < starts.length ? starts[pick]! : pick === starts.length ? starts[0]! : { text: '', start: undefined };
+      const key = random() < 0.5 ? `user-${Math.floor(random() * 1e6)}`.slice(0, Math.floor(random() * 12)) : next();
+      check(prefix, start, key, random() < 0.2);
+    }
+    // Keys longer than any before, with the start of the hash before them: the buffer is replaced.
+    const { text: prefix, start } = starts[0]!;
+    for (const length of [4_000, 9_000, 20_000]) for (const key of ['user-1', 'é'.repeat(length), 'user-2']) check(prefix, start, key, false);
+  });
+
   it('reduces the digest modulo 9999 as BigInt does', () => {
     const next = md5Inputs(7);
     for (let i = 0; i < 50_000; i++) {
