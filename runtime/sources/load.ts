@@ -2,7 +2,7 @@ import { EngineDocumentError } from '../engine/index';
 import { statedRevision } from '../engine/revision';
 import { isObject } from '../engine/records';
 import { clipped, problemOf } from '../errors/flagstage-error';
-import { loadedDocument, refetched } from './loaded';
+import { held, loadedDocument } from './loaded';
 import { SourceError } from './errors';
 import { compareRevisions, contentDigest, revisionInstant } from './revision';
 import type { LoadedDocument } from './source';
@@ -46,7 +46,7 @@ export async function loadDocument(
     }
     // The same revision (however spelled), or two that are not timestamps: the content decides.
     if (!order) {
-      if ((await contentDigest(previous.document)) === (await contentDigest(raw))) return refetched(previous, fetchedAt);
+      if ((await contentDigest(previous.document)) === (await contentDigest(raw))) return held(previous.document, previous.revision, fetchedAt);
       if (order === 0) {
         notice?.(
           new SourceError(

@@ -20,11 +20,7 @@ export function loadedDocument(raw: unknown, fetchedAt: number): Promise<LoadedD
   return digestRevision(raw).then((revision) => held(raw, revision, fetchedAt));
 }
 
-/** The same document, fetched again at `fetchedAt` (the same object, so its compiled policy is kept). */
-export function refetched(loaded: LoadedDocument, fetchedAt: number): LoadedDocument {
-  return held(loaded.document, loaded.revision, fetchedAt);
-}
-
-function held(document: EnvironmentDocument, revision: string, fetchedAt: number): LoadedDocument {
+/** A held document as of `fetchedAt`: a refetch keeps the document object, so its compiled policy is kept. */
+export function held(document: EnvironmentDocument, revision: string, fetchedAt: number): LoadedDocument {
   return Object.freeze({ revision, document, fetchedAt });
 }
