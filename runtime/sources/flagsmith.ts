@@ -1,8 +1,9 @@
 import { errorReporter, type ErrorHandler } from '../errors/report';
-import { problemOf } from '../errors/flagstage-error';
+import { FlagstageError, problemOf } from '../errors/flagstage-error';
 import { SourceError, type SourceErrorHandler } from './errors';
 import { loadDocument } from './load';
-import { checkEnvironmentKey, environmentDocumentUrl, environmentId, numericOptions } from './options';
+import { environmentDocumentUrl, numericOptions } from './options';
+import { sha256Hex } from '../engine/revision';
 import { fetchEnvironmentDocument, type FetchLike } from './origin';
 import { withTimeout } from '../timeout';
 import type { SharedCache } from './shared-cache';
@@ -94,7 +95,13 @@ type Refresh = readonly [ready: Promise<void>, done: Promise<void>, startedAt: n
  */
 export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSource {
   const { environmentKey, cache } = options;
-  checkEnvironmentKey(environmentKey);
+  // Only a server-side key (`ser.…`) may read the whole environment document.
+  if (typeof environmentKey !== 'string' || !environmentKey.startsWith('ser.')) {
+    throw new FlagstageError(
+      'invalid-option',
+      'flagsmithSource environmentKey must be a server-side key ("ser." prefix; a client-side key cannot read the environment document): create one in Flagsmith under Environment settings -> Keys.',
+    );
+  }
   const url = environmentDocumentUrl(options.apiUrl);
   const [ttlMs, maxStaleMs, timeoutMs, maxDocumentBytes, minRefreshIntervalMs, sharedCacheCheckMs] = numericOptions(options);
   const now = options.now ?? Date.now;
@@ -120,7 +127,8 @@ export function flagsmithSource(options: FlagsmithSourceOptions): FlagsmithSourc
   /** When the last forced refresh started (real time): the next waits until minRefreshIntervalMs after it. */
   let lastForcedAt = -Infinity;
   let cacheId: Promise<string> | null = null;
-  const cacheKey = (): Promise<string> => (cacheId ??= environmentId(url, environmentKey));
+  // The shared cache is keyed by an id for the environment that does not reveal its key: 128 bits of a SHA-256.
+  const cacheKey = (): Promise<string> => (cacheId ??= sha256Hex(`${url}\n${environmentKey}`).then((digest) => digest.slice(0, 32)));
   const sharedCacheError = (what: string, error: unknown): SourceError => new SourceError('shared-cache', `${what} (${problemOf(error)}).`, { cause: error });
   /** When the shared cache was last read (source clock): a fresh document re-reads it every sharedCacheCheckMs. */
   let sharedCheckedAt = -Infinity;

@@ -1,6 +1,5 @@
 import { FlagstageError } from '../errors/flagstage-error';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from './origin';
-import { sha256Hex } from '../engine/revision';
 
 /**
  * Construction-time checks for `flagsmithSource`: a misconfigured source must fail at startup with
@@ -22,16 +21,6 @@ export function environmentDocumentUrl(apiUrl: string): string {
     );
   }
   return `${url.href.replace(/[?#].*$/, '').replace(/\/+$/, '')}/environment-document/`;
-}
-
-/** Only a server-side key (`ser.…`) may read the whole environment document. */
-export function checkEnvironmentKey(environmentKey: string): void {
-  if (typeof environmentKey !== 'string' || !environmentKey.startsWith('ser.')) {
-    throw new FlagstageError(
-      'invalid-option',
-      'flagsmithSource environmentKey must be a server-side key ("ser." prefix; a client-side key cannot read the environment document): create one in Flagsmith under Environment settings -> Keys.',
-    );
-  }
 }
 
 /** `flagsmithSource`'s numeric options when none are given (README: "The runtime"), in the order they are checked. */
@@ -64,9 +53,4 @@ export function numericOptions(
     }
     return value;
   }) as never;
-}
-
-/** An id for the environment that does not reveal its key (128 bits of a SHA-256): the shared cache is keyed by it. */
-export async function environmentId(url: string, environmentKey: string): Promise<string> {
-  return (await sha256Hex(`${url}\n${environmentKey}`)).slice(0, 32);
 }
