@@ -58,7 +58,8 @@ export function md5Start(text: string): Int32Array {
 
 /**
  * MD5's 64 additive constants: the integer part of 2^32 * |sin(i + 1)|, as RFC 1321 defines them
- * (computed, not written out: 600 bytes less). Scaling by 2^32 is exact, and the closest of the 64
+ * (computed, not written out: 600 bytes less). `compress` writes the first 49 as literals (see there)
+ * and reads the rest from here. Scaling by 2^32 is exact, and the closest of the 64
  * products lies 0.015 from an integer, far beyond any sine error; the tests against node:crypto and
  * workerd's MD5 check all 64.
  */
@@ -73,118 +74,122 @@ for (let i = 0; i < 64; i++) K[i] = Math.abs(Math.sin(i + 1)) * 2 ** 32;
  * read a message word and a constant per step from arrays, 128 loads per compression. Counted in
  * workerd (the gate bench, README layout, 2 processes each, same time): +11.0k -> +9.8k instructions
  * per gated request (+5.8% -> +5.1%); in Node 20 evaluate is 5-14% faster (same-process A/B); it costs
- * +381 B gzip of the all-exports bundle. The constants stay in `K` (computed, not literals: literals
- * saved ~500 more instructions per hash for ~+290 B more). No branch, and kept apart from the
- * padding's loops: when the steps shared a function with them, a deoptimization in a rarely taken
- * loop could leave the steps in on-stack-replacement code, 30 times slower for the rest of the process.
+ * +381 B gzip of the all-exports bundle. The first 49 constants are literals, the rest read from
+ * `K`: each literal saves Maglev a load, ~8 instructions per hash, and costs ~7 B gzip; 49 is what
+ * the edge bundle's 15,360 B had room for (all 64 would save ~110 more instructions for ~15 B more;
+ * a negative one is subtracted, one character less). No branch, and kept apart from the padding's
+ * loops: when the steps shared a function with them, a deoptimization in a rarely taken loop could
+ * leave the steps in on-stack-replacement code, 30 times slower for the rest of the process.
  * Every step's rotation and word are constants, as Maglev needs them: with a step function, Maglev
  * inlined only half the calls and boxed the rest's 32-bit values in heap numbers.
  *
  * A step's sum: the round's function of the last step's result comes last, so the rest is summed
  * while that step still runs (5-10% faster than adding it first). Not truncated: it is exact (below
- * 2^34), and both shifts take it modulo 2^32.
+ * 2^34), and both shifts take it modulo 2^32. Rounds 1 and 2 select bits as z ^ (x & (y ^ z)),
+ * which equals (x & y) | (~x & z) in three operations instead of four (~50 instructions less per
+ * compression in Maglev, and 8 B less gzip).
  */
 function compress(x: Int32Array): void {
   const k = K;
   const x0 = x[0]!, x1 = x[1]!, x2 = x[2]!, x3 = x[3]!, x4 = x[4]!, x5 = x[5]!, x6 = x[6]!, x7 = x[7]!, x8 = x[8]!, x9 = x[9]!, x10 = x[10]!, x11 = x[11]!, x12 = x[12]!, x13 = x[13]!, x14 = x[14]!, x15 = x[15]!;
   let a = state[0]!, b = state[1]!, c = state[2]!, d = state[3]!, t: number;
-  t = x0 + k[0]! + a + ((b & c) | (~b & d));
+  t = x0 - 680876936 + a + (d ^ (b & (c ^ d)));
   a = (((t << 7) | (t >>> 25)) + b) | 0;
-  t = x1 + k[1]! + d + ((a & b) | (~a & c));
+  t = x1 - 389564586 + d + (c ^ (a & (b ^ c)));
   d = (((t << 12) | (t >>> 20)) + a) | 0;
-  t = x2 + k[2]! + c + ((d & a) | (~d & b));
+  t = x2 + 606105819 + c + (b ^ (d & (a ^ b)));
   c = (((t << 17) | (t >>> 15)) + d) | 0;
-  t = x3 + k[3]! + b + ((c & d) | (~c & a));
+  t = x3 - 1044525330 + b + (a ^ (c & (d ^ a)));
   b = (((t << 22) | (t >>> 10)) + c) | 0;
-  t = x4 + k[4]! + a + ((b & c) | (~b & d));
+  t = x4 - 176418897 + a + (d ^ (b & (c ^ d)));
   a = (((t << 7) | (t >>> 25)) + b) | 0;
-  t = x5 + k[5]! + d + ((a & b) | (~a & c));
+  t = x5 + 1200080426 + d + (c ^ (a & (b ^ c)));
   d = (((t << 12) | (t >>> 20)) + a) | 0;
-  t = x6 + k[6]! + c + ((d & a) | (~d & b));
+  t = x6 - 1473231341 + c + (b ^ (d & (a ^ b)));
   c = (((t << 17) | (t >>> 15)) + d) | 0;
-  t = x7 + k[7]! + b + ((c & d) | (~c & a));
+  t = x7 - 45705983 + b + (a ^ (c & (d ^ a)));
   b = (((t << 22) | (t >>> 10)) + c) | 0;
-  t = x8 + k[8]! + a + ((b & c) | (~b & d));
+  t = x8 + 1770035416 + a + (d ^ (b & (c ^ d)));
   a = (((t << 7) | (t >>> 25)) + b) | 0;
-  t = x9 + k[9]! + d + ((a & b) | (~a & c));
+  t = x9 - 1958414417 + d + (c ^ (a & (b ^ c)));
   d = (((t << 12) | (t >>> 20)) + a) | 0;
-  t = x10 + k[10]! + c + ((d & a) | (~d & b));
+  t = x10 - 42063 + c + (b ^ (d & (a ^ b)));
   c = (((t << 17) | (t >>> 15)) + d) | 0;
-  t = x11 + k[11]! + b + ((c & d) | (~c & a));
+  t = x11 - 1990404162 + b + (a ^ (c & (d ^ a)));
   b = (((t << 22) | (t >>> 10)) + c) | 0;
-  t = x12 + k[12]! + a + ((b & c) | (~b & d));
+  t = x12 + 1804603682 + a + (d ^ (b & (c ^ d)));
   a = (((t << 7) | (t >>> 25)) + b) | 0;
-  t = x13 + k[13]! + d + ((a & b) | (~a & c));
+  t = x13 - 40341101 + d + (c ^ (a & (b ^ c)));
   d = (((t << 12) | (t >>> 20)) + a) | 0;
-  t = x14 + k[14]! + c + ((d & a) | (~d & b));
+  t = x14 - 1502002290 + c + (b ^ (d & (a ^ b)));
   c = (((t << 17) | (t >>> 15)) + d) | 0;
-  t = x15 + k[15]! + b + ((c & d) | (~c & a));
+  t = x15 + 1236535329 + b + (a ^ (c & (d ^ a)));
   b = (((t << 22) | (t >>> 10)) + c) | 0;
-  t = x1 + k[16]! + a + ((b & d) | (c & ~d));
+  t = x1 - 165796510 + a + (c ^ (d & (b ^ c)));
   a = (((t << 5) | (t >>> 27)) + b) | 0;
-  t = x6 + k[17]! + d + ((a & c) | (b & ~c));
+  t = x6 - 1069501632 + d + (b ^ (c & (a ^ b)));
   d = (((t << 9) | (t >>> 23)) + a) | 0;
-  t = x11 + k[18]! + c + ((d & b) | (a & ~b));
+  t = x11 + 643717713 + c + (a ^ (b & (d ^ a)));
   c = (((t << 14) | (t >>> 18)) + d) | 0;
-  t = x0 + k[19]! + b + ((c & a) | (d & ~a));
+  t = x0 - 373897302 + b + (d ^ (a & (c ^ d)));
   b = (((t << 20) | (t >>> 12)) + c) | 0;
-  t = x5 + k[20]! + a + ((b & d) | (c & ~d));
+  t = x5 - 701558691 + a + (c ^ (d & (b ^ c)));
   a = (((t << 5) | (t >>> 27)) + b) | 0;
-  t = x10 + k[21]! + d + ((a & c) | (b & ~c));
+  t = x10 + 38016083 + d + (b ^ (c & (a ^ b)));
   d = (((t << 9) | (t >>> 23)) + a) | 0;
-  t = x15 + k[22]! + c + ((d & b) | (a & ~b));
+  t = x15 - 660478335 + c + (a ^ (b & (d ^ a)));
   c = (((t << 14) | (t >>> 18)) + d) | 0;
-  t = x4 + k[23]! + b + ((c & a) | (d & ~a));
+  t = x4 - 405537848 + b + (d ^ (a & (c ^ d)));
   b = (((t << 20) | (t >>> 12)) + c) | 0;
-  t = x9 + k[24]! + a + ((b & d) | (c & ~d));
+  t = x9 + 568446438 + a + (c ^ (d & (b ^ c)));
   a = (((t << 5) | (t >>> 27)) + b) | 0;
-  t = x14 + k[25]! + d + ((a & c) | (b & ~c));
+  t = x14 - 1019803690 + d + (b ^ (c & (a ^ b)));
   d = (((t << 9) | (t >>> 23)) + a) | 0;
-  t = x3 + k[26]! + c + ((d & b) | (a & ~b));
+  t = x3 - 187363961 + c + (a ^ (b & (d ^ a)));
   c = (((t << 14) | (t >>> 18)) + d) | 0;
-  t = x8 + k[27]! + b + ((c & a) | (d & ~a));
+  t = x8 + 1163531501 + b + (d ^ (a & (c ^ d)));
   b = (((t << 20) | (t >>> 12)) + c) | 0;
-  t = x13 + k[28]! + a + ((b & d) | (c & ~d));
+  t = x13 - 1444681467 + a + (c ^ (d & (b ^ c)));
   a = (((t << 5) | (t >>> 27)) + b) | 0;
-  t = x2 + k[29]! + d + ((a & c) | (b & ~c));
+  t = x2 - 51403784 + d + (b ^ (c & (a ^ b)));
   d = (((t << 9) | (t >>> 23)) + a) | 0;
-  t = x7 + k[30]! + c + ((d & b) | (a & ~b));
+  t = x7 + 1735328473 + c + (a ^ (b & (d ^ a)));
   c = (((t << 14) | (t >>> 18)) + d) | 0;
-  t = x12 + k[31]! + b + ((c & a) | (d & ~a));
+  t = x12 - 1926607734 + b + (d ^ (a & (c ^ d)));
   b = (((t << 20) | (t >>> 12)) + c) | 0;
-  t = x5 + k[32]! + a + (b ^ c ^ d);
+  t = x5 - 378558 + a + (b ^ c ^ d);
   a = (((t << 4) | (t >>> 28)) + b) | 0;
-  t = x8 + k[33]! + d + (a ^ b ^ c);
+  t = x8 - 2022574463 + d + (a ^ b ^ c);
   d = (((t << 11) | (t >>> 21)) + a) | 0;
-  t = x11 + k[34]! + c + (d ^ a ^ b);
+  t = x11 + 1839030562 + c + (d ^ a ^ b);
   c = (((t << 16) | (t >>> 16)) + d) | 0;
-  t = x14 + k[35]! + b + (c ^ d ^ a);
+  t = x14 - 35309556 + b + (c ^ d ^ a);
   b = (((t << 23) | (t >>> 9)) + c) | 0;
-  t = x1 + k[36]! + a + (b ^ c ^ d);
+  t = x1 - 1530992060 + a + (b ^ c ^ d);
   a = (((t << 4) | (t >>> 28)) + b) | 0;
-  t = x4 + k[37]! + d + (a ^ b ^ c);
+  t = x4 + 1272893353 + d + (a ^ b ^ c);
   d = (((t << 11) | (t >>> 21)) + a) | 0;
-  t = x7 + k[38]! + c + (d ^ a ^ b);
+  t = x7 - 155497632 + c + (d ^ a ^ b);
   c = (((t << 16) | (t >>> 16)) + d) | 0;
-  t = x10 + k[39]! + b + (c ^ d ^ a);
+  t = x10 - 1094730640 + b + (c ^ d ^ a);
   b = (((t << 23) | (t >>> 9)) + c) | 0;
-  t = x13 + k[40]! + a + (b ^ c ^ d);
+  t = x13 + 681279174 + a + (b ^ c ^ d);
   a = (((t << 4) | (t >>> 28)) + b) | 0;
-  t = x0 + k[41]! + d + (a ^ b ^ c);
+  t = x0 - 358537222 + d + (a ^ b ^ c);
   d = (((t << 11) | (t >>> 21)) + a) | 0;
-  t = x3 + k[42]! + c + (d ^ a ^ b);
+  t = x3 - 722521979 + c + (d ^ a ^ b);
   c = (((t << 16) | (t >>> 16)) + d) | 0;
-  t = x6 + k[43]! + b + (c ^ d ^ a);
+  t = x6 + 76029189 + b + (c ^ d ^ a);
   b = (((t << 23) | (t >>> 9)) + c) | 0;
-  t = x9 + k[44]! + a + (b ^ c ^ d);
+  t = x9 - 640364487 + a + (b ^ c ^ d);
   a = (((t << 4) | (t >>> 28)) + b) | 0;
-  t = x12 + k[45]! + d + (a ^ b ^ c);
+  t = x12 - 421815835 + d + (a ^ b ^ c);
   d = (((t << 11) | (t >>> 21)) + a) | 0;
-  t = x15 + k[46]! + c + (d ^ a ^ b);
+  t = x15 + 530742520 + c + (d ^ a ^ b);
   c = (((t << 16) | (t >>> 16)) + d) | 0;
-  t = x2 + k[47]! + b + (c ^ d ^ a);
+  t = x2 - 995338651 + b + (c ^ d ^ a);
   b = (((t << 23) | (t >>> 9)) + c) | 0;
-  t = x0 + k[48]! + a + (c ^ (b | ~d));
+  t = x0 - 198630844 + a + (c ^ (b | ~d));
   a = (((t << 6) | (t >>> 26)) + b) | 0;
   t = x7 + k[49]! + d + (b ^ (a | ~c));
   d = (((t << 10) | (t >>> 22)) + a) | 0;
