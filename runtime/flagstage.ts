@@ -6,7 +6,7 @@ import type { Manifest } from './manifest/types';
 import type { FlagBackend } from './policy/backend';
 import type { Decision, FlagSnapshot } from './policy/decision';
 import { flagsmithBackend } from './policy/flagsmith-backend';
-import { DecisionMemo } from './policy/memo';
+import { DecisionMemo, heldMemo, type MemoHolder } from './policy/memo';
 import { planManifest } from './policy/plan';
 import type { CompiledPolicy, IdentityMemo } from './policy/compiled-policy';
 import { compilePolicy } from './policy/policy';
@@ -29,10 +29,11 @@ export interface Flagstage<M extends Manifest = RegisteredManifest, S extends Do
   decide<K extends KeyOf<M>>(flag: K, identity: Identity, context?: WaitUntil): Promise<Decision<K>>;
   /**
    * `decide`, but synchronous when the source holds a fresh document in memory (its `fresh()`): the
-   * decision itself then, so a gate waits for nothing; otherwise `decide`'s promise.
+   * decision itself then, so a gate waits for nothing; otherwise `decide`'s promise. `holder`: where
+   * the request keeps its identity's memo (`heldMemo`), instead of the recent identities' ring.
    * @internal For flagstage's adapters; not in the published declarations.
    */
-  decideFresh<K extends KeyOf<M>>(flag: K, identity: Identity, context?: WaitUntil): Decision<K> | Promise<Decision<K>>;
+  decideFresh<K extends KeyOf<M>>(flag: K, identity: Identity, context?: WaitUntil, holder?: MemoHolder): Decision<K> | Promise<Decision<K>>;
   /** One boolean per flag, for React hydration. */
   snapshot(identity: Identity, context?: WaitUntil): Promise<FlagSnapshot<KeyOf<M>>>;
   /**
@@ -191,9 +192,9 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
     });
   };
 
-  const decideOn = <F extends K>(document: LoadedDocument | null, flag: F, identity: Identity): Decision<F> => {
+  const decideOn = <F extends K>(document: LoadedDocument | null, flag: F, identity: Identity, holder?: MemoHolder<K>): Decision<F> => {
     const active = policy(document);
-    return active.decide(flag, identity, memo.for(checked(identity), active));
+    return active.decide(flag, identity, holder ? heldMemo(holder, checked(identity), active) : memo.for(checked(identity), active));
   };
 
   const memoOf = (identity: Identity, context?: WaitUntil): Promise<IdentityMemo<K>> => withDocument(context, (document) => memo.for(checked(identity), policy(document)));
@@ -206,14 +207,15 @@ export function createFlagstage<M extends Manifest, S extends DocumentSource = D
     manifest,
     source,
     decideOn,
-    decideFresh<F extends K>(flag: F, identity: Identity, context?: WaitUntil) {
+    decideFresh<F extends K>(flag: F, identity: Identity, context?: WaitUntil, holder?: MemoHolder) {
       let held;
       try {
         held = source.fresh?.();
       } catch {
         // left to current(), whose failure is reported and fails closed
       }
-      return held ? decideOn(held, flag, identity) : decide(flag, identity, context);
+      // A holder keeps the memos of this runtime's policies only: its flag keys are this manifest's.
+      return held ? decideOn(held, flag, identity, holder as MemoHolder<K> | undefined) : decide(flag, identity, context);
     },
     policy,
     memo: memoOf,

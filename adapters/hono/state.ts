@@ -4,6 +4,7 @@ import type { Flagstage } from '../../runtime/flagstage';
 import type { Identity } from '../../runtime/identity';
 import type { FlagKey } from '../../runtime/manifest/index';
 import type { Decision, FlagSnapshot } from '../../runtime/policy/decision';
+import type { MemoHolder } from '../../runtime/policy/memo';
 import type { WaitUntil } from '../../runtime/sources/source';
 import type { DeniedHandler, FlagstageRequest, GrantOptions } from './types';
 
@@ -23,7 +24,7 @@ export interface Setup {
  * (V8 ephemerons) than the gate's decision. `requireFlag` finds it with `c.get('flagstage')` and
  * `instanceof`, so a value the app put there itself is refused as missing setup, not trusted.
  */
-export class RequestState implements FlagstageRequest {
+export class RequestState implements FlagstageRequest, MemoHolder {
   // Declared, not defined as class fields: the constructor's plain stores are all a request pays.
   declare readonly setup: Setup;
   declare readonly identity: Identity | null;
@@ -35,11 +36,17 @@ export class RequestState implements FlagstageRequest {
   #decision: Decided | undefined;
   #others: Map<string, Decided> | undefined;
   #snapshot: Promise<FlagSnapshot> | undefined;
+  /**
+   * The identity's memo for this request's decisions (`MemoHolder`): made by the first, and no search
+   * of the runtime's recent identities for it. Internal: not part of `FlagstageRequest`.
+   */
+  declare memoEntry: MemoHolder['memoEntry'];
 
   constructor(setup: Setup, identity: Identity | null, waitUntil: WaitUntil | undefined) {
     this.setup = setup;
     this.identity = identity;
     this.waitUntil = waitUntil;
+    this.memoEntry = undefined;
   }
 
   // async: a decision that throws (an identity without a userId) rejects, as it always did.
@@ -68,7 +75,7 @@ export class RequestState implements FlagstageRequest {
     const others = this.#flag === undefined ? undefined : (this.#others ??= new Map());
     let decision = others?.get(flag);
     if (decision === undefined) {
-      decision = this.setup.flags.decideFresh(flag, identity, this.waitUntil);
+      decision = this.setup.flags.decideFresh(flag, identity, this.waitUntil, this);
       if (others === undefined) {
         this.#flag = flag;
         this.#decision = decision;

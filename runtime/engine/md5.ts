@@ -58,7 +58,7 @@ export function md5Start(text: string): Int32Array {
 
 /**
  * MD5's 64 additive constants: the integer part of 2^32 * |sin(i + 1)|, as RFC 1321 defines them
- * (computed, not written out: 600 bytes less). `compress` writes the first 49 as literals (see there)
+ * (computed, not written out: 600 bytes less). `compress` writes 38 of them as literals (see there)
  * and reads the rest from here. Scaling by 2^32 is exact, and the closest of the 64
  * products lies 0.015 from an integer, far beyond any sine error; the tests against node:crypto and
  * workerd's MD5 check all 64.
@@ -74,10 +74,10 @@ for (let i = 0; i < 64; i++) K[i] = Math.abs(Math.sin(i + 1)) * 2 ** 32;
  * read a message word and a constant per step from arrays, 128 loads per compression. Counted in
  * workerd (the gate bench, README layout, 2 processes each, same time): +11.0k -> +9.8k instructions
  * per gated request (+5.8% -> +5.1%); in Node 20 evaluate is 5-14% faster (same-process A/B); it costs
- * +381 B gzip of the all-exports bundle. The first 49 constants are literals, the rest read from
- * `K`: each literal saves Maglev a load, ~8 instructions per hash, and costs ~7 B gzip; 49 is what
- * the edge bundle's 15,360 B had room for (all 64 would save ~110 more instructions for ~15 B more;
- * a negative one is subtracted, one character less). No branch, and kept apart from the padding's
+ * +381 B gzip of the all-exports bundle. The first 38 constants are literals, the rest read from
+ * `K`: each literal saves Maglev a load, ~8 instructions per hash, and costs ~7 B gzip; 38 is what
+ * the edge bundle's 15,360 B has room for (49 were, until the Hono gate's per-request memo took 11's
+ * bytes for ~400 instructions less; a negative one is subtracted, one character less). No branch, and kept apart from the padding's
  * loops: when the steps shared a function with them, a deoptimization in a rarely taken loop could
  * leave the steps in on-stack-replacement code, 30 times slower for the rest of the process.
  * Every step's rotation and word are constants, as Maglev needs them: with a step function, Maglev
@@ -169,27 +169,27 @@ function compress(x: Int32Array): void {
   a = (((t << 4) | (t >>> 28)) + b) | 0;
   t = x4 + 1272893353 + d + (a ^ b ^ c);
   d = (((t << 11) | (t >>> 21)) + a) | 0;
-  t = x7 - 155497632 + c + (d ^ a ^ b);
+  t = x7 + k[38]! + c + (d ^ a ^ b);
   c = (((t << 16) | (t >>> 16)) + d) | 0;
-  t = x10 - 1094730640 + b + (c ^ d ^ a);
+  t = x10 + k[39]! + b + (c ^ d ^ a);
   b = (((t << 23) | (t >>> 9)) + c) | 0;
-  t = x13 + 681279174 + a + (b ^ c ^ d);
+  t = x13 + k[40]! + a + (b ^ c ^ d);
   a = (((t << 4) | (t >>> 28)) + b) | 0;
-  t = x0 - 358537222 + d + (a ^ b ^ c);
+  t = x0 + k[41]! + d + (a ^ b ^ c);
   d = (((t << 11) | (t >>> 21)) + a) | 0;
-  t = x3 - 722521979 + c + (d ^ a ^ b);
+  t = x3 + k[42]! + c + (d ^ a ^ b);
   c = (((t << 16) | (t >>> 16)) + d) | 0;
-  t = x6 + 76029189 + b + (c ^ d ^ a);
+  t = x6 + k[43]! + b + (c ^ d ^ a);
   b = (((t << 23) | (t >>> 9)) + c) | 0;
-  t = x9 - 640364487 + a + (b ^ c ^ d);
+  t = x9 + k[44]! + a + (b ^ c ^ d);
   a = (((t << 4) | (t >>> 28)) + b) | 0;
-  t = x12 - 421815835 + d + (a ^ b ^ c);
+  t = x12 + k[45]! + d + (a ^ b ^ c);
   d = (((t << 11) | (t >>> 21)) + a) | 0;
-  t = x15 + 530742520 + c + (d ^ a ^ b);
+  t = x15 + k[46]! + c + (d ^ a ^ b);
   c = (((t << 16) | (t >>> 16)) + d) | 0;
-  t = x2 - 995338651 + b + (c ^ d ^ a);
+  t = x2 + k[47]! + b + (c ^ d ^ a);
   b = (((t << 23) | (t >>> 9)) + c) | 0;
-  t = x0 - 198630844 + a + (c ^ (b | ~d));
+  t = x0 + k[48]! + a + (c ^ (b | ~d));
   a = (((t << 6) | (t >>> 26)) + b) | 0;
   t = x7 + k[49]! + d + (b ^ (a | ~c));
   d = (((t << 10) | (t >>> 22)) + a) | 0;

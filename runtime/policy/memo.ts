@@ -48,7 +48,7 @@ export class DecisionMemo<K extends string = string> {
     }
     const next = this.#next;
     const kept = this.#byIdentity?.get(identity);
-    const entry: Entry<K> = kept ?? { memo: policy.memo(), userId: identity.userId, orgId: identity.orgId, isAdmin: identity.isAdmin, traits: identity.traits, uses: 0 };
+    const entry: Entry<K> = kept ?? entryFor(identity, policy);
     entry.uses++;
     const evicted = ring[next];
     if (evicted !== undefined && evicted.uses > 1 && evicted !== kept) (this.#byIdentity ??= new WeakMap()).set(identities[next]!, evicted);
@@ -59,6 +59,38 @@ export class DecisionMemo<K extends string = string> {
     return kept ? current(kept, identity, policy) : entry.memo;
   }
 }
+
+/**
+ * Where one request keeps its identity's memo (the Hono adapter's per-request state): the request
+ * asks about one identity object, so its memo needs no ring and no search, and dies with the request.
+ */
+export interface MemoHolder<K extends string = string> {
+  memoEntry: Entry<K> | undefined;
+}
+
+/**
+ * The memo of the holder's identity on this policy: made on the request's first decision, then
+ * reused while it still describes this identity on this policy (`current`), as the ring's are.
+ *
+ * @example
+ * ```ts
+ * const holder: MemoHolder = { memoEntry: undefined };
+ * policy.decide('gastown', identity, heldMemo(holder, identity, policy)); // evaluated
+ * policy.decide('convoys', identity, heldMemo(holder, identity, policy)); // reuses the gastown decision
+ * ```
+ */
+export const heldMemo = <K extends string>(holder: MemoHolder<K>, identity: Identity, policy: CompiledPolicy<K>): IdentityMemo<K> =>
+  holder.memoEntry ? current(holder.memoEntry, identity, policy) : (holder.memoEntry = entryFor(identity, policy)).memo;
+
+/** A new entry: a memo for this identity on this policy, with the fields it describes. */
+const entryFor = <K extends string>(identity: Identity, policy: CompiledPolicy<K>): Entry<K> => ({
+  memo: policy.memo(),
+  userId: identity.userId,
+  orgId: identity.orgId,
+  isAdmin: identity.isAdmin,
+  traits: identity.traits,
+  uses: 0,
+});
 
 interface Entry<K extends string> {
   memo: IdentityMemo<K>;

@@ -5,6 +5,7 @@ import type { Manifest } from '../../runtime/manifest/types';
 import type { FlagBackend } from '../../runtime/policy/backend';
 import { watchChanges, type ChangeEvent } from 'flagstage/changes';
 import { flagsmithBackend } from '../../runtime/policy/flagsmith-backend';
+import type { MemoHolder } from '../../runtime/policy/memo';
 import type { DocumentSource, LoadedDocument } from '../../runtime/sources/source';
 import { staticSource } from '../../runtime/sources/static';
 import { buildDocument } from '../../runtime/testing/index';
@@ -126,6 +127,45 @@ describe('createFlagstage', () => {
     for (let i = 0; i < 40; i++) await flags.decide('gastown', user(`later-${i}`));
     kept.userId = 'u1';
     expect(await flags.decide('gastown', kept)).toMatchObject({ allowed: true, reason: 'allowlist' });
+  });
+
+  it("keeps a request's memo in the request's holder (decideFresh): shared by its decisions, never answering a mutated identity or an older revision from it", () => {
+    const mutable = mutableSource({ gastown: { stage: 'allowlist', users: ['u1'] } });
+    const evaluated: string[] = [];
+    const flags = createFlagstage({
+      manifest,
+      // A source holding its document fresh in memory: decideFresh answers synchronously.
+      source: { ...mutable.source, fresh: () => mutable.loaded },
+      backend: (m, loaded) => {
+        const inner = flagsmithBackend(m, loaded) as FlagBackend<keyof typeof m.flags & string>;
+        return { ...inner, evaluate: (identity) => (evaluated.push(identity.userId), inner.evaluate(identity)) };
+      },
+    });
+    const identity = { userId: 'u1', orgId: null, isAdmin: false };
+    const holder: MemoHolder = { memoEntry: undefined };
+    expect(flags.decideFresh('gastown', identity, undefined, holder)).toMatchObject({ allowed: true, reason: 'allowlist' });
+    expect(holder.memoEntry).toBeDefined();
+    // convoys decides its parent gastown again: from the holder's memo, one evaluation in all.
+    flags.decideFresh('convoys', identity, undefined, holder);
+    expect(evaluated).toEqual(['u1']);
+    // The ring of recent identities was not used: deciding the same object without a holder evaluates it again.
+    flags.decideFresh('gastown', identity);
+    expect(evaluated).toEqual(['u1', 'u1']);
+
+    // The identity mutated in place: decided afresh, not from the held memo.
+    identity.userId = 'u2';
+    expect(flags.decideFresh('gastown', identity, undefined, holder)).toMatchObject({ allowed: false, reason: 'not-enabled' });
+    (identity as { isAdmin: boolean }).isAdmin = true;
+    expect(flags.decideFresh('gastown', identity, undefined, holder)).toMatchObject({ allowed: true, reason: 'admin' });
+    (identity as { isAdmin: boolean }).isAdmin = false;
+
+    // A new revision between two decisions of one request: the new revision decides.
+    identity.userId = 'u1';
+    expect(flags.decideFresh('gastown', identity, undefined, holder)).toMatchObject({ allowed: true, reason: 'allowlist' });
+    mutable.set({ gastown: { stage: 'allowlist', users: ['u2'] } });
+    expect(flags.decideFresh('gastown', identity, undefined, holder)).toMatchObject({ allowed: false, reason: 'not-enabled', revision: mutable.loaded.revision });
+    // And an identity without a userId is refused through a holder too.
+    expect(() => flags.decideFresh('gastown', { userId: '', isAdmin: false }, undefined, { memoEntry: undefined })).toThrow(/userId/);
   });
 
   it('never lets extra traits override is_admin, user_id or org_id', async () => {
