@@ -18,8 +18,8 @@
 // (same-process A/B on 75628c8): it makes the two lists cost the same by slowing the 10-entry one,
 // +13-33% on Node 20 and +16-18% on Node 24 (as many instructions, more cache misses: hasOwn probes
 // V8's string table), and the engine's staged evaluate by +16% instructions (+25-43% time) on both.
-// Neither Node's Set.has internalizes a fresh id (V8's %DebugPrint); workerd's V8 14.7 does, and there
-// hasOwn saves 240-570 instructions a decision.
+// Neither Node's Set.has internalizes a fresh id (V8's %DebugPrint); workerd's V8 14.7 does, so there,
+// and only there, warm lists are asked with hasOwn (operators.ts: ~800 instructions less a gated request).
 // Run: npx tsx bench/allowlist.ts   (on another Node: /path/to/node --import tsx bench/allowlist.ts; the
 // table's first line names the Node it ran on)
 import { FLAGSMITH_LIMITS } from '../runtime/stages/naming';

@@ -58,7 +58,7 @@ export function md5Start(text: string): Int32Array {
 
 /**
  * MD5's 64 additive constants: the integer part of 2^32 * |sin(i + 1)|, as RFC 1321 defines them
- * (computed, not written out: 600 bytes less). `compress` writes 38 of them as literals (see there)
+ * (computed, not written out: 600 bytes less). `compress` writes 22 of them as literals (see there)
  * and reads the rest from here. Scaling by 2^32 is exact, and the closest of the 64
  * products lies 0.015 from an integer, far beyond any sine error; the tests against node:crypto and
  * workerd's MD5 check all 64.
@@ -74,12 +74,14 @@ for (let i = 0; i < 64; i++) K[i] = Math.abs(Math.sin(i + 1)) * 2 ** 32;
  * read a message word and a constant per step from arrays, 128 loads per compression. Counted in
  * workerd (the gate bench, README layout, 2 processes each, same time): +11.0k -> +9.8k instructions
  * per gated request (+5.8% -> +5.1%); in Node 20 evaluate is 5-14% faster (same-process A/B); it costs
- * +381 B gzip of the all-exports bundle. The first 38 constants are literals, the rest read from
- * `K`: each literal saves Maglev a load, ~8 instructions per hash, and costs ~7 B gzip; 38 is what
- * the edge bundle's 15,360 B has room for (49 were, until the Hono gate's per-request memo took 11's
- * bytes for ~400 instructions less; a negative one is subtracted, one character less). No branch, and kept apart from the padding's
- * loops: when the steps shared a function with them, a deoptimization in a rarely taken loop could
- * leave the steps in on-stack-replacement code, 30 times slower for the rest of the process.
+ * +381 B gzip of the all-exports bundle. The first 22 constants are literals, the rest read from
+ * `K`: each literal saves Maglev a load, ~8 instructions per hash, and costs ~6-7 B gzip; 22 is what
+ * the edge bundle's 15,360 B has room for. 49 were, until their bytes bought more elsewhere: the Hono
+ * gate's per-request memo (11 literals' bytes, ~400 instructions less) and workerd's lookup of ids by
+ * property, in IN lists and identity overrides (16 literals, ~800 less; see operators.ts). A negative
+ * constant is subtracted, one character less. No branch, and kept apart from the padding's loops:
+ * when the steps shared a function with them, a deoptimization in a rarely taken loop could leave
+ * the steps in on-stack-replacement code, 30 times slower for the rest of the process.
  * Every step's rotation and word are constants, as Maglev needs them: with a step function, Maglev
  * inlined only half the calls and boxed the rest's 32-bit values in heap numbers.
  *
@@ -137,37 +139,37 @@ function compress(x: Int32Array): void {
   a = (((t << 5) | (t >>> 27)) + b) | 0;
   t = x10 + 38016083 + d + (b ^ (c & (a ^ b)));
   d = (((t << 9) | (t >>> 23)) + a) | 0;
-  t = x15 - 660478335 + c + (a ^ (b & (d ^ a)));
+  t = x15 + k[22]! + c + (a ^ (b & (d ^ a)));
   c = (((t << 14) | (t >>> 18)) + d) | 0;
-  t = x4 - 405537848 + b + (d ^ (a & (c ^ d)));
+  t = x4 + k[23]! + b + (d ^ (a & (c ^ d)));
   b = (((t << 20) | (t >>> 12)) + c) | 0;
-  t = x9 + 568446438 + a + (c ^ (d & (b ^ c)));
+  t = x9 + k[24]! + a + (c ^ (d & (b ^ c)));
   a = (((t << 5) | (t >>> 27)) + b) | 0;
-  t = x14 - 1019803690 + d + (b ^ (c & (a ^ b)));
+  t = x14 + k[25]! + d + (b ^ (c & (a ^ b)));
   d = (((t << 9) | (t >>> 23)) + a) | 0;
-  t = x3 - 187363961 + c + (a ^ (b & (d ^ a)));
+  t = x3 + k[26]! + c + (a ^ (b & (d ^ a)));
   c = (((t << 14) | (t >>> 18)) + d) | 0;
-  t = x8 + 1163531501 + b + (d ^ (a & (c ^ d)));
+  t = x8 + k[27]! + b + (d ^ (a & (c ^ d)));
   b = (((t << 20) | (t >>> 12)) + c) | 0;
-  t = x13 - 1444681467 + a + (c ^ (d & (b ^ c)));
+  t = x13 + k[28]! + a + (c ^ (d & (b ^ c)));
   a = (((t << 5) | (t >>> 27)) + b) | 0;
-  t = x2 - 51403784 + d + (b ^ (c & (a ^ b)));
+  t = x2 + k[29]! + d + (b ^ (c & (a ^ b)));
   d = (((t << 9) | (t >>> 23)) + a) | 0;
-  t = x7 + 1735328473 + c + (a ^ (b & (d ^ a)));
+  t = x7 + k[30]! + c + (a ^ (b & (d ^ a)));
   c = (((t << 14) | (t >>> 18)) + d) | 0;
-  t = x12 - 1926607734 + b + (d ^ (a & (c ^ d)));
+  t = x12 + k[31]! + b + (d ^ (a & (c ^ d)));
   b = (((t << 20) | (t >>> 12)) + c) | 0;
-  t = x5 - 378558 + a + (b ^ c ^ d);
+  t = x5 + k[32]! + a + (b ^ c ^ d);
   a = (((t << 4) | (t >>> 28)) + b) | 0;
-  t = x8 - 2022574463 + d + (a ^ b ^ c);
+  t = x8 + k[33]! + d + (a ^ b ^ c);
   d = (((t << 11) | (t >>> 21)) + a) | 0;
-  t = x11 + 1839030562 + c + (d ^ a ^ b);
+  t = x11 + k[34]! + c + (d ^ a ^ b);
   c = (((t << 16) | (t >>> 16)) + d) | 0;
-  t = x14 - 35309556 + b + (c ^ d ^ a);
+  t = x14 + k[35]! + b + (c ^ d ^ a);
   b = (((t << 23) | (t >>> 9)) + c) | 0;
-  t = x1 - 1530992060 + a + (b ^ c ^ d);
+  t = x1 + k[36]! + a + (b ^ c ^ d);
   a = (((t << 4) | (t >>> 28)) + b) | 0;
-  t = x4 + 1272893353 + d + (a ^ b ^ c);
+  t = x4 + k[37]! + d + (a ^ b ^ c);
   d = (((t << 11) | (t >>> 21)) + a) | 0;
   t = x7 + k[38]! + c + (d ^ a ^ b);
   c = (((t << 16) | (t >>> 16)) + d) | 0;

@@ -101,7 +101,19 @@ export interface IdList {
   readonly texts: readonly string[] | null;
 }
 
-/** Lookups answered by scanning the text before the list becomes a Set. */
+/**
+ * How ids are looked up (warm IN lists here, identity overrides in targeting.ts): in workerd, as own
+ * keys of a prototype-free object asked with Object.hasOwn; elsewhere, in a Set or Map. workerd's V8
+ * (14.7) internalizes every string a Set or Map is asked about (so is a megamorphic keyed load
+ * `object[id]`), and each request's new user id cost ~1k instructions there, a string-table insert,
+ * where hasOwn only probes the table: ~800 instructions less a gated request (callgrind, gate bench).
+ * Node's V8 (20, 24) internalizes on neither, and there the probe costs +16% instructions per
+ * evaluate and slows a 10-entry list (bench/allowlist.ts's header). Same members, same answers: only
+ * the lookup differs, and the tests run both (id-list.test.ts, engine.workerd.test.ts).
+ */
+export const IDS_AS_PROPERTIES = typeof navigator !== 'undefined' && navigator.userAgent === 'Cloudflare-Workers';
+
+/** Lookups answered by scanning the text before the list becomes a Set (or, in workerd, an object). */
 const SCANS_BEFORE_SET = 32;
 
 /** The IdList of an IN condition's value, or null when it has none. */
@@ -119,15 +131,18 @@ export function commaList(texts: readonly string[]): IdList {
     has(id) {
       // No piece holds a comma, so an id with one is never a member (and must not match two neighbours).
       if (++scans <= SCANS_BEFORE_SET) return !id.includes(',') && texts.some((text) => isPiece(text, id));
-      // A Set, not a prototype-free object asked with Object.hasOwn: in workerd's V8 (14.7) Set.has
-      // internalizes a per-request id (~1k instructions; hasOwn saves 240-570 per decision there), but
-      // Node 20 and 24 do not, and hasOwn's string-table probe costs them +16% instructions per
-      // evaluate and slows a 10-entry list (figures: bench/allowlist.ts's header).
-      const set = new Set(texts.flatMap((text) => text.split(',')));
-      // From now on the list is its Set's lookup, small enough for workerd's Maglev to inline into the
-      // IN matcher (which only inlines functions under 100 bytes of bytecode; this one is 156, a call).
-      this.has = (id) => set.has(id);
-      return set.has(id);
+      const ids = texts.flatMap((text) => text.split(','));
+      // From now on the list is one lookup, small enough for workerd's Maglev to inline into the IN
+      // matcher (which only inlines functions under 100 bytes of bytecode; this one is over, a call).
+      if (IDS_AS_PROPERTIES) {
+        const members: Record<string, true> = Object.create(null);
+        for (const member of ids) members[member] = true;
+        this.has = (id) => Object.hasOwn(members, id);
+      } else {
+        const set = new Set(ids);
+        this.has = (id) => set.has(id);
+      }
+      return this.has(id);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Matcher } from './operators';
+import { IDS_AS_PROPERTIES, type Matcher } from './operators';
 import type { IdentityView } from './properties';
 import { compileSegment, identifierList, listOf } from './segments';
 import type { EvaluationContext, FeatureContext, SegmentContext } from './types';
@@ -54,8 +54,8 @@ export function compileTargeting<S>(context: EvaluationContext, state: (feature:
 
   const segments: TargetedSegment<S>[] = [];
   // Identifier-only segments (identity overrides) by identifier; every other segment is evaluated.
-  // A Map for the reason commaList keeps a Set (operators.ts); hasOwn here alone costs workerd more,
-  // as the IN list's Set.has then internalizes the same id anyway.
+  // Asked as IN lists are (operators.ts, IDS_AS_PROPERTIES): in workerd a prototype-free object
+  // asked with hasOwn, elsewhere the Map itself.
   const byIdentifier = new Map<string, number[]>();
   const evaluated: Array<{ index: number; match: Matcher }> = [];
   for (const segment of Object.values(context.segments ?? {})) {
@@ -79,6 +79,7 @@ export function compileTargeting<S>(context: EvaluationContext, state: (feature:
       }
   }
 
+  const byProperty: Record<string, number[]> | null = IDS_AS_PROPERTIES ? Object.assign(Object.create(null), Object.fromEntries(byIdentifier)) : null;
   const hits: number[] = [];
   return {
     slots,
@@ -88,7 +89,8 @@ export function compileTargeting<S>(context: EvaluationContext, state: (feature:
     match(identity) {
       let count = 0;
       // An empty identifier is in no IN list (Flagsmith never matches a falsy value).
-      const listed = identity.identifier === '' || byIdentifier.size === 0 ? NONE : (byIdentifier.get(identity.identifier) ?? NONE);
+      const id = identity.identifier;
+      const listed = id === '' || byIdentifier.size === 0 ? NONE : byProperty ? (Object.hasOwn(byProperty, id) ? byProperty[id]! : NONE) : (byIdentifier.get(id) ?? NONE);
       let next = 0;
       for (let i = 0; i < evaluated.length; i++) {
         const { index, match } = evaluated[i]!;
