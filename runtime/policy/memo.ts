@@ -19,6 +19,8 @@ const RECENT = 16;
  * ring having been asked about more than once (a request still making decisions while others
  * interleave) moves into a WeakMap and is collected with its request; one asked about once is
  * dropped. The ring keeps at most 16 identity objects alive until newer ones replace them.
+ * An adapter that has per-request state of its own (Hono's) keeps the memo there instead
+ * (`heldMemo`): no ring, no search.
  *
  * @example
  * ```ts
