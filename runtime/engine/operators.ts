@@ -109,7 +109,7 @@ export interface IdList {
  * where hasOwn only probes the table: ~800 instructions less a gated request (callgrind, gate bench).
  * Node's V8 (20, 24) internalizes on neither, and there the probe costs +16% instructions per
  * evaluate and slows a 10-entry list (bench/allowlist.ts's header). Same members, same answers: only
- * the lookup differs, and the tests run both (id-list.test.ts, engine.workerd.test.ts).
+ * the lookup differs, and the tests run both (test/engine/id-list.*, engine.workerd.test.ts).
  */
 export const IDS_AS_PROPERTIES = typeof navigator !== 'undefined' && navigator.userAgent === 'Cloudflare-Workers';
 
