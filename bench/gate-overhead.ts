@@ -27,9 +27,6 @@
 // the only difference between the two routes: the figure the goal applies to) and the strict one
 // (flagstage() + requireFlag on the gated route only), with the GC part beside them (the gated route
 // allocates more; the goal is on the mutator part, which does not depend on when collections fall).
-// Beside them, the floor any Flagsmith-compatible gate stands on (FLOOR): Hono's cost of one more
-// middleware, and that middleware hashing the user's bucket, so the table says how much of the gate's
-// cost is flagstage's own.
 // How it is made repeatable (two runs on the same code used to read +2.4% and +6.2%):
 // - the split follows the call graph: a collection's finalizers and frees are GC, not mutator, and a
 //   template argument no longer makes a function GC (instructions.ts says why);
@@ -38,11 +35,11 @@
 //   route by ~5k), which only more processes average out;
 // - the figure is the median, over all rounds of all processes, of the ratio of a round's gated batch
 //   to its ungated batch (adjacent, same process state); each process's median is printed beside it.
-// What it counts is a young isolate: ~10,000 gated requests in, the gate's functions still run in V8's
+// What it counts is a young isolate: ~7,000 gated requests in, the gate's functions still run in V8's
 // Maglev tier; they reach Turbofan after ~17,000 (--trace-opt in plain workerd, 29 Nov). A warm isolate
 // reads a little less: 26 warm-up rounds (GATE_BENCH_COUNT_WARM_ROUNDS=26) counted +3.9% where 3
-// read +4.2% (1 process, before the floor's routes were added).
-// It adds ~15 minutes; GATE_BENCH_INSTRUCTIONS=0 skips it (the table says so, as it says when
+// read +4.2% (1 process).
+// It adds ~12 minutes; GATE_BENCH_INSTRUCTIONS=0 skips it (the table says so, as it says when
 // valgrind is missing); GATE_BENCH_COUNT_{PROCESSES,WARM_ROUNDS,ROUNDS,BATCH} change its size,
 // GATE_BENCH_KEEP_DUMPS=<dir> keeps every batch's callgrind dump for a function-level diff.
 // Run: npx tsx bench/gate-overhead.ts   (part of `npm run bench`)
@@ -54,7 +51,7 @@ import process from 'node:process';
 import { createFlagstage, staticSource } from '../runtime/index';
 import { buildDocument } from '../runtime/testing/index';
 import { manifest, userIds } from './documents';
-import { countInstructions, median, overhead, type InstructionCounts, type Overhead } from './gate-overhead/instructions';
+import { countInstructions, overhead, type InstructionCounts } from './gate-overhead/instructions';
 import { isMain, printTable, stats, type BenchRow } from './table';
 
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
@@ -94,7 +91,7 @@ async function allowedUsers(count: number): Promise<readonly number[]> {
   return allowed;
 }
 
-type Route = 'ungated' | 'gated' | 'app/ungated' | 'app/gated' | 'app/layer' | 'app/bucket';
+type Route = 'ungated' | 'gated' | 'app/ungated' | 'app/gated';
 /** The two layouts, each a pair of routes that differ by the gate alone. */
 const LAYOUTS = {
   /** The README's: flagstage() mounted app-wide, so requireFlag is the only difference (the goal's figure). */
@@ -103,13 +100,6 @@ const LAYOUTS = {
   strict: { open: 'ungated', gate: 'gated' },
 } as const satisfies Record<string, { open: Route; gate: Route }>;
 type Layout = keyof typeof LAYOUTS;
-/**
- * The floor under any Flagsmith-compatible gate, counted beside the README layout (same app-wide
- * setup, in requireFlag's place): a middleware that only calls next(), and one that also hashes the
- * user's Flagsmith bucket (worker.ts). Context for the goal, not part of it: what requireFlag costs
- * beyond `bucket` is flagstage's own work.
- */
-const FLOOR = { layer: 'app/layer', bucket: 'app/bucket' } as const satisfies Record<string, Route>;
 
 /**
  * The instruction count (bench/gate-overhead/instructions.ts): COUNT_PROCESSES workerd processes under
@@ -202,7 +192,7 @@ export async function countGateInstructions(worker: MiniflareOptions, log = VERB
   // A failed count (valgrind's workerd is slow and fragile) must not cost the table its other rows.
   return countInstructions<Route>({
     worker,
-    routes: [LAYOUTS.readme.open, LAYOUTS.readme.gate, LAYOUTS.strict.open, LAYOUTS.strict.gate, FLOOR.layer, FLOOR.bucket],
+    routes: [LAYOUTS.readme.open, LAYOUTS.readme.gate, LAYOUTS.strict.open, LAYOUTS.strict.gate],
     request,
     warmRounds: COUNT_WARM_ROUNDS,
     perBatch: COUNT_BATCH,
@@ -323,7 +313,7 @@ export function instructionRows(instructions: InstructionCounts<Route>): BenchRo
   const plus = (value: number, digits = 1) => `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
   const thousands = (value: number) => `${(value / 1000).toFixed(1)}k`;
   const percent = (ratio: number) => `${plus(ratio * 100)}%`;
-  const rows = (['readme', 'strict'] as const).map((layout): BenchRow => {
+  return (['readme', 'strict'] as const).map((layout): BenchRow => {
     const figure =
       layout === 'readme'
         ? 'gate overhead in a Worker: instructions (callgrind on workerd), requireFlag alone: flagstage() app-wide on both routes (the README layout)'
@@ -343,33 +333,6 @@ export function instructionRows(instructions: InstructionCounts<Route>): BenchRo
       ...(layout === 'readme' ? { met: o.ratio <= 0.03 } : {}),
     };
   });
-  return [...rows, floorRow(instructions)];
-}
-
-/**
- * The floor row: each floor route against the README layout's ungated route (the same estimator as
- * the goal's row), and requireFlag beyond the bucket floor: per round, gated minus bucket over ungated.
- */
-function floorRow(instructions: InstructionCounts<Route>): BenchRow {
-  const figure = "gate overhead, instructions: the floor under any Flagsmith-compatible gate, in requireFlag's place (README layout): a middleware that only calls next() / one that also hashes the user's Flagsmith bucket (MD5)";
-  if (!instructions.counted) return { figure, value: `not counted: ${instructions.why}`, goal: '', reference: '', ratio: '' };
-  const { open, gate } = LAYOUTS.readme;
-  const percent = (ratio: number) => `${ratio >= 0 ? '+' : ''}${(ratio * 100).toFixed(1)}%`;
-  const thousands = (value: number) => `${value >= 0 ? '+' : ''}${(value / 1000).toFixed(1)}k`;
-  const against = (route: Route) => overhead(instructions.processes, open, route);
-  const [layer, bucket, gated] = [against(FLOOR.layer), against(FLOOR.bucket), against(gate)];
-  const beyond = median(
-    instructions.processes.flatMap((counts) => counts[gate].map((g, round) => (g.mutator - counts[FLOOR.bucket][round]!.mutator) / counts[open][round]!.mutator)),
-  );
-  // In instructions from the median ratio, not from median batches: one process's re-tiered batches move those.
-  const extra = (o: Overhead) => `${percent(o.ratio)} (${thousands(o.ratio * o.open.mutator)})`;
-  return {
-    figure,
-    value: `${extra(layer)} / ${extra(bucket)}`,
-    goal: '',
-    reference: `requireFlag: ${extra(gated)}`,
-    ratio: `requireFlag beyond the bucket floor: ${percent(beyond)} of the ungated route (${thousands(beyond * gated.open.mutator)}; median of ${gated.pairs} rounds)`,
-  };
 }
 
 /** The gate-overhead rows of `npm run bench`. */

@@ -1,17 +1,13 @@
 // The Worker of bench/gate-overhead.ts: one Hono app, one route served two ways, ungated and behind
 // `flagstage()` + `requireFlag`, so the only difference between the two is the gate; and the same pair
-// under an app-wide `flagstage()` (/app/*), where the only difference is `requireFlag`; and, under the
-// same setup, the floor any Flagsmith-compatible gate stands on (/app/layer, /app/bucket). The document
-// is Flagsmith's format, served by an in-memory origin (the `fetch` option): after the first request it
-// is fresh in the isolate's memory, as on a warm Worker. Imports the package as an app does (esbuild resolves
+// under an app-wide `flagstage()` (/app/*), where the only difference is `requireFlag`. The document is Flagsmith's
+// format, served by an in-memory origin (the `fetch` option): after the first request it is fresh in
+// the isolate's memory, as on a warm Worker. Imports the package as an app does (esbuild resolves
 // `flagstage` through tsconfig paths).
 import { Hono, type ExecutionContext, type MiddlewareHandler } from 'hono';
 import { createFlagstage, flagsmithSource, type Identity } from 'flagstage';
 import { flagstage, requireFlag, type FlagstageVariables } from 'flagstage/hono';
 import { manifest, requireGastown } from '../../flags.gen';
-import type { EnvironmentDocument } from '../../runtime/engine/document';
-import { keyBuckets } from '../../runtime/engine/hashing';
-import { percentageSegmentName } from '../../runtime/stages/naming';
 
 interface Env {
   /** The environment document (JSON). */
@@ -47,30 +43,7 @@ function createApp(env: Env): Hono<AppEnv> {
   app.use('/app/*', auth, flagstage<AppEnv>(flags, { identity: (c) => c.get('user') }));
   app.get('/app/ungated/towns', towns);
   app.get('/app/gated/towns', requireFlag(requireGastown), towns);
-  // The floor, in requireFlag's place: what no gate on a Hono route can skip. A middleware that only
-  // calls next() (Hono's cost of one more layer), and one that also hashes the user's bucket on the
-  // flag's percentage split with the engine's own MD5, as the gate does for every new user while a
-  // rollout is in progress. What requireFlag costs beyond the second is flagstage's own work.
-  const bucketOf = percentageBucketOf(JSON.parse(env.DOCUMENT) as EnvironmentDocument);
-  app.get('/app/layer/towns', function layer(_c, next) {
-    return next();
-  } satisfies MiddlewareHandler<AppEnv>, towns);
-  app.get('/app/bucket/towns', function bucket(c, next) {
-    buckets += bucketOf(c.get('user')!.userId);
-    return next();
-  } satisfies MiddlewareHandler<AppEnv>, towns);
   return app;
-}
-
-/** Where the floor's buckets go, so that no hash is dead code. */
-let buckets = 0;
-
-/** The user's Flagsmith bucket on gastown's percentage split: the hash the gate makes for a new user. */
-function percentageBucketOf(document: EnvironmentDocument): (userId: string) => number {
-  const segment = document.project.segments?.find(({ name }) => name === percentageSegmentName('gastown'));
-  if (segment === undefined) throw new Error(`gate-overhead bench: the document has no ${percentageSegmentName('gastown')} segment`);
-  const bucket = keyBuckets(String(segment.id));
-  return (userId) => bucket({ identifier: userId, key: `${document.api_key}_${userId}`, keyPrefix: document.api_key, traits: {} });
 }
 
 let app: Hono<AppEnv> | undefined;
@@ -92,7 +65,7 @@ async function loop(app: Hono<AppEnv>, request: Request, env: Env, ctx: Executio
     if (response.status !== 200) return new Response(`status ${response.status}`, { status: 500 });
     await response.arrayBuffer();
   }
-  return new Response(`ok (${buckets > 0 ? 'hashed' : 'not hashed'})`);
+  return new Response('ok');
 }
 
 export default {
