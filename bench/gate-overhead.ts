@@ -39,7 +39,7 @@
 // Maglev tier; they reach Turbofan after ~17,000 (--trace-opt in plain workerd, 29 Nov). A warm isolate
 // reads a little less: 26 warm-up rounds (GATE_BENCH_COUNT_WARM_ROUNDS=26) counted +3.9% where 3
 // read +4.2% (1 process).
-// It adds ~12 minutes; GATE_BENCH_INSTRUCTIONS=0 skips it (the table says so, as it says when
+// It adds ~7 minutes (4 processes of ~100 s); GATE_BENCH_INSTRUCTIONS=0 skips it (the table says so, as it says when
 // valgrind is missing); GATE_BENCH_COUNT_{PROCESSES,WARM_ROUNDS,ROUNDS,BATCH} change its size,
 // GATE_BENCH_KEEP_DUMPS=<dir> keeps every batch's callgrind dump for a function-level diff.
 // Run: npx tsx bench/gate-overhead.ts   (part of `npm run bench`)

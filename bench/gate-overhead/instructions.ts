@@ -128,9 +128,10 @@ async function countProcess<R extends string>(options: InstructionOptions<R>, in
       return join(dir, `cg.${pid}.${newest}`);
     };
     // Warm-up: uncounted rounds, both orders, so each route's code leaves the interpreter and baseline
-    // tiers (Turbofan takes far longer: see gate-overhead.ts). Not for good: in workerd, optimised code that embeds objects a major GC collects is thrown away
-    // ("embedded weak objects cleared", --trace-deopt) and re-tiered, so a batch's count still varies
-    // with the collections it met; hence many batches and the median (see overhead()).
+    // tiers (Turbofan takes far longer: see gate-overhead.ts). Not for good: in workerd, optimised code
+    // that embeds objects a major GC collects is thrown away ("embedded weak objects cleared",
+    // --trace-deopt) and re-tiered, so a batch's count still varies with the collections it met; hence
+    // many batches and the median (see overhead()).
     options.log?.(`instructions, process ${index + 1}: workerd ready in ${elapsed()}`);
     for (let round = 0; round < options.warmRounds; round++) {
       for (const route of round % 2 === 0 ? options.routes : [...options.routes].reverse()) {
